@@ -1,0 +1,100 @@
+"""What checks produce: findings, step records and check results, as frozen values.
+
+A check never raises to say "the target is broken"; it returns a :class:`CheckResult`
+whose findings say what is wrong and how bad it is. The verdict (``verdict.py``) is a
+pure function of these values; reporters render them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "CheckKind",
+    "CheckResult",
+    "CheckStatus",
+    "Finding",
+    "Severity",
+    "StepRecord",
+]
+
+
+class Severity(enum.Enum):
+    """How bad a finding is. Only ``blocker`` fails the gate unless the config says so."""
+
+    BLOCKER = "blocker"
+    HIGH = "high"
+    MEDIUM = "medium"
+
+    @property
+    def rank(self) -> int:
+        """0 for the worst; sorts a risk list worst first."""
+        return _RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank <= other.rank
+
+
+_RANK = {Severity.BLOCKER: 0, Severity.HIGH: 1, Severity.MEDIUM: 2}
+
+CheckStatus = Literal["passed", "failed", "error", "skipped"]
+"""``failed``: the target is wrong. ``error``: launchgate could not decide (a crash, the
+run deadline). ``skipped``: not run, because a prerequisite did not pass."""
+
+CheckKind = Literal["readiness", "journey", "webhook", "probe", "edge", "email", "secrets"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One launch risk, written for the person who has to fix it."""
+
+    check_id: str
+    severity: Severity
+    title: str  # one line: "login answered 500, expected 303"
+    detail: str = ""  # redacted context: what was sent, what came back
+    remedy: str = ""  # what to change, when we can tell
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One request a check made, as it may be shown to a user (already redacted)."""
+
+    name: str
+    method: str
+    path: str
+    status_code: int | None
+    elapsed_ms: float | None
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check. ``passed`` has no findings; ``failed`` has at least one."""
+
+    check_id: str  # stable and readable: "journey::login", "webhook::billing::forged"
+    kind: CheckKind
+    title: str
+    severity: Severity  # the severity of this check's findings when it fails
+    status: CheckStatus
+    duration_s: float
+    findings: tuple[Finding, ...] = ()
+    message: str = ""  # one line, for JUnit and the terminal; empty when passed
+    steps: tuple[StepRecord, ...] = field(default=())
+    blocked_by: tuple[str, ...] = ()  # for "skipped": the prerequisites that did not pass
+
+    def __post_init__(self) -> None:
+        if self.status == "passed" and self.findings:
+            raise ValueError(f"{self.check_id}: a passed check cannot carry findings")
+        if self.status == "failed" and not self.findings:
+            raise ValueError(f"{self.check_id}: a failed check needs at least one finding")
+        if self.status != "passed" and not self.message:
+            raise ValueError(f"{self.check_id}: a {self.status} check needs a message")
+
+    @property
+    def worst(self) -> Severity | None:
+        if not self.findings:
+            return None
+        return min((f.severity for f in self.findings), key=lambda s: s.rank)

@@ -1,0 +1,25 @@
+"""Everything a finished run hands to the reporters, as one frozen value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from launchgate.results import CheckResult
+from launchgate.verdict import Verdict
+
+__all__ = ["RunReport"]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: str  # short random id; also in the User-Agent and generated emails
+    launchgate_version: str
+    target_url: str  # already redacted (no userinfo, no secret query values)
+    config_path: Path | None
+    environment: str  # selects the baseline file later; "default" when unset
+    started_at: datetime  # timezone-aware UTC
+    duration_s: float
+    results: tuple[CheckResult, ...]  # in the order the checks ran
+    verdict: Verdict

@@ -1,0 +1,92 @@
+"""The verdict: a pure function from check results to pass, fail or could-not-decide.
+
+Fail closed. Three outcomes, and only ``pass`` exits 0:
+
+* ``fail``  – at least one finding at or above the failing severity (rollback);
+* ``error`` – launchgate could not decide: no check ran, a check crashed, a check was
+  not run (deadline, interruption) without a failed prerequisite to explain it;
+* ``pass``  – at least one check ran, and every check either passed or failed only
+  with findings below the failing severity (reported, not blocking).
+
+A definite failure outranks a crash elsewhere: if the login journey failed and the
+webhook check crashed, rolling back is the right call and the exit code says "fail".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from launchgate.results import CheckResult, Finding, Severity
+
+__all__ = ["EXIT_CODES", "Outcome", "Verdict", "decide", "ranked_findings"]
+
+Outcome = Literal["pass", "fail", "error"]
+
+EXIT_CODES: dict[Outcome, int] = {"pass": 0, "fail": 1, "error": 3}
+"""SPEC's exit codes; 2 (usage or config error) never reaches the verdict."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reason: str  # one sentence for the last line of the terminal
+    blocking: tuple[Finding, ...]  # the findings that made it fail, worst first
+    undecided: tuple[str, ...]  # check ids that errored or were not run
+
+    @property
+    def rollback(self) -> bool:
+        return self.outcome != "pass"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+
+def ranked_findings(results: Sequence[CheckResult]) -> tuple[Finding, ...]:
+    """Every finding, worst first; ties keep the order the checks ran in."""
+    findings = [f for r in results for f in r.findings]
+    return tuple(sorted(findings, key=lambda f: f.severity.rank))
+
+
+def decide(
+    results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCKER
+) -> Verdict:
+    blocking = tuple(f for f in ranked_findings(results) if f.severity.at_least(fail_on))
+    undecided = tuple(r.check_id for r in results if r.status == "error")
+    failed_ids = {r.check_id for r in results if r.status in ("failed", "error")}
+    unexplained_skips = tuple(
+        r.check_id
+        for r in results
+        if r.status == "skipped" and not _skipped_for_a_failure(r, failed_ids)
+    )
+    ran = [r for r in results if r.status in ("passed", "failed")]
+
+    if blocking:
+        n = len(blocking)
+        first = blocking[0]
+        more = f" (and {n - 1} more)" if n > 1 else ""
+        return Verdict(
+            "fail",
+            f"{first.severity.value}: {first.title}{more}",
+            blocking,
+            undecided + unexplained_skips,
+        )
+    if not ran:
+        return Verdict("error", "no check ran, so nothing was decided", (), undecided)
+    if undecided or unexplained_skips:
+        ids = undecided + unexplained_skips
+        return Verdict(
+            "error",
+            f"could not decide: {len(ids)} check(s) did not complete ({', '.join(ids)})",
+            (),
+            ids,
+        )
+    return Verdict("pass", f"{len(ran)} check(s) ran and none is blocking", (), ())
+
+
+def _skipped_for_a_failure(result: CheckResult, failed_ids: set[str]) -> bool:
+    """A check skipped because a prerequisite failed is explained by that failure;
+    a skip with no failed prerequisite behind it (deadline, interruption) is not."""
+    return any(cid in failed_ids for cid in result.blocked_by)
