@@ -1,0 +1,55 @@
+"""What a running check may use: the target, the clock, HTTP clients, sessions and the
+redactor. Built by the engine and injected, so checks hold no global state and tests
+can hand them a fake clock or an ``httpx.MockTransport``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+
+from launchgate.config.model import TargetSpec
+from launchgate.redact import Redactor
+
+__all__ = ["CheckContext", "Clock", "SessionState", "SystemClock"]
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+    def time(self) -> float: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+
+@dataclass
+class SessionState:
+    """What a journey leaves for the journeys that start from it (``session: name``)."""
+
+    cookies: httpx.Cookies
+    captures: dict[str, str] = field(default_factory=dict)
+
+
+ClientFactory = Callable[[httpx.Cookies | None], httpx.AsyncClient]
+
+
+@dataclass
+class CheckContext:
+    base_url: str
+    target: TargetSpec
+    redactor: Redactor
+    variables: Mapping[str, str]  # generated values: run.email, run.password, run.id
+    clock: Clock
+    make_client: ClientFactory
+    sessions: dict[str, SessionState] = field(default_factory=dict)
+
+    def client(self, cookies: httpx.Cookies | None = None) -> httpx.AsyncClient:
+        return self.make_client(cookies)

@@ -1,0 +1,191 @@
+"""One request, bounded in time and size, turned into a value: an Exchange or a failure.
+
+httpx timeouts are per operation, so a server that drips a byte just under the read
+timeout would keep a request alive forever (encode/httpx#1450). We put one asyncio
+timeout around the whole request, body included, and stop reading at a size cap, so
+every request ends within its limit whatever the server does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import re
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import httpx
+
+from launchgate.config.units import format_duration
+
+__all__ = ["Exchange", "FailureKind", "TransportFailure", "body_excerpt", "send"]
+
+FailureKind = Literal[
+    "refused", "timeout", "dns", "tls", "reset", "protocol", "redirects", "too_large", "other"
+]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A complete answer: what a check's expectations look at."""
+
+    method: str
+    url: str  # the final URL, after any redirects followed
+    status_code: int
+    reason: str
+    headers: httpx.Headers
+    body: bytes
+    elapsed_s: float  # from just before sending to the last body byte
+    set_cookies: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        charset = _charset(self.headers.get("content-type", "")) or "utf-8"
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class TransportFailure:
+    """No usable answer, with the cause in words a user can act on."""
+
+    kind: FailureKind
+    cause: str
+    elapsed_s: float
+
+
+async def send(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    timeout_s: float,
+    max_body: int,
+    follow_redirects: bool = False,
+) -> Exchange | TransportFailure:
+    started = time.perf_counter()
+    response: httpx.Response | None = None
+    try:
+        async with asyncio.timeout(timeout_s):
+            response = await client.send(request, stream=True, follow_redirects=follow_redirects)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > max_body:
+                    return TransportFailure(
+                        "too_large",
+                        f"the response body is larger than {max_body} bytes (target.max_body); "
+                        "stopped reading",
+                        time.perf_counter() - started,
+                    )
+    except TimeoutError:
+        return TransportFailure(
+            "timeout",
+            f"no complete answer within {format_duration(timeout_s)}",
+            time.perf_counter() - started,
+        )
+    except httpx.HTTPError as exc:
+        kind, cause = describe_error(exc)
+        return TransportFailure(kind, cause, time.perf_counter() - started)
+    finally:
+        if response is not None:
+            await response.aclose()
+    elapsed = time.perf_counter() - started
+    return Exchange(
+        method=request.method,
+        url=str(response.url),
+        status_code=response.status_code,
+        reason=response.reason_phrase,
+        headers=response.headers,
+        body=bytes(body),
+        elapsed_s=elapsed,
+        set_cookies=_set_cookies(response),
+    )
+
+
+def _set_cookies(response: httpx.Response) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for history in (*response.history, response):
+        for header in history.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            cookies[name.strip()] = rest.split(";", 1)[0].strip()
+    return cookies
+
+
+def describe_error(exc: httpx.HTTPError) -> tuple[FailureKind, str]:
+    """Name the cause the way a person debugging a deploy would say it."""
+    root = _root_cause(exc)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "redirects", "redirect loop: more than 10 redirects"
+    if isinstance(root, ssl.SSLCertVerificationError):
+        reason = root.verify_message or root.reason or str(root)
+        return "tls", f"TLS certificate not trusted: {reason}"
+    if isinstance(root, ssl.SSLError):
+        return "tls", f"TLS handshake failed: {root.reason or root}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timeout", "connection attempt timed out"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", "timed out waiting for the server"
+    if isinstance(exc, httpx.ConnectError):
+        if isinstance(root, ConnectionRefusedError) or _errno(root) == errno.ECONNREFUSED:
+            return "refused", "connection refused (nothing is listening there)"
+        text = str(root) or str(exc)
+        if (
+            "Name or service not known" in text
+            or "nodename nor servname" in text
+            or ("getaddrinfo" in text)
+        ):
+            return "dns", f"the host name does not resolve ({text})"
+        return "other", f"could not connect: {text}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        if isinstance(root, ConnectionResetError) or _errno(root) == errno.ECONNRESET:
+            return "reset", "the connection was reset by the server"
+        return "reset", f"the connection failed mid-request: {root or exc}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "protocol", f"the server broke the HTTP exchange: {exc}"
+    if isinstance(exc, httpx.DecodingError):
+        return "protocol", f"the response body could not be decoded: {exc}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "other", f"unusable URL: {exc}"
+    return "other", f"{type(exc).__name__}: {exc}"
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen: set[int] = set()
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        nxt = exc.__cause__ or exc.__context__
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        exc = nxt
+    return exc
+
+
+def _errno(exc: BaseException) -> int | None:
+    return exc.errno if isinstance(exc, OSError) else None
+
+
+_CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
+
+
+def _charset(content_type: str) -> str | None:
+    m = _CHARSET.search(content_type)
+    return m.group(1) if m else None
+
+
+_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+def body_excerpt(exchange: Exchange, limit: int = 300) -> str:
+    """A short, readable excerpt of the body (HTML reduced to its text). Not redacted:
+    callers pass it through the run's redactor."""
+    text = exchange.text
+    if "html" in exchange.headers.get("content-type", ""):
+        text = _TAGS.sub(" ", text)
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,212 @@
+"""Smoke journeys: named sequences of requests with expectations and captures.
+
+A journey stops at its first failing step and says, for a person, which step, what
+was sent, what was expected, what came back, and an excerpt of the body, redacted.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from launchgate.checks.context import CheckContext, SessionState
+from launchgate.checks.expectations import (
+    CaptureError,
+    Mismatch,
+    capture_value,
+    check_expectations,
+)
+from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
+from launchgate.config.model import JourneySpec, StepSpec
+from launchgate.config.template import render, render_value
+from launchgate.redact import looks_secret_name
+from launchgate.results import CheckResult, Finding, Severity, StepRecord
+
+__all__ = ["run_journey"]
+
+_SENSITIVE_REQUEST_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}
+
+
+async def run_journey(
+    ctx: CheckContext, name: str, spec: JourneySpec, start: SessionState | None
+) -> tuple[CheckResult, SessionState | None]:
+    check_id = f"journey::{name}"
+    title = spec.title or f"{name} journey"
+    severity = Severity(spec.severity)
+    started = time.perf_counter()
+    captures = dict(start.captures) if start else {}
+    records: list[StepRecord] = []
+
+    def fail(finding_title: str, detail: str, remedy: str = "") -> CheckResult:
+        finding = Finding(
+            check_id,
+            severity,
+            ctx.redactor.redact(f"{name}: {finding_title}"),
+            ctx.redactor.redact(detail),
+            remedy,
+        )
+        return CheckResult(
+            check_id,
+            "journey",
+            title,
+            severity,
+            "failed",
+            time.perf_counter() - started,
+            (finding,),
+            finding.title,
+            tuple(records),
+        )
+
+    client = ctx.client(httpx.Cookies(start.cookies) if start else None)
+    async with client:
+        for index, step in enumerate(spec.steps, start=1):
+            variables = {**ctx.variables, **captures}
+            request = _build_request(ctx, client, step, variables)
+            shown_path = ctx.redactor.redact_url(str(request.url.raw_path.decode("ascii")))
+            where = f"step {index}/{len(spec.steps)} '{step.label}'"
+            outcome = await send(
+                client,
+                request,
+                timeout_s=step.timeout if step.timeout is not None else ctx.target.timeout,
+                max_body=ctx.target.max_body,
+                follow_redirects=step.follow_redirects,
+            )
+            if isinstance(outcome, TransportFailure):
+                records.append(
+                    StepRecord(
+                        step.label,
+                        step.method,
+                        shown_path,
+                        None,
+                        outcome.elapsed_s * 1000,
+                        ok=False,
+                        error=outcome.cause,
+                    )
+                )
+                return fail(
+                    f"{where} got no answer: {outcome.cause}",
+                    f"{step.method} {shown_path}: {outcome.cause} "
+                    f"after {outcome.elapsed_s * 1000:.0f} ms",
+                    _transport_remedy(outcome),
+                ), None
+            for value in outcome.set_cookies.values():
+                ctx.redactor.add(value)
+            mismatches = check_expectations(
+                step.expect, outcome, variables, follow_redirects=step.follow_redirects
+            )
+            records.append(
+                StepRecord(
+                    step.label,
+                    step.method,
+                    shown_path,
+                    outcome.status_code,
+                    outcome.elapsed_s * 1000,
+                    ok=not mismatches,
+                )
+            )
+            if mismatches:
+                return fail(
+                    f"{where} {_summary(mismatches, outcome)}",
+                    _detail(step, shown_path, outcome, mismatches, ctx),
+                    _remedy(step, outcome),
+                ), None
+            for var, spec_capture in step.capture.items():
+                try:
+                    value = capture_value(spec_capture, outcome)
+                except CaptureError as exc:
+                    return fail(
+                        f"{where}: could not capture {var}: {exc}",
+                        f"{step.method} {shown_path} -> {outcome.status_code}\n"
+                        f"body: {body_excerpt(outcome)}",
+                        "the page changed shape, or the capture no longer matches it",
+                    ), None
+                secret = spec_capture.secret
+                if secret is None:
+                    secret = spec_capture.cookie is not None or looks_secret_name(var)
+                if secret:
+                    ctx.redactor.add(value)
+                captures[var] = value
+        session = SessionState(httpx.Cookies(client.cookies), captures)
+    result = CheckResult(
+        check_id,
+        "journey",
+        title,
+        severity,
+        "passed",
+        time.perf_counter() - started,
+        steps=tuple(records),
+    )
+    return result, session
+
+
+def _build_request(
+    ctx: CheckContext, client: httpx.AsyncClient, step: StepSpec, variables: dict[str, str]
+) -> httpx.Request:
+    headers = {k: render(v, variables) for k, v in step.headers.items()}
+    for key, value in headers.items():
+        if key.lower() in _SENSITIVE_REQUEST_HEADERS:
+            # The token itself, without its scheme word, so it is masked wherever it shows up.
+            ctx.redactor.add(value.split(" ", 1)[-1])
+    form = {k: render(v, variables) for k, v in step.form.items()} if step.form else None
+    for key, value in (form or {}).items():
+        if looks_secret_name(key):
+            ctx.redactor.add(value)
+    return client.build_request(
+        step.method,
+        render(step.path, variables),
+        params={k: render(v, variables) for k, v in step.query.items()} or None,
+        headers=headers or None,
+        data=form,
+        json=render_value(step.json_body, variables) if step.json_body is not None else None,
+        content=render(step.body, variables) if step.body is not None else None,
+    )
+
+
+def _summary(mismatches: list[Mismatch], outcome: Exchange) -> str:
+    text = mismatches[0].sentence()
+    if len(mismatches) > 1:
+        text += f" (and {len(mismatches) - 1} more)"
+    return text
+
+
+def _detail(
+    step: StepSpec,
+    shown_path: str,
+    outcome: Exchange,
+    mismatches: list[Mismatch],
+    ctx: CheckContext,
+) -> str:
+    lines = [
+        f"{step.method} {shown_path} -> {outcome.status_code} {outcome.reason} "
+        f"({outcome.elapsed_s * 1000:.0f} ms)"
+    ]
+    lines += [m.sentence() for m in mismatches]
+    location = outcome.headers.get("location")
+    if location:
+        lines.append(f"location: {ctx.redactor.redact_url(location)}")
+    excerpt = body_excerpt(outcome)
+    if excerpt:
+        lines.append(f"body: {excerpt}")
+    return "\n".join(lines)
+
+
+def _remedy(step: StepSpec, outcome: Exchange) -> str:
+    code = outcome.status_code
+    if code >= 500:
+        return "the app failed on this route: look at its error log for this request"
+    if code in (401, 403):
+        return "the app refused the request: check the credentials, session or CSRF token"
+    if code == 404:
+        return "the route is missing: check the path and that the deploy includes it"
+    return ""
+
+
+def _transport_remedy(outcome: TransportFailure) -> str:
+    return {
+        "refused": "nothing listens at the target: is the app running, on this port?",
+        "timeout": "the app did not answer in time: look for a hang or a slow dependency",
+        "tls": "fix the certificate, or give target.ca_bundle for a private CA",
+        "dns": "the host name does not resolve: check DNS or the URL",
+        "redirects": "the route redirects in a loop: check redirect rules",
+    }.get(outcome.kind, "")

@@ -1,0 +1,359 @@
+"""The one engine behind the CLI, the pytest plugin and the Action.
+
+A :class:`Run` turns a loaded config into a plan of checks in dependency order and
+executes them, one at a time or all together, under one overall deadline. The CLI
+calls :meth:`Run.execute_all`; the plugin calls :meth:`Run.execute` once per pytest
+item. Both end with :meth:`Run.report`, so both produce the same verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import certifi
+import httpx
+
+from launchgate import __version__
+from launchgate.checks.context import CheckContext, Clock, SessionState, SystemClock
+from launchgate.checks.journeys import run_journey
+from launchgate.checks.readiness import READINESS_ID, check_readiness
+from launchgate.checks.webhooks import (
+    WebhookState,
+    default_checks,
+    run_webhook_check,
+    webhook_check_title,
+)
+from launchgate.config.load import LoadedConfig
+from launchgate.config.semantics import journey_order
+from launchgate.config.units import format_duration
+from launchgate.errors import UsageError
+from launchgate.redact import Redactor
+from launchgate.results import CheckKind, CheckResult, Severity
+from launchgate.runreport import RunReport
+from launchgate.verdict import decide
+
+__all__ = ["PlannedCheck", "Run", "resolve_target_url"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedCheck:
+    check_id: str
+    kind: CheckKind
+    title: str
+    severity: Severity
+    needs: tuple[str, ...]  # check ids that must pass first
+
+
+def resolve_target_url(
+    cli_url: str | None, environ: Mapping[str, str], config_url: str | None
+) -> str:
+    """--url, else LAUNCHGATE_URL, else target.url; an http(s) URL with a host."""
+    for source, url in (
+        ("--url", cli_url),
+        ("LAUNCHGATE_URL", environ.get("LAUNCHGATE_URL")),
+        ("target.url", config_url),
+    ):
+        if url:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise UsageError(
+                    f"{source}: expected an http:// or https:// URL with a host, got {url!r}"
+                )
+            return url.rstrip("/")
+    raise UsageError(
+        "no target URL: pass --url, set LAUNCHGATE_URL, or set target.url in the config"
+    )
+
+
+class Run:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        *,
+        target_url: str,
+        redactor: Redactor | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_result: Callable[[CheckResult], None] | None = None,
+    ) -> None:
+        self.loaded = loaded
+        self.config = loaded.config
+        self.target_url = target_url
+        self.clock: Clock = clock or SystemClock()
+        self.redactor = redactor or Redactor()
+        for value in loaded.secret_values:
+            self.redactor.add(value)
+        self.run_id = secrets.token_hex(4)
+        password = secrets.token_urlsafe(15) + "aA1!"  # meets common complexity rules
+        self.redactor.add(password)
+        gen = self.config.generate
+        self.variables = {
+            "run.id": self.run_id,
+            "run.email": f"{gen.email_prefix}-{self.run_id}@{gen.email_domain}",
+            "run.password": password,
+        }
+        self._transport = transport
+        self._on_result = on_result
+        self._ssl = self._ssl_context()
+        self.ctx = CheckContext(
+            base_url=target_url,
+            target=self.config.target,
+            redactor=self.redactor,
+            variables=self.variables,
+            clock=self.clock,
+            make_client=self._make_client,
+        )
+        self.plan = self._plan()
+        self._by_id = {p.check_id: p for p in self.plan}
+        self.results: dict[str, CheckResult] = {}
+        self._webhooks: dict[str, WebhookState] = {}
+        self._started_at: datetime | None = None
+        self._started_mono: float | None = None
+        self._deadline: float | None = None
+        self._runner: asyncio.Runner | None = None
+
+    # -- the plan -------------------------------------------------------------------
+
+    def _plan(self) -> tuple[PlannedCheck, ...]:
+        plan: list[PlannedCheck] = []
+        base: tuple[str, ...] = ()
+        if self.config.readiness is not None:
+            plan.append(
+                PlannedCheck(
+                    READINESS_ID, "readiness", "The app is up and serving", Severity.BLOCKER, ()
+                )
+            )
+            base = (READINESS_ID,)
+        for name in journey_order(self.config):
+            spec = self.config.journeys[name]
+            deps = [spec.session] if spec.session else []
+            deps += [n for n in spec.needs if n not in deps]
+            plan.append(
+                PlannedCheck(
+                    f"journey::{name}",
+                    "journey",
+                    spec.title or f"{name} journey",
+                    Severity(spec.severity),
+                    base + tuple(f"journey::{d}" for d in deps),
+                )
+            )
+        for name, hook in self.config.webhooks.items():
+            needs = base + tuple(f"journey::{d}" for d in hook.needs)
+            signed = f"webhook::{name}::signed"
+            for which in default_checks(hook):
+                plan.append(
+                    PlannedCheck(
+                        f"webhook::{name}::{which}",
+                        "webhook",
+                        webhook_check_title(name, hook, which),
+                        Severity(hook.severity),
+                        needs if which == "signed" else (*needs, signed),
+                    )
+                )
+        return tuple(plan)
+
+    # -- executing --------------------------------------------------------------------
+
+    def _start_clock(self) -> None:
+        if self._started_mono is None:
+            self._started_at = datetime.now(UTC)
+            self._started_mono = self.clock.monotonic()
+            self._deadline = self._started_mono + self.config.target.deadline
+
+    async def execute(self, check_id: str) -> CheckResult:
+        """Run one check (and, first, the checks it needs); each runs at most once."""
+        self._start_clock()
+        if check_id in self.results:
+            return self.results[check_id]
+        planned = self._by_id[check_id]
+        for need in planned.needs:
+            await self.execute(need)
+        blocked = self._blockers(planned)
+        if blocked:
+            cause = self.results[blocked[0]]
+            verb = {"failed": "failed", "error": "could not be decided"}.get(
+                cause.status, "did not pass"
+            )
+            result = CheckResult(
+                planned.check_id,
+                planned.kind,
+                planned.title,
+                planned.severity,
+                "skipped",
+                0.0,
+                message=f"not run: prerequisite {blocked[0]} {verb}",
+                blocked_by=blocked,
+            )
+        else:
+            result = await self._guarded(planned)
+        self.results[check_id] = result
+        if self._on_result is not None:
+            self._on_result(result)
+        return result
+
+    def _blockers(self, planned: PlannedCheck) -> tuple[str, ...]:
+        """The root causes among the prerequisites that did not pass."""
+        roots: list[str] = []
+        for need in planned.needs:
+            result = self.results[need]
+            if result.status == "passed":
+                continue
+            found = result.blocked_by if result.status == "skipped" else (need,)
+            roots.extend(r for r in found if r not in roots)
+        return tuple(roots)
+
+    async def _guarded(self, planned: PlannedCheck) -> CheckResult:
+        started = time.perf_counter()
+        deadline = self._deadline if self._deadline is not None else self.clock.monotonic()
+        remaining = deadline - self.clock.monotonic()
+        deadline_text = format_duration(self.config.target.deadline)
+        if remaining <= 0:
+            return self._error(planned, f"not run: the run deadline ({deadline_text}) passed", 0.0)
+        try:
+            async with asyncio.timeout(remaining):
+                return await self._dispatch(planned)
+        except TimeoutError:
+            return self._error(
+                planned,
+                f"the run deadline ({deadline_text}, target.deadline) passed during this check",
+                time.perf_counter() - started,
+            )
+        except asyncio.CancelledError:
+            self.results[planned.check_id] = self._error(
+                planned, "interrupted before it finished", time.perf_counter() - started
+            )
+            raise
+        except Exception as exc:  # a crashed check is could-not-decide, never a pass
+            log.debug("check %s crashed", planned.check_id, exc_info=True)
+            return self._error(
+                planned,
+                f"launchgate failed while running this check: {type(exc).__name__}: {exc}",
+                time.perf_counter() - started,
+            )
+
+    def _error(self, planned: PlannedCheck, message: str, duration_s: float) -> CheckResult:
+        return CheckResult(
+            planned.check_id,
+            planned.kind,
+            planned.title,
+            planned.severity,
+            "error",
+            duration_s,
+            message=self.redactor.redact(message),
+        )
+
+    async def _dispatch(self, planned: PlannedCheck) -> CheckResult:
+        kind, _, rest = planned.check_id.partition("::")
+        if planned.kind == "readiness" and self.config.readiness is not None:
+            return await check_readiness(self.ctx, self.config.readiness)
+        if planned.kind == "journey":
+            spec = self.config.journeys[rest]
+            start: SessionState | None = self.ctx.sessions.get(spec.session or "")
+            result, session = await run_journey(self.ctx, rest, spec, start)
+            if session is not None:
+                self.ctx.sessions[rest] = session
+            return result
+        if planned.kind == "webhook":
+            name, _, which = rest.partition("::")
+            state = self._webhooks.setdefault(name, WebhookState())
+            return await run_webhook_check(
+                self.ctx,
+                name,
+                self.config.webhooks[name],
+                which,  # type: ignore[arg-type]  # built from the same Literal in _plan
+                state,
+            )
+        raise AssertionError(f"no runner for {kind}")  # pragma: no cover
+
+    async def execute_all(self) -> list[CheckResult]:
+        """Every check in plan order. Cancelled (SIGTERM), it still returns a result for
+        every check: the interrupted one and those never started are errors."""
+        self._start_clock()
+        try:
+            for planned in self.plan:
+                await self.execute(planned.check_id)
+        except asyncio.CancelledError:
+            for planned in self.plan:
+                if planned.check_id not in self.results:
+                    self.results[planned.check_id] = self._error(
+                        planned, "not run: the run was interrupted", 0.0
+                    )
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+        return [self.results[p.check_id] for p in self.plan]
+
+    # -- synchronous face, for the pytest plugin ---------------------------------------
+
+    def execute_sync(self, check_id: str) -> CheckResult:
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(self.execute(check_id))
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    @property
+    def user_agent(self) -> str:
+        return f"launchgate/{__version__} (run {self.run_id})"
+
+    def _ssl_context(self) -> ssl.SSLContext | bool:
+        target = self.config.target
+        if not target.verify_tls:
+            return False
+        context = ssl.create_default_context(cafile=certifi.where())
+        if target.ca_bundle:
+            try:
+                context.load_verify_locations(cafile=target.ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise UsageError(f"target.ca_bundle {target.ca_bundle}: {exc}") from None
+        return context
+
+    def _make_client(self, cookies: httpx.Cookies | None) -> httpx.AsyncClient:
+        target = self.config.target
+        return httpx.AsyncClient(
+            base_url=self.target_url,
+            headers={"user-agent": self.user_agent, **target.headers},
+            cookies=cookies,
+            verify=self._ssl,
+            timeout=httpx.Timeout(target.timeout),
+            transport=self._transport,
+            # Proxies from the environment would send our traffic (and credentials)
+            # somewhere the config does not name.
+            trust_env=False,
+            max_redirects=10,
+        )
+
+    # -- the report -------------------------------------------------------------------
+
+    def report(self) -> RunReport:
+        results = tuple(self.results[p.check_id] for p in self.plan if p.check_id in self.results)
+        started = self._started_at or datetime.now(UTC)
+        duration = (
+            self.clock.monotonic() - self._started_mono if self._started_mono is not None else 0.0
+        )
+        return RunReport(
+            run_id=self.run_id,
+            launchgate_version=__version__,
+            target_url=self.redactor.redact_url(self.target_url),
+            config_path=self.loaded.path,
+            environment=self.config.target.environment,
+            started_at=started,
+            duration_s=duration,
+            results=results,
+            verdict=decide(results, fail_on=self.config.gate.fail_on_severity),
+        )

@@ -1,0 +1,83 @@
+"""Run the gate from a loaded config to an exit code: what `launchgate run` and
+`launchgate demo` share. Terminal I/O and signal handling live here, at the edge."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich.console import Console
+
+from launchgate.config.load import LoadedConfig
+from launchgate.engine import Run
+from launchgate.errors import LaunchgateError
+from launchgate.redact import Redactor
+from launchgate.reports.terminal import print_check, print_summary
+from launchgate.reports.writer import write_reports
+from launchgate.results import CheckResult
+from launchgate.verdict import EXIT_CODES
+
+__all__ = ["run_gate"]
+
+
+def run_gate(
+    loaded: LoadedConfig,
+    *,
+    target_url: str,
+    out_dir: Path,
+    console: Console,
+    redactor: Redactor,
+) -> int:
+    fail_on = loaded.config.gate.fail_on_severity
+
+    def on_result(result: CheckResult) -> None:
+        blocking = any(f.severity.at_least(fail_on) for f in result.findings)
+        print_check(console, result, blocking=blocking)
+
+    run = Run(loaded, target_url=target_url, redactor=redactor, on_result=on_result)
+    console.print(
+        f"launchgate: checking {redactor.redact_url(target_url)} "
+        f"with {len(run.plan)} checks from {loaded.path} (run {run.run_id})",
+        markup=False,
+        highlight=False,
+    )
+    with _asyncio_runner() as runner:
+        runner.run(_execute_all_interruptible(run))
+    report = run.report()
+    try:
+        written = write_reports(report, out_dir, redactor)
+    except LaunchgateError as exc:
+        print_summary(console, report)
+        console.print(f"error: could not write the reports: {exc}", markup=False)
+        return EXIT_CODES["error"]
+    print_summary(console, report, written)
+    return report.verdict.exit_code
+
+
+@contextlib.contextmanager
+def _asyncio_runner() -> Iterator[asyncio.Runner]:
+    runner = asyncio.Runner()
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+async def _execute_all_interruptible(run: Run) -> None:
+    """SIGTERM and SIGINT cancel the run; it still ends with a verdict and reports."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    installed: list[signal.Signals] = []
+    if task is not None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, task.cancel)
+                installed.append(sig)
+    try:
+        await run.execute_all()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
