@@ -37,6 +37,20 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     redactor = Redactor()
     out = _RedactingStream(sys.stdout, redactor)
     err = _RedactingStream(sys.stderr, redactor)
+    try:
+        return _main(args, environ, redactor, out, err)
+    finally:
+        out.flush()
+        err.flush()
+
+
+def _main(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    redactor: Redactor,
+    out: _RedactingStream,
+    err: _RedactingStream,
+) -> int:
     logging.basicConfig(
         level=logging.DEBUG if getattr(args, "debug", False) else logging.WARNING,
         stream=err,
@@ -169,7 +183,13 @@ def _cmd_demo(
         password=password,
         extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": webhook_secret},
     )
-    with server:
+    try:
+        server.start()
+        server.wait_ready(timeout_s=60.0)
+    except (OSError, RuntimeError) as exc:
+        server.stop()
+        raise LaunchgateError(f"the demo app did not start: {exc}") from None
+    try:
         shown = f" with faults: {', '.join(sorted(faults))}" if faults else ""
         console.print(f"demo: started the demo dashboard at {server.url}{shown}", markup=False)
         gate_env = {
@@ -185,6 +205,8 @@ def _cmd_demo(
         code = run_gate(
             loaded, target_url=server.url, out_dir=out_dir, console=console, redactor=redactor
         )
+    finally:
+        server.stop()
     console.print("demo: stopped the demo dashboard", markup=False)
     return code
 
@@ -221,17 +243,26 @@ class _RedactingStream:
     """A text stream that masks every secret the run knows before it reaches the terminal.
 
     Reporters redact what they render; this is the second line of defence for anything
-    else that is printed (log records, library warnings)."""
+    else that is printed (log records, library warnings). It holds text back until a
+    line ends, so a secret split across two writes is still seen whole."""
 
     def __init__(self, stream: TextIO, redactor: Redactor) -> None:
         self._stream = stream
         self._redactor = redactor
+        self._pending = ""
 
     def write(self, text: str) -> int:
-        self._stream.write(self._redactor.redact(text))
+        self._pending += text
+        head, newline, tail = self._pending.rpartition("\n")
+        if newline:
+            self._stream.write(self._redactor.redact(head + newline))
+            self._pending = tail
         return len(text)
 
     def flush(self) -> None:
+        if self._pending:
+            self._stream.write(self._redactor.redact(self._pending))
+            self._pending = ""
         self._stream.flush()
 
     def isatty(self) -> bool:

@@ -104,7 +104,7 @@ class Run:
         }
         self._transport = transport
         self._on_result = on_result
-        self._ssl = self._ssl_context()
+        self.ssl_verify = self._ssl_context()
         self.ctx = CheckContext(
             base_url=target_url,
             target=self.config.target,
@@ -329,7 +329,7 @@ class Run:
             base_url=self.target_url,
             headers={"user-agent": self.user_agent, **target.headers},
             cookies=cookies,
-            verify=self._ssl,
+            verify=self.ssl_verify,
             timeout=httpx.Timeout(target.timeout),
             transport=self._transport,
             # Proxies from the environment would send our traffic (and credentials)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
@@ -16,7 +16,7 @@ from launchgate.engine import Run
 from launchgate.errors import LaunchgateError
 from launchgate.redact import Redactor
 from launchgate.reports.terminal import print_check, print_summary
-from launchgate.reports.writer import write_reports
+from launchgate.reports.writer import redact_report, write_reports
 from launchgate.results import CheckResult
 from launchgate.verdict import EXIT_CODES
 
@@ -38,15 +38,26 @@ def run_gate(
         print_check(console, result, blocking=blocking)
 
     run = Run(loaded, target_url=target_url, redactor=redactor, on_result=on_result)
-    console.print(
-        f"launchgate: checking {redactor.redact_url(target_url)} "
-        f"with {len(run.plan)} checks from {loaded.path} (run {run.run_id})",
-        markup=False,
-        highlight=False,
-    )
-    with _asyncio_runner() as runner:
-        runner.run(_execute_all_interruptible(run))
-    report = run.report()
+
+    def announce() -> None:
+        console.print(
+            f"launchgate: checking {redactor.redact_url(target_url)} "
+            f"with {len(run.plan)} checks from {loaded.path} (run {run.run_id})",
+            markup=False,
+            highlight=False,
+        )
+
+    # Outside the event loop, SIGTERM behaves like Ctrl-C; inside it, both cancel the
+    # run, which still ends with a verdict (could not decide) and its reports.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with _asyncio_runner() as runner:
+            runner.run(_execute_all_interruptible(run, announce))
+    except KeyboardInterrupt:
+        console.print("launchgate: interrupted; failing closed", markup=False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    report = redact_report(run.report(), redactor)
     try:
         written = write_reports(report, out_dir, redactor)
     except LaunchgateError as exc:
@@ -66,7 +77,11 @@ def _asyncio_runner() -> Iterator[asyncio.Runner]:
         runner.close()
 
 
-async def _execute_all_interruptible(run: Run) -> None:
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+async def _execute_all_interruptible(run: Run, announce: Callable[[], None]) -> None:
     """SIGTERM and SIGINT cancel the run; it still ends with a verdict and reports."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
@@ -77,6 +92,7 @@ async def _execute_all_interruptible(run: Run) -> None:
                 loop.add_signal_handler(sig, task.cancel)
                 installed.append(sig)
     try:
+        announce()
         await run.execute_all()
     finally:
         for sig in installed:

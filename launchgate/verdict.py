@@ -50,9 +50,7 @@ def ranked_findings(results: Sequence[CheckResult]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: f.severity.rank))
 
 
-def decide(
-    results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCKER
-) -> Verdict:
+def decide(results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCKER) -> Verdict:
     blocking = tuple(f for f in ranked_findings(results) if f.severity.at_least(fail_on))
     undecided = tuple(r.check_id for r in results if r.status == "error")
     failed_ids = {r.check_id for r in results if r.status in ("failed", "error")}
@@ -69,7 +67,7 @@ def decide(
         more = f" (and {n - 1} more)" if n > 1 else ""
         return Verdict(
             "fail",
-            f"{first.severity.value}: {first.title}{more}",
+            f"{first.severity.value}: {first.check_id}: {first.title}{more}",
             blocking,
             undecided + unexplained_skips,
         )

@@ -42,7 +42,7 @@ async def run_journey(
         finding = Finding(
             check_id,
             severity,
-            ctx.redactor.redact(f"{name}: {finding_title}"),
+            ctx.redactor.redact(finding_title),
             ctx.redactor.redact(detail),
             remedy,
         )

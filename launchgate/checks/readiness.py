@@ -53,7 +53,9 @@ async def check_readiness(ctx: CheckContext, spec: ReadinessSpec) -> CheckResult
 
     retrying = AsyncRetrying(
         stop=stop_after_delay(spec.timeout),
-        wait=wait_exponential_jitter(initial=spec.interval, max=spec.max_interval, jitter=0.1),
+        wait=wait_exponential_jitter(
+            multiplier=spec.interval, max=spec.max_interval, jitter=spec.interval / 2
+        ),
         retry=retry_if_result(lambda a: not a.ready),
         sleep=_bounded_sleep(ctx, deadline),
     )

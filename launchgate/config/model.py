@@ -67,20 +67,28 @@ def _one_or_many(value: object) -> object:
     return value if isinstance(value, list) else [value]
 
 
-def _status_list(value: object) -> object:
+_STATUS_HELP = "a status code such as 200, a class such as 2xx, or a list of them"
+
+
+def _status_list(value: object) -> list[int]:
     items = value if isinstance(value, list) else [value]
-    out: list[object] = []
+    out: list[int] = []
     for item in items:
-        if isinstance(item, str) and len(item) == 3 and item[0] in "12345" and item[1:] == "xx":
-            base = int(item[0]) * 100  # "2xx" means any success
+        text = str(item).strip().lower()
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ValueError(f"expected {_STATUS_HELP}")
+        if len(text) == 3 and text[0] in "12345" and text[1:] == "xx":
+            base = int(text[0]) * 100  # "2xx" means any success
             out.extend(range(base, base + 100))
+        elif text.isdigit() and 100 <= int(text) <= 599:
+            out.append(int(text))
         else:
-            out.append(item)
+            raise ValueError(f"expected {_STATUS_HELP}")
     return out
 
 
 StatusList = Annotated[
-    list[Annotated[int, Field(ge=100, le=599)]],
+    list[int],
     BeforeValidator(_status_list),
     WithJsonSchema(
         {
@@ -97,7 +105,7 @@ StatusList = Annotated[
                     },
                 },
             ],
-            "description": "a status code, a class such as 2xx, or a list of them",
+            "description": _STATUS_HELP,
         }
     ),
 ]

@@ -1,0 +1,80 @@
+"""The launch defects the demo can inject, and the live set of those switched on.
+
+A fault is registered here only once the gate can catch it: ``launchgate demo --fault
+NAME`` promises that the gate fails, so a name it cannot yet catch is refused rather
+than accepted and silently passed. Still to come, each with the check that catches it:
+``dashboard-slow`` (p95 target), ``missing-index`` (regression gate, via
+:func:`launchgate.demo.db.drop_invoice_index` at startup) and ``flaky-5xx`` (error
+budget).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+__all__ = ["FAULTS", "FaultSet", "parse_faults", "validate_faults"]
+
+FAULTS: Mapping[str, str] = MappingProxyType(
+    {
+        "login-500": "POST /login answers 500 Internal Server Error",
+        "signup-broken": "POST /signup answers 200 'Account created' but creates no account",
+        "webhook-unsigned": (
+            "both billing webhooks skip signature, timestamp and replay checks and accept anything"
+        ),
+    }
+)
+"""Fault name -> one line saying what breaks, for ``--help`` and error messages."""
+
+
+def validate_faults(names: Iterable[str]) -> frozenset[str]:
+    """The names as a set, or ``ValueError`` naming the unknown ones and the valid ones."""
+    chosen = frozenset(names)
+    unknown = sorted(chosen - FAULTS.keys())
+    if unknown:
+        raise ValueError(
+            f"unknown demo fault(s): {', '.join(unknown)}; "
+            f"valid faults are: {', '.join(sorted(FAULTS))}"
+        )
+    return chosen
+
+
+def parse_faults(text: str) -> frozenset[str]:
+    """Parse ``LAUNCHGATE_DEMO_FAULTS``: comma-separated names, blanks and spaces ignored."""
+    return validate_faults(part.strip() for part in text.split(",") if part.strip())
+
+
+class FaultSet:
+    """The faults switched on right now, shared by every request of one app.
+
+    Handlers ask per request (``faults.is_on("login-500")``), so a fault toggled while
+    the app runs takes effect on the next request. The set is replaced as a whole under
+    a lock, so a reader on another thread always sees a consistent snapshot.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._active = validate_faults(names)
+
+    def is_on(self, name: str) -> bool:
+        # An unregistered name here is a typo in a handler: fail loudly rather than
+        # have a fault that can never trigger.
+        if name not in FAULTS:
+            raise KeyError(f"{name!r} is not a registered demo fault")
+        return name in self._active
+
+    def enable(self, name: str) -> None:
+        with self._lock:
+            self._active = self._active | validate_faults([name])
+
+    def disable(self, name: str) -> None:
+        validate_faults([name])
+        with self._lock:
+            self._active = self._active - {name}
+
+    def names(self) -> frozenset[str]:
+        return self._active
+
+    def __repr__(self) -> str:
+        return f"FaultSet({sorted(self._active)!r})"

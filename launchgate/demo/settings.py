@@ -1,0 +1,113 @@
+"""The demo app's settings, read once from environment variables.
+
+The server runner (``server.py``) parses the very environment it hands to the child
+with the same function, so both sides agree on the email, secrets and faults in use.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import launchgate
+from launchgate.demo.faults import parse_faults
+
+__all__ = [
+    "DEFAULT_EMAIL",
+    "DEFAULT_STANDARD_SECRET",
+    "DEFAULT_WEBHOOK_SECRET",
+    "ENV_PREFIX",
+    "DemoSettings",
+    "standard_secret_key",
+]
+
+ENV_PREFIX = "LAUNCHGATE_DEMO_"
+
+DEFAULT_EMAIL = "demo@launchgate.test"
+# Both signing secrets are public on purpose: the demo runs on loopback with throwaway
+# data, and the gate's demo config has to know them. Real deployments set their own.
+DEFAULT_WEBHOOK_SECRET = "whsec_demo_launchgate"  # noqa: S105 - public, see above
+DEFAULT_STANDARD_SECRET = "whsec_bGF1bmNoZ2F0ZS1kZW1vLXN0YW5kYXJkLXdlYmhvb2s="  # noqa: S105
+DEFAULT_USERS = 2000
+DEFAULT_INVOICES_PER_USER = 50
+_MAX_USERS = 1_000_000
+_MAX_INVOICES_PER_USER = 10_000
+_STANDARD_PREFIX = "whsec_"
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """Everything the demo app reads from its environment. Secrets stay out of repr."""
+
+    email: str
+    password: str = field(repr=False)
+    faults: frozenset[str]
+    webhook_secret: str = field(repr=False)
+    standard_secret: str = field(repr=False)
+    db_path: Path | None  # None: a new file in a fresh temp directory, removed at shutdown
+    users: int  # including the demo user
+    invoices_per_user: int  # for seed users; the demo user always has 24
+    version: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> DemoSettings:
+        """Read ``LAUNCHGATE_DEMO_*``; ``ValueError`` names the variable that is wrong."""
+
+        def get(name: str) -> str | None:
+            value = environ.get(ENV_PREFIX + name)
+            return value if value else None  # an empty variable counts as unset
+
+        standard_secret = get("STANDARD_SECRET") or DEFAULT_STANDARD_SECRET
+        standard_secret_key(standard_secret)  # refuse a malformed secret at startup
+        db = get("DB")
+        return cls(
+            email=(get("EMAIL") or DEFAULT_EMAIL).strip().lower(),
+            password=get("PASSWORD") or secrets.token_urlsafe(16),
+            faults=parse_faults(get("FAULTS") or ""),
+            webhook_secret=get("WEBHOOK_SECRET") or DEFAULT_WEBHOOK_SECRET,
+            standard_secret=standard_secret,
+            db_path=Path(db) if db else None,
+            users=_int(get("USERS"), "USERS", DEFAULT_USERS, low=1, high=_MAX_USERS),
+            invoices_per_user=_int(
+                get("INVOICES_PER_USER"),
+                "INVOICES_PER_USER",
+                DEFAULT_INVOICES_PER_USER,
+                low=0,
+                high=_MAX_INVOICES_PER_USER,
+            ),
+            version=get("VERSION") or f"demo-{launchgate.__version__}",
+        )
+
+
+def standard_secret_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: base64-decoded after ``whsec_``."""
+    if not secret.startswith(_STANDARD_PREFIX):
+        raise ValueError(f"{ENV_PREFIX}STANDARD_SECRET must look like whsec_<base64>")
+    encoded = secret[len(_STANDARD_PREFIX) :]
+    encoded += "=" * (-len(encoded) % 4)  # the reference libraries accept unpadded keys
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        # The message must not echo the value: it is a secret.
+        raise ValueError(
+            f"{ENV_PREFIX}STANDARD_SECRET is not valid base64 after 'whsec_'"
+        ) from None
+    if not key:
+        raise ValueError(f"{ENV_PREFIX}STANDARD_SECRET has an empty key")
+    return key
+
+
+def _int(raw: str | None, name: str, default: int, *, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{ENV_PREFIX}{name} must be between {low} and {high}, got {value}")
+    return value

@@ -1,0 +1,117 @@
+"""``summary.md``: the human report, readable in ten seconds, on GitHub or as plain text.
+
+Order is the order of a reader's questions: did it pass, why not, what do I fix first,
+what ran, where and when. The page is a list of sections joined by blank lines;
+the latency table and the p95 chart (later issues) become further sections between
+the checks table and the footer (see :func:`_sections`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+
+from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration, is_blocking
+from launchgate.results import CheckResult, Finding
+from launchgate.runreport import RunReport
+from launchgate.verdict import ranked_findings
+
+__all__ = ["render_summary"]
+
+NO_RISKS = "No launch risks found."
+
+
+def render_summary(report: RunReport) -> str:
+    return "\n\n".join(s for s in _sections(report) if s) + "\n"
+
+
+def _sections(report: RunReport) -> list[str]:
+    return [
+        f"## launchgate: {HEADLINES[report.verdict.outcome]}",
+        _inline(report.verdict.reason),
+        _risks(report),
+        _checks(report),
+        # Later: the latency table (target and baseline) and the p95 chart go here.
+        _footer(report),
+    ]
+
+
+def _risks(report: RunReport) -> str:
+    ranked = ranked_findings(report.results)
+    if not ranked:
+        return f"### Launch risks\n\n{NO_RISKS}"
+    rows = [_risk_row(f, blocking=f in report.verdict.blocking) for f in ranked]
+    return "### Launch risks\n\n" + _table(
+        ("severity", "check", "what is wrong", "what to do"), rows
+    )
+
+
+def _risk_row(finding: Finding, *, blocking: bool) -> tuple[str, ...]:
+    severity = finding.severity.value
+    if not blocking:
+        severity += " (not blocking)"
+    wrong = finding.title + (f"\n{finding.detail}" if finding.detail else "")
+    return (severity, finding.check_id, wrong, finding.remedy)
+
+
+def _checks(report: RunReport) -> str:
+    if not report.results:
+        return "### Checks\n\nNo check ran."
+    rows = [
+        (
+            _status(r, blocking=is_blocking(r, report.verdict)),
+            r.check_id,
+            format_duration(r.duration_s),
+            r.message,
+        )
+        for r in report.results
+    ]
+    return "### Checks\n\n" + _table(("status", "check", "duration", "message"), rows)
+
+
+def _status(result: CheckResult, *, blocking: bool) -> str:
+    status = f"{STATUS_MARKS[result.status]} {result.status}"
+    return status + " (not blocking)" if result.status == "failed" and not blocking else status
+
+
+def _footer(report: RunReport) -> str:
+    started = report.started_at
+    started = started if started.tzinfo is not None else started.replace(tzinfo=UTC)
+    facts = [
+        f"target {report.target_url}",
+        f"environment {report.environment}",
+        f"run {report.run_id}",
+        f"launchgate {report.launchgate_version}",
+        f"started {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
+        f"took {format_duration(report.duration_s)}",
+    ]
+    # The blank line before the rule matters: "text\n---" is a heading in Markdown.
+    return "---\n\n" + _inline(" · ".join(facts))
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    lines = [_row(header), "|" + "---|" * len(header)]
+    lines += [_row(tuple(_cell(c) for c in row)) for row in rows]
+    return "\n".join(lines)
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _cell(text: str) -> str:
+    """One table cell: a pipe or a newline inside would end the cell or the row."""
+    lines = _inline_escape(text).strip().splitlines()
+    return "<br>".join(line.strip() for line in lines).replace("|", "\\|")
+
+
+def _inline(text: str) -> str:
+    """A paragraph of user data: one line, so it cannot start a heading or a table."""
+    return " ".join(_inline_escape(text).split())
+
+
+def _inline_escape(text: str) -> str:
+    # Response bodies are often HTML; a raw tag would render (or swallow the rest of
+    # the page) on GitHub. Escaping "<" alone disarms every tag and keeps "->" and
+    # "a & b" readable as plain text.
+    return text.replace("<", "&lt;")

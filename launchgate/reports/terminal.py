@@ -1,0 +1,121 @@
+"""The terminal: one line per check as it finishes, then the risk list and the verdict.
+
+``format_*`` / ``render_*`` build rich renderables; ``print_*`` write them to a
+console. Text that comes from a check (messages, titles, ids, paths) is only ever
+placed in :class:`rich.text.Text`, never parsed as markup, so ``[redacted]`` stays
+literal; terminal control sequences in it (a response body can carry ``ESC[2J``) are
+shown as ``\\x1b`` instead of being obeyed. Marks and words carry the meaning, colour
+only repeats it, so the output reads the same with ``NO_COLOR`` or in a CI log.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration
+from launchgate.results import CheckResult, CheckStatus, Severity
+from launchgate.runreport import RunReport
+from launchgate.verdict import Outcome, ranked_findings
+
+__all__ = ["format_check_line", "print_check", "print_summary", "render_risk_list"]
+
+_SEVERITY_STYLES: dict[Severity, str] = {
+    Severity.BLOCKER: "bold red",
+    Severity.HIGH: "yellow",
+    Severity.MEDIUM: "cyan",
+}
+_STATUS_STYLES: dict[CheckStatus, str] = {
+    "passed": "green",
+    "failed": "red",
+    "error": "bold red",
+    "skipped": "dim",
+}
+_VERDICT_STYLES: dict[Outcome, str] = {
+    "pass": "bold green",
+    "fail": "bold red",
+    "error": "bold red",
+}
+# C0 and C1 controls except tab and newline; rich itself strips only a few of them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def format_check_line(result: CheckResult, *, blocking: bool) -> Text:
+    status = result.status
+    style = _STATUS_STYLES[status]
+    if status == "failed" and not blocking:
+        style = "yellow"  # reported, but not a reason to roll back
+    line = Text()
+    line.append(STATUS_MARKS[status], style=style)
+    line.append(" ")
+    line.append(_safe(result.check_id), style="bold")
+    line.append(f"  {format_duration(result.duration_s)}", style="dim")
+    if status != "passed":
+        note = " (not blocking)" if status == "failed" and not blocking else ""
+        line.append(f"  {_safe(_one_line(result.message))}{note}", style=style)
+    return line
+
+
+def print_check(console: Console, result: CheckResult, *, blocking: bool) -> None:
+    line = format_check_line(result, blocking=blocking)
+    # A grid gives a long message a hanging indent under the id instead of a
+    # continuation line that starts where the marks are.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(line[:1], line[2:])
+    console.print(grid)
+
+
+def render_risk_list(report: RunReport) -> RenderableType:
+    ranked = ranked_findings(report.results)
+    if not ranked:
+        return Text("No launch risks found.", style="green")
+    # Two columns, not four: at 80 columns a four-column table squeezes long ids and
+    # prose into slivers. The check id leads its cell on a line of its own.
+    table = Table(
+        title="Launch risks, worst first",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        leading=1,
+    )
+    table.add_column("severity", no_wrap=True)
+    table.add_column("check, what is wrong, what to do", overflow="fold")
+    for finding in ranked:
+        severity = Text(finding.severity.value, style=_SEVERITY_STYLES[finding.severity])
+        if finding not in report.verdict.blocking:
+            severity.append("\nnot blocking", style="dim")  # below the failing severity
+        risk = Text(_safe(finding.check_id), style="bold")
+        risk.append(f"\n{_safe(_one_line(finding.title))}")
+        if finding.remedy:
+            risk.append(f"\nwhat to do: {_safe(_one_line(finding.remedy))}", style="italic")
+        table.add_row(severity, risk)
+    return table
+
+
+def print_summary(console: Console, report: RunReport, written: Sequence[Path] = ()) -> None:
+    verdict = report.verdict
+    console.print()
+    console.print(render_risk_list(report))
+    if written:
+        paths = [Text("Reports written:")]
+        paths += [Text(f"  {_safe(str(p))}") for p in written]
+        console.print(Group(*paths))
+    console.print(Text(_safe(_one_line(verdict.reason))))
+    final = Text(HEADLINES[verdict.outcome], style=_VERDICT_STYLES[verdict.outcome])
+    final.append(f" (exit {verdict.exit_code})")
+    console.print(final)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

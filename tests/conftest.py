@@ -1,0 +1,106 @@
+"""Fixtures shared by the whole suite: a clean environment and real demo servers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from launchgate.demo import DemoServer
+
+# Proxy and TLS settings from the machine running the suite must not change what it
+# sees (httpx's own suite does the same with its `clean_environ` fixture).
+_ENVIRONMENT_NOISE = (
+    *("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"),
+    *("http_proxy", "https_proxy", "all_proxy", "no_proxy"),
+    *("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"),
+)
+
+# Small seeds keep a server start well under a second; the code paths are the same.
+SMALL_SEED: dict[str, Any] = {"users": 30, "invoices_per_user": 3}
+READY_TIMEOUT_S = 30.0
+REQUEST_TIMEOUT_S = 10.0
+_CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _ENVIRONMENT_NOISE:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def demo_server() -> Iterator[Callable[..., DemoServer]]:
+    """A factory: ``demo_server(faults=[...], **DemoServer kwargs)`` returns a started,
+    ready server; every server it made is stopped at teardown."""
+    started: list[DemoServer] = []
+
+    def start(faults: Iterable[str] = (), **kwargs: Any) -> DemoServer:
+        server = DemoServer(faults, **{**SMALL_SEED, **kwargs})
+        started.append(server)
+        server.start()
+        server.wait_ready(timeout_s=READY_TIMEOUT_S)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def clean_demo() -> Iterator[DemoServer]:
+    """One demo server without faults for read-mostly tests; tests that write use
+    fresh emails and event ids, so they do not see each other's data."""
+    with DemoServer(users=50, invoices_per_user=5) as server:
+        yield server
+
+
+class DemoBrowser:
+    """An httpx client that keeps cookies and knows the demo's forms."""
+
+    def __init__(self, server: DemoServer) -> None:
+        self.server = server
+        # trust_env=False: even a proxy a test sets on purpose never sees loopback traffic.
+        self.client = httpx.Client(
+            base_url=server.url,
+            timeout=REQUEST_TIMEOUT_S,
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def csrf_token(self, path: str) -> str:
+        """GET a form page and return its hidden token (the cookie is kept)."""
+        response = self.client.get(path)
+        assert response.status_code == 200, response.text
+        match = _CSRF_INPUT.search(response.text)
+        assert match, f"no csrf_token input on {path}"
+        return match.group(1)
+
+    def signup(self, email: str, password: str) -> httpx.Response:
+        token = self.csrf_token("/signup")
+        return self.client.post(
+            "/signup", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def login(self, email: str, password: str) -> httpx.Response:
+        token = self.csrf_token("/login")
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+
+@pytest.fixture
+def browser() -> Iterator[Callable[[DemoServer], DemoBrowser]]:
+    """A factory of :class:`DemoBrowser`, one cookie jar each, closed at teardown."""
+    made: list[DemoBrowser] = []
+
+    def make(server: DemoServer) -> DemoBrowser:
+        made.append(DemoBrowser(server))
+        return made[-1]
+
+    yield make
+    for b in made:
+        b.client.close()

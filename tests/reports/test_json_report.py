@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+
+from launchgate.reports.json_report import render_json, report_dict
+from launchgate.results import Severity
+
+from .factories import (
+    all_passed,
+    blocker_with_skip,
+    check,
+    errored_check,
+    finding,
+    make_report,
+    nonblocking_high,
+    step,
+    zero_checks,
+)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def load(text: str) -> dict[str, Any]:
+    data = json.loads(text, parse_constant=_reject_constant)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_failed_run_carries_the_rollback_signal_and_each_check() -> None:
+    data = load(render_json(blocker_with_skip()))
+    assert data["schema_version"] == 1
+    assert (data["verdict"], data["rollback"], data["exit_code"]) == ("fail", True, 1)
+    assert data["reason"] == "blocker: journey::signup: new user cannot log in after signup"
+    assert data["target"] == "https://staging.example.com"
+    assert data["environment"] == "staging"
+    assert data["config"] == "launchgate.yml"
+    assert data["started_at"] == "2024-05-01T12:30:05.000Z"
+    assert [c["id"] for c in data["checks"]] == [
+        "journey::homepage",
+        "journey::signup",
+        "journey::dashboard",
+        "edge::headers",
+    ]
+    signup = data["checks"][1]
+    assert signup["status"] == "failed"
+    assert signup["blocking"] is True
+    assert signup["severity"] == "blocker"
+    assert signup["steps"][1] == {
+        "name": "post login",
+        "method": "POST",
+        "path": "/login",
+        "status_code": 401,
+        "elapsed_ms": 12.3,
+        "ok": False,
+        "error": None,
+    }
+    assert data["checks"][2]["blocked_by"] == ["journey::signup"]
+    assert data["checks"][3]["blocking"] is False
+    assert data["counts"]["status"] == {"passed": 1, "failed": 2, "error": 0, "skipped": 1}
+    assert data["counts"]["severity"] == {"blocker": 1, "high": 0, "medium": 1}
+    assert data["routes"] == []
+    assert data["baseline"] is None
+
+
+def test_findings_are_ranked_worst_first_with_their_check() -> None:
+    report = make_report(
+        [
+            check(
+                "edge::headers",
+                "failed",
+                findings=[finding("edge::headers", Severity.MEDIUM, "no CSP")],
+                message="m",
+            ),
+            check(
+                "edge::tls", "failed", findings=[finding("edge::tls", Severity.HIGH)], message="m"
+            ),
+            check("journey::login", "failed", findings=[finding("journey::login")], message="m"),
+        ]
+    )
+    ranked = load(render_json(report))["findings"]
+    assert [(f["severity"], f["check"]) for f in ranked] == [
+        ("blocker", "journey::login"),
+        ("high", "edge::tls"),
+        ("medium", "edge::headers"),
+    ]
+    assert [f["blocking"] for f in ranked] == [True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("factory", "verdict", "rollback", "exit_code"),
+    [
+        (all_passed, "pass", False, 0),
+        (nonblocking_high, "pass", False, 0),
+        (errored_check, "error", True, 3),
+        (zero_checks, "error", True, 3),
+    ],
+)
+def test_verdict_fields(factory: Any, verdict: str, rollback: bool, exit_code: int) -> None:
+    data = load(render_json(factory()))
+    assert (data["verdict"], data["rollback"], data["exit_code"]) == (verdict, rollback, exit_code)
+
+
+def test_zero_checks_has_empty_lists_not_missing_keys() -> None:
+    data = load(render_json(zero_checks()))
+    assert data["checks"] == []
+    assert data["findings"] == []
+    assert data["reason"] == "no check ran, so nothing was decided"
+
+
+def test_nan_and_infinity_become_null() -> None:
+    report = make_report(
+        [check("journey::login", duration_s=math.nan, steps=[step(elapsed_ms=math.inf)])],
+        duration_s=-math.inf,
+    )
+    data = load(render_json(report))
+    assert data["duration_s"] is None
+    assert data["checks"][0]["duration_s"] is None
+    assert data["checks"][0]["steps"][0]["elapsed_ms"] is None
+
+
+def test_text_is_utf8_not_escaped_and_one_trailing_newline() -> None:
+    report = make_report(
+        [check("journey::login", "error", message='connexion refusée "vite" \\ ok')]
+    )
+    text = render_json(report)
+    assert "refusée" in text
+    assert text.endswith("}\n")
+    assert load(text)["checks"][0]["message"] == 'connexion refusée "vite" \\ ok'
+
+
+def test_report_dict_is_plain_data() -> None:
+    data = report_dict(blocker_with_skip())
+    assert json.loads(json.dumps(data, allow_nan=False)) == data

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from launchgate.errors import LaunchgateError, UsageError
+from launchgate.reports.writer import ensure_writable, redact_report, write_reports
+from launchgate.results import Severity
+from launchgate.runreport import RunReport
+
+from .factories import (
+    all_passed,
+    blocker_with_skip,
+    check,
+    finding,
+    make_report,
+    parse_xml,
+    step,
+)
+
+# Characters that each format escapes differently: XML (& < "), JSON (" \), the
+# summary's table cells (|). A redactor that only ran after rendering would miss it.
+SENTINEL = 'sk_live_S3CR3T&<"|\\x'
+NAMES = ("junit.xml", "report.json", "summary.md")
+
+
+class MaskSentinel:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def redact(self, text: str) -> str:
+        self.calls += 1
+        return text.replace(SENTINEL, "[REDACTED]")
+
+
+class Identity:
+    def redact(self, text: str) -> str:
+        return text
+
+
+def leaky_report() -> RunReport:
+    """The sentinel planted in a finding detail, a step path and a check message."""
+    return make_report(
+        [
+            check(
+                "journey::login",
+                "failed",
+                findings=[
+                    finding("journey::login", detail=f"sent Authorization: Bearer {SENTINEL}")
+                ],
+                message=f"login refused token {SENTINEL}",
+                steps=[step(path=f"/login?token={SENTINEL}")],
+            ),
+            check("journey::dashboard", "error", message=f"crashed on {SENTINEL}"),
+        ],
+        target_url=f"https://staging.example.com/?key={SENTINEL}",
+    )
+
+
+def test_writes_three_files_and_returns_their_paths(tmp_path: Path) -> None:
+    paths = write_reports(blocker_with_skip(), tmp_path, Identity())
+    assert paths == tuple(tmp_path / n for n in NAMES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(NAMES)  # no temp files left
+    parse_xml(paths[0].read_text(encoding="utf-8"))
+    assert json.loads(paths[1].read_text(encoding="utf-8"))["verdict"] == "fail"
+    assert paths[2].read_text(encoding="utf-8").startswith("## launchgate: FAIL")
+
+
+def test_the_sentinel_appears_in_no_written_file(tmp_path: Path) -> None:
+    redactor = MaskSentinel()
+    write_reports(leaky_report(), tmp_path, redactor)
+    assert redactor.calls > 3
+    core = SENTINEL[:14]  # the part no escaping changes
+    forms = {core, base64.b64encode(SENTINEL.encode()).decode()[:16]}
+    for name in NAMES:
+        raw = (tmp_path / name).read_text(encoding="utf-8")
+        for form in forms:
+            assert form not in raw, (name, form)
+        assert "[REDACTED]" in raw, name
+
+
+def test_every_rendered_text_goes_through_the_redactor(tmp_path: Path) -> None:
+    class Stamp:
+        def redact(self, text: str) -> str:
+            return text + "\nSTAMPED" if text.startswith(("<?xml", "{", "## ")) else text
+
+    write_reports(all_passed(), tmp_path, Stamp())
+    for name in NAMES:
+        assert (tmp_path / name).read_text(encoding="utf-8").endswith("STAMPED")
+
+
+def test_redact_report_keeps_blocking_findings_recognisable() -> None:
+    report = leaky_report()
+    safe = redact_report(report, MaskSentinel())
+    assert safe.verdict.blocking
+    assert safe.verdict.blocking[0] in safe.results[0].findings
+    assert SENTINEL not in safe.target_url
+
+
+def test_rewrites_replace_the_previous_report(tmp_path: Path) -> None:
+    write_reports(blocker_with_skip(), tmp_path, Identity())
+    write_reports(all_passed(), tmp_path, Identity())
+    assert json.loads((tmp_path / "report.json").read_text())["verdict"] == "pass"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(NAMES)
+
+
+def test_a_failed_write_is_a_launchgate_error_and_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(LaunchgateError, match=r"junit\.xml: No space left on device") as info:
+        write_reports(all_passed(), tmp_path, Identity())
+    assert not isinstance(info.value, UsageError)  # the run happened: exit 3, not 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lone_surrogates_do_not_abort_the_write(tmp_path: Path) -> None:
+    report = make_report([check("journey::login", "error", message="bad \udc80 byte")])
+    write_reports(report, tmp_path, Identity())
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert data["checks"][0]["message"] == "bad \udc80 byte"
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    (path, *_) = write_reports(all_passed(), tmp_path, Identity())
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_ensure_writable_creates_nested_folders(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b" / "launchgate-results"
+    ensure_writable(out)
+    assert out.is_dir()
+    assert list(out.iterdir()) == []  # the write probe cleans up
+
+
+def test_ensure_writable_refuses_a_path_under_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(UsageError, match=r"cannot create output folder .*not-a-folder/out"):
+        ensure_writable(blocker / "out")
+    with pytest.raises(UsageError, match="exists but is not a folder"):
+        ensure_writable(blocker)
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="running as root: directory permissions do not bind, so a read-only folder "
+    "is still writable",
+)
+def test_ensure_writable_refuses_a_read_only_folder(tmp_path: Path) -> None:
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        with pytest.raises(UsageError, match="cannot write to output folder"):
+            ensure_writable(out)
+    finally:
+        out.chmod(0o755)
+
+
+def test_high_fail_on_is_preserved_through_redaction(tmp_path: Path) -> None:
+    report = make_report(
+        [check("edge::tls", "failed", findings=[finding("edge::tls", Severity.HIGH)], message="m")],
+        fail_on=Severity.HIGH,
+    )
+    write_reports(report, tmp_path, MaskSentinel())
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["checks"][0]["blocking"] is True
