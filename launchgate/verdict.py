@@ -53,7 +53,12 @@ def ranked_findings(results: Sequence[CheckResult]) -> tuple[Finding, ...]:
 def decide(results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCKER) -> Verdict:
     blocking = tuple(f for f in ranked_findings(results) if f.severity.at_least(fail_on))
     undecided = tuple(r.check_id for r in results if r.status == "error")
-    failed_ids = {r.check_id for r in results if r.status in ("failed", "error")}
+    # A skip is explained only by a prerequisite that itself decides the verdict: a
+    # blocking failure or an error. A skip behind a non-blocking failure would let a
+    # blocker check silently not run, so it counts as undecided.
+    failed_ids = {f.check_id for f in blocking} | {
+        r.check_id for r in results if r.status == "error"
+    }
     unexplained_skips = tuple(
         r.check_id
         for r in results

@@ -33,6 +33,8 @@ class Mismatch:
             return f"the body {'contains' if self.got == 'found' else 'does not contain'} " + (
                 self.expected.removeprefix("does not contain ").removeprefix("contains ")
             )
+        if self.what == "json":
+            return "the body is not JSON, so the json expectations cannot hold"
         if self.got in ("header absent", "no such path"):
             return f"{self.what} is missing (expected {self.expected})"
         return f"{self.what} is {self.got}, expected {self.expected}"

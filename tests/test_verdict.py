@@ -1,0 +1,138 @@
+"""The verdict is pure: every combination of outcomes, and the fail-closed property."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from launchgate.results import CheckResult, CheckStatus, Finding, Severity
+from launchgate.verdict import decide
+
+
+def result(
+    check_id: str,
+    status: CheckStatus,
+    severity: Severity = Severity.BLOCKER,
+    blocked_by: tuple[str, ...] = (),
+) -> CheckResult:
+    findings = (Finding(check_id, severity, f"{check_id} broke"),) if status == "failed" else ()
+    message = "" if status == "passed" else f"{check_id} {status}"
+    return CheckResult(
+        check_id, "journey", check_id, severity, status, 0.1, findings, message,
+        blocked_by=blocked_by,
+    )  # fmt: skip
+
+
+def test_all_passed_is_a_pass():
+    verdict = decide([result("a", "passed"), result("b", "passed")])
+    assert verdict.outcome == "pass"
+    assert verdict.exit_code == 0
+    assert verdict.rollback is False
+
+
+def test_no_checks_is_never_a_pass():
+    verdict = decide([])
+    assert verdict.outcome == "error"
+    assert verdict.exit_code == 3
+    assert verdict.rollback is True
+
+
+def test_only_skipped_checks_is_never_a_pass():
+    assert decide([result("a", "skipped")]).outcome == "error"
+
+
+def test_a_blocker_fails_and_names_the_check():
+    verdict = decide([result("a", "passed"), result("b", "failed")])
+    assert verdict.outcome == "fail"
+    assert verdict.exit_code == 1
+    assert verdict.reason == "blocker: b: b broke"
+    assert [f.check_id for f in verdict.blocking] == ["b"]
+
+
+def test_a_high_finding_is_reported_but_does_not_fail_by_default():
+    verdict = decide([result("a", "passed"), result("b", "failed", Severity.HIGH)])
+    assert verdict.outcome == "pass"
+    assert verdict.blocking == ()
+
+
+def test_fail_on_high_makes_high_findings_block():
+    verdict = decide([result("b", "failed", Severity.HIGH)], fail_on=Severity.HIGH)
+    assert verdict.outcome == "fail"
+
+
+def test_a_crashed_check_is_could_not_decide():
+    verdict = decide([result("a", "passed"), result("b", "error")])
+    assert verdict.outcome == "error"
+    assert verdict.undecided == ("b",)
+
+
+def test_a_definite_failure_outranks_a_crash():
+    verdict = decide([result("a", "failed"), result("b", "error")])
+    assert verdict.outcome == "fail"
+
+
+def test_a_skip_explained_by_a_failure_is_a_fail():
+    verdict = decide([result("a", "failed"), result("b", "skipped", blocked_by=("a",))])
+    assert verdict.outcome == "fail"
+
+
+def test_a_skip_behind_a_non_blocking_failure_is_could_not_decide():
+    # The dashboard could not be checked because a "high" prerequisite failed: nothing
+    # blocking was found, but a check that matters never ran. Not a pass.
+    verdict = decide(
+        [result("a", "failed", Severity.HIGH), result("b", "skipped", blocked_by=("a",))]
+    )
+    assert verdict.outcome == "error"
+    assert verdict.undecided == ("b",)
+
+
+def test_a_skip_with_no_cause_is_could_not_decide():
+    verdict = decide([result("a", "passed"), result("b", "skipped", blocked_by=("x",))])
+    assert verdict.outcome == "error"
+
+
+@pytest.mark.parametrize(
+    ("status", "findings", "message", "problem"),
+    [
+        ("passed", (Finding("a", Severity.BLOCKER, "x"),), "", "cannot carry findings"),
+        ("failed", (), "broke", "needs at least one finding"),
+        ("error", (), "", "needs a message"),
+        ("skipped", (), "", "needs a message"),
+    ],
+)
+def test_results_validate_their_own_shape(status, findings, message, problem):
+    with pytest.raises(ValueError, match=problem):
+        CheckResult("a", "journey", "a", Severity.BLOCKER, status, 0.0, findings, message)
+
+
+outcomes = st.lists(
+    st.tuples(
+        st.sampled_from(["passed", "failed", "error", "skipped"]),
+        st.sampled_from(list(Severity)),
+    ),
+    max_size=8,
+)
+
+
+@given(outcomes, st.sampled_from(list(Severity)))
+def test_exit_0_if_and_only_if_a_check_ran_and_nothing_blocks(cases, fail_on):
+    results = []
+    for i, (status, severity) in enumerate(cases):
+        # A skip names the check before it as its cause, as the engine does.
+        blocked = (f"c{i - 1}",) if status == "skipped" and i > 0 else ()
+        results.append(result(f"c{i}", status, severity, blocked))
+    verdict = decide(results, fail_on=fail_on)
+    ran = any(r.status in ("passed", "failed") for r in results)
+    blocking = any(r.status == "failed" and r.severity.at_least(fail_on) for r in results)
+    undecided = any(r.status == "error" for r in results)
+    unexplained_skip = any(
+        r.status == "skipped"
+        and not any(c.check_id in r.blocked_by and c.status in ("failed", "error") for c in results)
+        for r in results
+    )
+    expected_pass = ran and not blocking and not undecided and not unexplained_skip
+    assert (verdict.exit_code == 0) == expected_pass
+    assert verdict.rollback == (not expected_pass)
+    if blocking:
+        assert verdict.outcome == "fail"
