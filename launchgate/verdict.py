@@ -69,7 +69,7 @@ def decide(results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCK
     if blocking:
         n = len(blocking)
         first = blocking[0]
-        more = f" (and {n - 1} more)" if n > 1 else ""
+        more = f"; {n - 1} more blocking finding{'s' if n > 2 else ''}" if n > 1 else ""
         return Verdict(
             "fail",
             f"{first.severity.value}: {first.check_id}: {first.title}{more}",

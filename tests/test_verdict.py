@@ -126,10 +126,14 @@ def test_exit_0_if_and_only_if_a_check_ran_and_nothing_blocks(cases, fail_on):
     ran = any(r.status in ("passed", "failed") for r in results)
     blocking = any(r.status == "failed" and r.severity.at_least(fail_on) for r in results)
     undecided = any(r.status == "error" for r in results)
+    # A skip is explained only by a prerequisite that decides the verdict itself.
+    deciding = {
+        c.check_id
+        for c in results
+        if c.status == "error" or (c.status == "failed" and c.severity.at_least(fail_on))
+    }
     unexplained_skip = any(
-        r.status == "skipped"
-        and not any(c.check_id in r.blocked_by and c.status in ("failed", "error") for c in results)
-        for r in results
+        r.status == "skipped" and not deciding & set(r.blocked_by) for r in results
     )
     expected_pass = ran and not blocking and not undecided and not unexplained_skip
     assert (verdict.exit_code == 0) == expected_pass

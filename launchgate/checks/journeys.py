@@ -166,7 +166,8 @@ def _build_request(
 def _summary(mismatches: list[Mismatch], outcome: Exchange) -> str:
     text = mismatches[0].sentence()
     if len(mismatches) > 1:
-        text += f" (and {len(mismatches) - 1} more)"
+        more = len(mismatches) - 1
+        text += f" (+{more} more mismatch{'es' if more > 1 else ''})"
     return text
 
 
@@ -181,7 +182,7 @@ def _detail(
         f"{step.method} {shown_path} -> {outcome.status_code} {outcome.reason} "
         f"({outcome.elapsed_s * 1000:.0f} ms)"
     ]
-    lines += [m.sentence() for m in mismatches]
+    lines += [f"also: {m.sentence()}" for m in mismatches[1:]]
     location = outcome.headers.get("location")
     if location:
         lines.append(f"location: {ctx.redactor.redact_url(location)}")
