@@ -22,6 +22,7 @@ import certifi
 import httpx
 
 from launchgate import __version__
+from launchgate.checks.bounded_body import ACCEPT_ENCODING
 from launchgate.checks.context import CheckContext, Clock, SessionState, SystemClock
 from launchgate.checks.journeys import run_journey
 from launchgate.checks.readiness import READINESS_ID, check_readiness
@@ -112,6 +113,7 @@ class Run:
             variables=self.variables,
             clock=self.clock,
             make_client=self._make_client,
+            resolve_hosts=transport is None,
         )
         self.plan = self._plan()
         self._by_id = {p.check_id: p for p in self.plan}
@@ -327,7 +329,11 @@ class Run:
         target = self.config.target
         return httpx.AsyncClient(
             base_url=self.target_url,
-            headers={"user-agent": self.user_agent, **target.headers},
+            headers={
+                "user-agent": self.user_agent,
+                "accept-encoding": ACCEPT_ENCODING,
+                **target.headers,
+            },
             cookies=cookies,
             verify=self.ssl_verify,
             timeout=httpx.Timeout(target.timeout),

@@ -50,6 +50,7 @@ class CheckContext:
     clock: Clock
     make_client: ClientFactory
     sessions: dict[str, SessionState] = field(default_factory=dict)
+    resolve_hosts: bool = True  # off when a test transport stands in for the network
 
     def client(self, cookies: httpx.Cookies | None = None) -> httpx.AsyncClient:
         return self.make_client(cookies)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import re
+import socket
 import ssl
 import time
 from collections.abc import Mapping
@@ -19,9 +21,23 @@ from typing import Literal
 
 import httpx
 
+from launchgate.checks.bounded_body import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_bounded,
+)
 from launchgate.config.units import format_duration
 
-__all__ = ["Exchange", "FailureKind", "TransportFailure", "body_excerpt", "send"]
+__all__ = [
+    "Exchange",
+    "FailureKind",
+    "TransportFailure",
+    "body_excerpt",
+    "dns_cause",
+    "remedy_for",
+    "send",
+]
 
 FailureKind = Literal[
     "refused", "timeout", "dns", "tls", "reset", "protocol", "redirects", "too_large", "other"
@@ -66,27 +82,56 @@ async def send(
     timeout_s: float,
     max_body: int,
     follow_redirects: bool = False,
+    resolve_host: bool = True,
 ) -> Exchange | TransportFailure:
+    """One request, ended by ``timeout_s`` whatever the server does.
+
+    ``resolve_host``: look the host name up first, under the same limit, so that a
+    resolver that fails or never answers is named as DNS, not as a slow app (httpx
+    resolves inside its connect step and cannot tell the two apart). Off for test
+    transports that never touch the network.
+    """
     started = time.perf_counter()
     response: httpx.Response | None = None
+    host = request.url.host
+    phase = "resolve" if resolve_host and _is_name(host) else "request"
     try:
         async with asyncio.timeout(timeout_s):
-            response = await client.send(request, stream=True, follow_redirects=follow_redirects)
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > max_body:
-                    return TransportFailure(
-                        "too_large",
-                        f"the response body is larger than {max_body} bytes (target.max_body); "
-                        "stopped reading",
-                        time.perf_counter() - started,
+            if phase == "resolve":
+                try:
+                    await asyncio.get_running_loop().getaddrinfo(
+                        host, request.url.port or 443, type=socket.SOCK_STREAM
                     )
+                except socket.gaierror as exc:
+                    return TransportFailure("dns", dns_cause(host, exc), _since(started))
+                phase = "request"
+            response = await client.send(request, stream=True, follow_redirects=follow_redirects)
+            body = await read_bounded(response, max_body)
+    except BodyTooLarge:
+        return TransportFailure(
+            "too_large",
+            f"the response body is larger than {max_body} bytes (target.max_body); stopped reading",
+            _since(started),
+        )
+    except UnsupportedEncoding as exc:
+        return TransportFailure(
+            "protocol",
+            f"the response uses content-encoding {exc} although only {ACCEPT_ENCODING} "
+            "was accepted",
+            _since(started),
+        )
     except TimeoutError:
+        if phase == "resolve":
+            return TransportFailure(
+                "dns",
+                f"DNS resolution of {host} got no answer within {format_duration(timeout_s)} "
+                "(the resolver did not respond)",
+                _since(started),
+            )
         return TransportFailure(
             "timeout",
             f"no complete answer within {format_duration(timeout_s)}",
-            time.perf_counter() - started,
+            _since(started),
         )
     except httpx.HTTPError as exc:
         kind, cause = describe_error(exc)
@@ -101,10 +146,57 @@ async def send(
         status_code=response.status_code,
         reason=response.reason_phrase,
         headers=response.headers,
-        body=bytes(body),
+        body=body,
         elapsed_s=elapsed,
         set_cookies=_set_cookies(response),
     )
+
+
+_REMEDIES: dict[str, str] = {
+    "refused": "nothing listens at the target: is the app running, on this port?",
+    "timeout": "the app did not answer in time: look for a hang or a slow dependency",
+    "tls": "fix the certificate, or give target.ca_bundle for a private CA",
+    "dns": "check the DNS records of the host (and that the URL is right)",
+    "redirects": "the route redirects in a loop: check the redirect rules",
+    "too_large": "the answer is larger than target.max_body: raise it if that is expected",
+    "reset": "the server dropped the connection: look for a crash or a proxy limit",
+}
+
+
+def remedy_for(kind: str) -> str:
+    """What to do about a failure of this kind; empty when we cannot tell."""
+    return _REMEDIES.get(kind, "")
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _is_name(host: str) -> bool:
+    """A host name to resolve, as opposed to an IP literal."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host)
+    return False
+
+
+_EAI_NODATA = getattr(socket, "EAI_NODATA", None)
+
+
+def dns_cause(host: str, exc: socket.gaierror) -> str:
+    """Name a resolver error by its code, not by the platform's English message."""
+    detail = exc.strerror or str(exc)
+    if exc.errno == socket.EAI_NONAME:
+        return f"the host name {host} does not resolve (NXDOMAIN: {detail})"
+    if exc.errno == socket.EAI_AGAIN:
+        return (
+            f"the DNS resolver failed for {host} (SERVFAIL or no answer: {detail}); "
+            "resolution may work again later"
+        )
+    if _EAI_NODATA is not None and exc.errno == _EAI_NODATA:
+        return f"the host name {host} has no address records (A/AAAA) ({detail})"
+    return f"DNS resolution of {host} failed ({detail})"
 
 
 def _set_cookies(response: httpx.Response) -> dict[str, str]:
@@ -152,6 +244,14 @@ def describe_error(exc: httpx.HTTPError) -> tuple[FailureKind, str]:
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return "other", f"unusable URL: {exc}"
     return "other", f"{type(exc).__name__}: {exc}"
+
+
+def _has_request(exc: httpx.HTTPError) -> bool:
+    try:
+        exc.request  # noqa: B018 - raises RuntimeError when there is none
+    except RuntimeError:
+        return False
+    return True
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -17,7 +17,7 @@ from launchgate.checks.expectations import (
     capture_value,
     check_expectations,
 )
-from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
+from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
 from launchgate.config.model import JourneySpec, StepSpec
 from launchgate.config.template import render, render_value
 from launchgate.redact import looks_secret_name
@@ -70,6 +70,7 @@ async def run_journey(
                 request,
                 timeout_s=step.timeout if step.timeout is not None else ctx.target.timeout,
                 max_body=ctx.target.max_body,
+                resolve_host=ctx.resolve_hosts,
                 follow_redirects=step.follow_redirects,
             )
             if isinstance(outcome, TransportFailure):
@@ -88,7 +89,7 @@ async def run_journey(
                     f"{where} got no answer: {outcome.cause}",
                     f"{step.method} {shown_path}: {outcome.cause} "
                     f"after {outcome.elapsed_s * 1000:.0f} ms",
-                    _transport_remedy(outcome),
+                    remedy_for(outcome.kind),
                 ), None
             for value in outcome.set_cookies.values():
                 ctx.redactor.add(value)
@@ -201,13 +202,3 @@ def _remedy(step: StepSpec, outcome: Exchange) -> str:
     if code == 404:
         return "the route is missing: check the path and that the deploy includes it"
     return ""
-
-
-def _transport_remedy(outcome: TransportFailure) -> str:
-    return {
-        "refused": "nothing listens at the target: is the app running, on this port?",
-        "timeout": "the app did not answer in time: look for a hang or a slow dependency",
-        "tls": "fix the certificate, or give target.ca_bundle for a private CA",
-        "dns": "the host name does not resolve: check DNS or the URL",
-        "redirects": "the route redirects in a loop: check redirect rules",
-    }.get(outcome.kind, "")

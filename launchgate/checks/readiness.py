@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tenacity import (
     AsyncRetrying,
@@ -23,7 +23,7 @@ from tenacity import (
 )
 
 from launchgate.checks.context import CheckContext
-from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
+from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
 from launchgate.config.model import ReadinessSpec
 from launchgate.config.units import format_duration
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
@@ -38,6 +38,8 @@ class _Attempt:
     ready: bool
     cause: str  # why not ready; empty when ready
     record: StepRecord
+    kind: str = ""  # the transport failure kind, when there was no answer
+    full: bool = True  # had its whole request_timeout, not a remnant before the deadline
 
 
 async def check_readiness(ctx: CheckContext, spec: ReadinessSpec) -> CheckResult:
@@ -48,6 +50,8 @@ async def check_readiness(ctx: CheckContext, spec: ReadinessSpec) -> CheckResult
     async def attempt() -> _Attempt:
         remaining = max(0.05, deadline - ctx.clock.monotonic())
         result = await _probe(ctx, spec, min(spec.request_timeout, remaining))
+        if remaining < spec.request_timeout:
+            result = replace(result, full=False)
         attempts.append(result)
         return result
 
@@ -73,7 +77,10 @@ async def check_readiness(ctx: CheckContext, spec: ReadinessSpec) -> CheckResult
             elapsed,
             steps=(last.record,),
         )
-    cause = last.cause if last else "no attempt could be made"
+    # The last attempt may have had only the few milliseconds left before the deadline;
+    # its "timed out" would hide what the app actually answered. Tell the last full one.
+    telling = next((a for a in reversed(attempts) if a.full), last)
+    cause = telling.cause if telling else "no attempt could be made"
     title = (
         f"not ready after {format_duration(elapsed)} "
         f"({len(attempts)} attempt{'s' if len(attempts) != 1 else ''}): {cause}"
@@ -86,7 +93,8 @@ async def check_readiness(ctx: CheckContext, spec: ReadinessSpec) -> CheckResult
             f"GET {ctx.base_url}{spec.path}; waited up to "
             f"{format_duration(spec.timeout)} (readiness.timeout)"
         ),
-        "check the deploy finished and the app starts; raise readiness.timeout "
+        (telling and remedy_for(telling.kind))
+        or "check the deploy finished and the app starts; raise readiness.timeout "
         "if it needs longer to boot",
     )
     return CheckResult(
@@ -121,10 +129,11 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
                 client.build_request("GET", path),
                 timeout_s=timeout_s,
                 max_body=ctx.target.max_body,
+                resolve_host=ctx.resolve_hosts,
             )
             record = _record(path, outcome)
             if isinstance(outcome, TransportFailure):
-                return _Attempt(False, outcome.cause, record)
+                return _Attempt(False, outcome.cause, record, outcome.kind)
             if not 200 <= outcome.status_code < 300:
                 excerpt = body_excerpt(outcome, 120)
                 cause = f"{path} answered {outcome.status_code} {outcome.reason}"

@@ -104,7 +104,11 @@ async def run_webhook_check(
             headers={"content-type": "application/json", **spec.headers, **headers},
         )
         outcome = await send(
-            client, request, timeout_s=ctx.target.timeout, max_body=ctx.target.max_body
+            client,
+            request,
+            timeout_s=ctx.target.timeout,
+            max_body=ctx.target.max_body,
+            resolve_host=ctx.resolve_hosts,
         )
     record = _record(which, spec.path, outcome)
     label = spec.title or f"{name} callback"
