@@ -86,6 +86,7 @@ class Run:
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
+        on_start: Callable[[PlannedCheck], None] | None = None,
     ) -> None:
         self.loaded = loaded
         self.config = loaded.config
@@ -105,6 +106,7 @@ class Run:
         }
         self._transport = transport
         self._on_result = on_result
+        self._on_start = on_start
         self.ssl_verify = self._ssl_context()
         self.ctx = CheckContext(
             base_url=target_url,
@@ -221,6 +223,8 @@ class Run:
         deadline_text = format_duration(self.config.target.deadline)
         if remaining <= 0:
             return self._error(planned, f"not run: the run deadline ({deadline_text}) passed", 0.0)
+        if self._on_start is not None:
+            self._on_start(planned)
         try:
             async with asyncio.timeout(remaining):
                 return await self._dispatch(planned)

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from launchgate.config.load import LoadedConfig
-from launchgate.engine import Run
+from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError
 from launchgate.redact import Redactor
 from launchgate.reports.terminal import print_check, print_summary
@@ -33,11 +34,20 @@ def run_gate(
 ) -> int:
     fail_on = loaded.config.gate.fail_on_severity
 
+    # A spinner naming the check in progress, on a terminal only (CI logs stay clean).
+    status = console.status("starting", spinner="dots") if console.is_terminal else None
+
+    def on_start(planned: PlannedCheck) -> None:
+        if status is not None:
+            status.update(Text(f"checking {planned.check_id}…"))
+
     def on_result(result: CheckResult) -> None:
         blocking = any(f.severity.at_least(fail_on) for f in result.findings)
         print_check(console, result, blocking=blocking)
 
-    run = Run(loaded, target_url=target_url, redactor=redactor, on_result=on_result)
+    run = Run(
+        loaded, target_url=target_url, redactor=redactor, on_result=on_result, on_start=on_start
+    )
 
     def announce() -> None:
         console.print(
@@ -51,11 +61,15 @@ def run_gate(
     # run, which still ends with a verdict (could not decide) and its reports.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if status is not None:
+            status.start()
         with _asyncio_runner() as runner:
             runner.run(_execute_all_interruptible(run, announce))
     except KeyboardInterrupt:
         console.print("launchgate: interrupted; failing closed", markup=False)
     finally:
+        if status is not None:
+            status.stop()
         signal.signal(signal.SIGTERM, previous)
     report = redact_report(run.report(), redactor)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from launchgate.config.units import (
     DURATION_HELP,
@@ -172,6 +172,9 @@ class GenerateSpec(_Model):
     email_prefix: str = Field("launchgate", description="Local part prefix of {{ run.email }}.")
 
 
+CaptureSource = Literal["json", "header", "cookie", "regex"]
+
+
 class Capture(_Model):
     json_path: str | None = Field(None, alias="json", description="A JSON path: $.user.id")
     header: str | None = Field(None, description="A response header name.")
@@ -183,21 +186,24 @@ class Capture(_Model):
         "names like token, password, secret, key, session, csrf.",
     )
 
-    def source(self) -> tuple[Literal["json", "header", "cookie", "regex"], str]:
-        given = [
-            (kind, value)
-            for kind, value in (
-                ("json", self.json_path),
-                ("header", self.header),
-                ("cookie", self.cookie),
-                ("regex", self.regex),
-            )
-            if value is not None
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> Capture:
+        if len(self._given()) != 1:
+            raise ValueError("give exactly one of json, header, cookie or regex")
+        return self
+
+    def _given(self) -> list[tuple[CaptureSource, str]]:
+        candidates: list[tuple[CaptureSource, str | None]] = [
+            ("json", self.json_path),
+            ("header", self.header),
+            ("cookie", self.cookie),
+            ("regex", self.regex),
         ]
-        if len(given) != 1:  # pragma: no cover - enforced by the loader's post-check
-            raise ValueError("a capture takes exactly one of json, header, cookie, regex")
-        kind, value = given[0]
-        return kind, value  # type: ignore[return-value]
+        return [(kind, value) for kind, value in candidates if value is not None]
+
+    def source(self) -> tuple[CaptureSource, str]:
+        """Where the value comes from: validated to be exactly one place."""
+        return self._given()[0]
 
 
 class Expect(_Model):
@@ -232,6 +238,17 @@ class StepSpec(_Model):
     @property
     def label(self) -> str:
         return self.name or f"{self.method} {self.path}"
+
+    @model_validator(mode="after")
+    def _one_body(self) -> StepSpec:
+        given = [
+            key
+            for key, value in (("form", self.form), ("json", self.json_body), ("body", self.body))
+            if value is not None
+        ]
+        if len(given) > 1:
+            raise ValueError(f"give one request body, not {' and '.join(given)}")
+        return self
 
 
 class JourneySpec(_Model):

@@ -72,25 +72,8 @@ def _journey_refs(config: Config, name: str, journey: JourneySpec) -> Iterator[P
 
 
 def _step_rules(key: KeyPath, step: StepSpec) -> Iterator[Problem]:
-    bodies = [k for k, v in (("form", step.form), ("json", step.json_body), ("body", step.body))]
-    given = [k for k, v in zip(bodies, (step.form, step.json_body, step.body), strict=True) if v]
-    if len(given) > 1:
-        yield key, f"give one request body, not {' and '.join(given)}"
     for var, capture in step.capture.items():
         ckey = (*key, "capture", var)
-        sources = [
-            k
-            for k, v in (
-                ("json", capture.json_path),
-                ("header", capture.header),
-                ("cookie", capture.cookie),
-                ("regex", capture.regex),
-            )
-            if v is not None
-        ]
-        if len(sources) != 1:
-            yield ckey, "give exactly one of json, header, cookie or regex"
-            continue
         if capture.regex is not None:
             try:
                 re.compile(capture.regex)
