@@ -14,7 +14,6 @@ import secrets
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -23,36 +22,26 @@ import httpx
 
 from launchgate import __version__
 from launchgate.checks.bounded_body import ACCEPT_ENCODING
-from launchgate.checks.context import CheckContext, Clock, SessionState, SystemClock
-from launchgate.checks.journeys import run_journey
-from launchgate.checks.readiness import READINESS_ID, check_readiness
-from launchgate.checks.webhooks import (
-    WebhookState,
-    default_checks,
-    run_webhook_check,
-    webhook_check_title,
-)
+from launchgate.checks.context import CheckContext, Clock, SystemClock
+from launchgate.checks.journeys import plan_journeys
+from launchgate.checks.plan import PlannedCheck, Planner
+from launchgate.checks.readiness import plan_readiness
+from launchgate.checks.webhooks import plan_webhooks
 from launchgate.config.load import LoadedConfig
-from launchgate.config.semantics import journey_order
 from launchgate.config.units import format_duration
 from launchgate.errors import UsageError
 from launchgate.redact import Redactor
-from launchgate.results import CheckKind, CheckResult, Severity
+from launchgate.results import CheckResult
 from launchgate.runreport import RunReport
 from launchgate.verdict import decide
 
-__all__ = ["PlannedCheck", "Run", "resolve_target_url"]
+__all__ = ["PLANNERS", "PlannedCheck", "Run", "resolve_target_url"]
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PlannedCheck:
-    check_id: str
-    kind: CheckKind
-    title: str
-    severity: Severity
-    needs: tuple[str, ...]  # check ids that must pass first
+PLANNERS: tuple[Planner, ...] = (plan_journeys, plan_webhooks)
+"""Each capability's planner, in the order its checks run (after readiness)."""
 
 
 def resolve_target_url(
@@ -120,7 +109,6 @@ class Run:
         self.plan = self._plan()
         self._by_id = {p.check_id: p for p in self.plan}
         self.results: dict[str, CheckResult] = {}
-        self._webhooks: dict[str, WebhookState] = {}
         self._started_at: datetime | None = None
         self._started_mono: float | None = None
         self._deadline: float | None = None
@@ -129,41 +117,10 @@ class Run:
     # -- the plan -------------------------------------------------------------------
 
     def _plan(self) -> tuple[PlannedCheck, ...]:
-        plan: list[PlannedCheck] = []
-        base: tuple[str, ...] = ()
-        if self.config.readiness is not None:
-            plan.append(
-                PlannedCheck(
-                    READINESS_ID, "readiness", "The app is up and serving", Severity.BLOCKER, ()
-                )
-            )
-            base = (READINESS_ID,)
-        for name in journey_order(self.config):
-            spec = self.config.journeys[name]
-            deps = [spec.session] if spec.session else []
-            deps += [n for n in spec.needs if n not in deps]
-            plan.append(
-                PlannedCheck(
-                    f"journey::{name}",
-                    "journey",
-                    spec.title or f"{name} journey",
-                    Severity(spec.severity),
-                    base + tuple(f"journey::{d}" for d in deps),
-                )
-            )
-        for name, hook in self.config.webhooks.items():
-            needs = base + tuple(f"journey::{d}" for d in hook.needs)
-            signed = f"webhook::{name}::signed"
-            for which in default_checks(hook):
-                plan.append(
-                    PlannedCheck(
-                        f"webhook::{name}::{which}",
-                        "webhook",
-                        webhook_check_title(name, hook, which),
-                        Severity(hook.severity),
-                        needs if which == "signed" else (*needs, signed),
-                    )
-                )
+        plan = plan_readiness(self.config)
+        base = tuple(p.check_id for p in plan)
+        for planner in PLANNERS:
+            plan.extend(planner(self.config, base))
         return tuple(plan)
 
     # -- executing --------------------------------------------------------------------
@@ -227,7 +184,7 @@ class Run:
             self._on_start(planned)
         try:
             async with asyncio.timeout(remaining):
-                return await self._dispatch(planned)
+                return await planned.run(self.ctx)
         except TimeoutError:
             return self._error(
                 planned,
@@ -257,29 +214,6 @@ class Run:
             duration_s,
             message=self.redactor.redact(message),
         )
-
-    async def _dispatch(self, planned: PlannedCheck) -> CheckResult:
-        kind, _, rest = planned.check_id.partition("::")
-        if planned.kind == "readiness" and self.config.readiness is not None:
-            return await check_readiness(self.ctx, self.config.readiness)
-        if planned.kind == "journey":
-            spec = self.config.journeys[rest]
-            start: SessionState | None = self.ctx.sessions.get(spec.session or "")
-            result, session = await run_journey(self.ctx, rest, spec, start)
-            if session is not None:
-                self.ctx.sessions[rest] = session
-            return result
-        if planned.kind == "webhook":
-            name, _, which = rest.partition("::")
-            state = self._webhooks.setdefault(name, WebhookState())
-            return await run_webhook_check(
-                self.ctx,
-                name,
-                self.config.webhooks[name],
-                which,  # type: ignore[arg-type]  # built from the same Literal in _plan
-                state,
-            )
-        raise AssertionError(f"no runner for {kind}")  # pragma: no cover
 
     async def execute_all(self) -> list[CheckResult]:
         """Every check in plan order. Cancelled (SIGTERM), it still returns a result for

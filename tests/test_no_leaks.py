@@ -159,12 +159,12 @@ def test_a_crashing_check_leaks_nothing(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import launchgate.engine
+    import launchgate.checks.journeys
 
     async def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"boom while holding {SECRETS['API_TOKEN']} and {COOKIE_SECRET}")
 
-    monkeypatch.setattr(launchgate.engine, "run_journey", crash)
+    monkeypatch.setattr(launchgate.checks.journeys, "run_journey", crash)
     (tmp_path / "launchgate.yml").write_text(CONFIG)
     out = tmp_path / "out"
     code = main(

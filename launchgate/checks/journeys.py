@@ -7,6 +7,8 @@ was sent, what was expected, what came back, and an excerpt of the body, redacte
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from functools import partial
 
 import httpx
 
@@ -18,14 +20,43 @@ from launchgate.checks.expectations import (
     check_expectations,
 )
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
-from launchgate.config.model import JourneySpec, StepSpec
+from launchgate.checks.plan import PlannedCheck
+from launchgate.config.model import Config, JourneySpec, StepSpec
+from launchgate.config.semantics import journey_order
 from launchgate.config.template import render, render_value
 from launchgate.redact import looks_secret_name
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["run_journey"]
+__all__ = ["plan_journeys", "run_journey"]
 
 _SENSITIVE_REQUEST_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}
+
+
+def plan_journeys(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
+    """One check per journey, after the journeys it starts from or needs."""
+    planned: list[PlannedCheck] = []
+    for name in journey_order(config):
+        spec = config.journeys[name]
+        deps = [spec.session] if spec.session else []
+        deps += [n for n in spec.needs if n not in deps]
+        planned.append(
+            PlannedCheck(
+                f"journey::{name}",
+                "journey",
+                spec.title or f"{name} journey",
+                Severity(spec.severity),
+                (*base, *(f"journey::{d}" for d in deps)),
+                partial(_run_and_keep_session, name=name, spec=spec),
+            )
+        )
+    return planned
+
+
+async def _run_and_keep_session(ctx: CheckContext, *, name: str, spec: JourneySpec) -> CheckResult:
+    result, session = await run_journey(ctx, name, spec, ctx.sessions.get(spec.session or ""))
+    if session is not None:
+        ctx.sessions[name] = session
+    return result
 
 
 async def run_journey(

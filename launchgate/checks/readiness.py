@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from tenacity import (
     AsyncRetrying,
@@ -24,13 +25,30 @@ from tenacity import (
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
-from launchgate.config.model import ReadinessSpec
+from launchgate.checks.plan import PlannedCheck
+from launchgate.config.model import Config, ReadinessSpec
 from launchgate.config.units import format_duration
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["READINESS_ID", "check_readiness"]
+__all__ = ["READINESS_ID", "check_readiness", "plan_readiness"]
 
 READINESS_ID = "readiness"
+
+
+def plan_readiness(config: Config) -> list[PlannedCheck]:
+    spec = config.readiness
+    if spec is None:
+        return []
+    return [
+        PlannedCheck(
+            READINESS_ID,
+            "readiness",
+            "The app is up and serving",
+            Severity.BLOCKER,
+            (),
+            partial(check_readiness, spec=spec),
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -42,7 +60,7 @@ class _Attempt:
     full: bool = True  # had its whole request_timeout, not a remnant before the deadline
 
 
-async def check_readiness(ctx: CheckContext, spec: ReadinessSpec) -> CheckResult:
+async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckResult:
     started = time.perf_counter()
     deadline = ctx.clock.monotonic() + spec.timeout
     attempts: list[_Attempt] = []

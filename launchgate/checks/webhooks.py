@@ -13,16 +13,25 @@ import base64
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
+from launchgate.checks.plan import PlannedCheck
 from launchgate.checks.signing import sign
-from launchgate.config.model import ALL_WEBHOOK_CHECKS, WebhookCheckName, WebhookSpec
+from launchgate.config.model import ALL_WEBHOOK_CHECKS, Config, WebhookCheckName, WebhookSpec
 from launchgate.config.template import render_value
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["WebhookState", "default_checks", "run_webhook_check", "webhook_check_title"]
+__all__ = [
+    "WebhookState",
+    "default_checks",
+    "plan_webhooks",
+    "run_webhook_check",
+    "webhook_check_title",
+]
 
 _TITLES: dict[WebhookCheckName, str] = {
     "signed": "accepts a correctly signed event",
@@ -74,6 +83,38 @@ def default_checks(spec: WebhookSpec) -> list[WebhookCheckName]:
 
 def webhook_check_title(name: str, spec: WebhookSpec, which: WebhookCheckName) -> str:
     return f"{spec.title or f'{name} callback'} {_TITLES[which]}"
+
+
+def plan_webhooks(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
+    """One check per defence of each webhook; every defence needs ``signed`` first."""
+    planned: list[PlannedCheck] = []
+    for name, hook in config.webhooks.items():
+        needs = (*base, *(f"journey::{d}" for d in hook.needs))
+        signed = f"webhook::{name}::signed"
+        state = WebhookState()  # one per run: planning happens once per Run
+        for which in default_checks(hook):
+            planned.append(
+                PlannedCheck(
+                    f"webhook::{name}::{which}",
+                    "webhook",
+                    webhook_check_title(name, hook, which),
+                    Severity(hook.severity),
+                    needs if which == "signed" else (*needs, signed),
+                    partial(_run, name=name, spec=hook, which=which, state=state),
+                )
+            )
+    return planned
+
+
+async def _run(
+    ctx: CheckContext,
+    *,
+    name: str,
+    spec: WebhookSpec,
+    which: WebhookCheckName,
+    state: WebhookState,
+) -> CheckResult:
+    return await run_webhook_check(ctx, name, spec, which, state)
 
 
 @dataclass
