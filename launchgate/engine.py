@@ -15,6 +15,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import certifi
@@ -30,6 +31,7 @@ from launchgate.checks.webhooks import plan_webhooks
 from launchgate.config.load import LoadedConfig
 from launchgate.config.units import format_duration
 from launchgate.errors import UsageError
+from launchgate.probe.check import plan_probe
 from launchgate.redact import Redactor
 from launchgate.results import CheckResult
 from launchgate.runreport import RunReport
@@ -40,7 +42,7 @@ __all__ = ["PLANNERS", "PlannedCheck", "Run", "resolve_target_url"]
 log = logging.getLogger(__name__)
 
 
-PLANNERS: tuple[Planner, ...] = (plan_journeys, plan_webhooks)
+PLANNERS: tuple[Planner, ...] = (plan_journeys, plan_webhooks, plan_probe)
 """Each capability's planner, in the order its checks run (after readiness)."""
 
 
@@ -76,6 +78,8 @@ class Run:
         transport: httpx.AsyncBaseTransport | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
         on_start: Callable[[PlannedCheck], None] | None = None,
+        environ: Mapping[str, str] | None = None,
+        workdir: Path | None = None,
     ) -> None:
         self.loaded = loaded
         self.config = loaded.config
@@ -97,6 +101,7 @@ class Run:
         self._on_result = on_result
         self._on_start = on_start
         self.ssl_verify = self._ssl_context()
+        self.environ = environ if environ is not None else {}
         self.ctx = CheckContext(
             base_url=target_url,
             target=self.config.target,
@@ -105,6 +110,10 @@ class Run:
             clock=self.clock,
             make_client=self._make_client,
             resolve_hosts=transport is None,
+            user_agent=self.user_agent,
+            ssl_verify=self.ssl_verify,
+            environ=self.environ,
+            workdir=workdir or Path.cwd(),
         )
         self.plan = self._plan()
         self._by_id = {p.check_id: p for p in self.plan}
@@ -300,4 +309,6 @@ class Run:
             duration_s=duration,
             results=results,
             verdict=decide(results, fail_on=self.config.gate.fail_on_severity),
+            routes=tuple(self.ctx.route_figures),
+            baseline=self.ctx.baseline,
         )

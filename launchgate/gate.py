@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
 
+from launchgate import baseline_update
 from launchgate.config.load import LoadedConfig
 from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError
@@ -31,25 +32,45 @@ def run_gate(
     out_dir: Path,
     console: Console,
     redactor: Redactor,
+    environ: Mapping[str, str] | None = None,
+    update_baseline: bool = False,
+    any_branch: bool = False,
+    quiet: bool = False,
 ) -> int:
     fail_on = loaded.config.gate.fail_on_severity
 
     # A spinner naming the check in progress, on a terminal only (CI logs stay clean).
-    status = console.status("starting", spinner="dots") if console.is_terminal else None
+    status = (
+        console.status("starting", spinner="dots") if console.is_terminal and not quiet else None
+    )
 
     def on_start(planned: PlannedCheck) -> None:
         if status is not None:
             status.update(Text(f"checking {planned.check_id}…"))
 
     def on_result(result: CheckResult) -> None:
+        if quiet:
+            return
         blocking = any(f.severity.at_least(fail_on) for f in result.findings)
         print_check(console, result, blocking=blocking)
 
+    def progress(text: str) -> None:
+        if status is not None:
+            status.update(Text(text))
+
     run = Run(
-        loaded, target_url=target_url, redactor=redactor, on_result=on_result, on_start=on_start
+        loaded,
+        target_url=target_url,
+        redactor=redactor,
+        on_result=on_result,
+        on_start=on_start,
+        environ=environ,
     )
+    run.ctx.progress = progress if status is not None else None
 
     def announce() -> None:
+        if quiet:
+            return
         console.print(
             f"launchgate: checking {redactor.redact_url(target_url)} "
             f"with {len(run.plan)} checks from {loaded.path} (run {run.run_id})",
@@ -71,7 +92,20 @@ def run_gate(
         if status is not None:
             status.stop()
         signal.signal(signal.SIGTERM, previous)
-    report = redact_report(run.report(), redactor)
+    report = run.report()
+    if update_baseline:
+        report = baseline_update.update_baseline(
+            report,
+            loaded.config,
+            run.ctx.probe_measurement,
+            run.ctx.probe_fingerprint,
+            workdir=run.ctx.workdir,
+            environ=run.environ,
+            any_branch=any_branch,
+        )
+    report = redact_report(report, redactor)
+    if quiet:
+        return report.verdict.exit_code
     try:
         written = write_reports(report, out_dir, redactor)
     except LaunchgateError as exc:

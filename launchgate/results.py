@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "BaselineRef",
     "CheckKind",
     "CheckResult",
     "CheckStatus",
     "Finding",
+    "RouteFigures",
     "Severity",
     "StepRecord",
 ]
@@ -98,3 +100,42 @@ class CheckResult:
         if not self.findings:
             return None
         return min((f.severity for f in self.findings), key=lambda s: s.rank)
+
+
+@dataclass(frozen=True)
+class RouteFigures:
+    """What the load probe measured on one route, and how it compared: for reports."""
+
+    route: str
+    method: str
+    path: str
+    samples: int  # successful measured requests, each in the histogram
+    requests: int  # measured requests, errors and throttled included
+    rate_per_s: float  # configured
+    achieved_rate_per_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    service_p95_ms: float  # from the actual send; p95_ms is from the intended send
+    error_rate_pct: float
+    errors: tuple[tuple[str, int], ...]  # cause, count
+    throttled: int
+    target_p95_ms: float
+    baseline_p95_ms: float | None
+    change_pct: float | None
+    decision: str  # no_baseline, incomparable, regression, inconclusive, within_noise, …
+    decision_reason: str
+    histogram: str  # HdrHistogram encoding: the figures can be recomputed or merged
+
+
+@dataclass(frozen=True)
+class BaselineRef:
+    """The stored baseline a run was compared with (and what became of it)."""
+
+    path: str
+    environment: str
+    created_at: str | None
+    commit: str | None
+    entries: int
+    update: str = ""  # after the run: "updated", or why it was not

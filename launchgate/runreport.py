@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from launchgate.results import CheckResult
+from launchgate.results import BaselineRef, CheckResult, RouteFigures
 from launchgate.verdict import Verdict
 
 __all__ = ["RunReport"]
@@ -23,3 +23,5 @@ class RunReport:
     duration_s: float
     results: tuple[CheckResult, ...]  # in the order the checks ran
     verdict: Verdict
+    routes: tuple[RouteFigures, ...] = ()  # the load probe's figures, when it ran
+    baseline: BaselineRef | None = None

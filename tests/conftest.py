@@ -32,6 +32,17 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(scope="session")
+def fast_demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for `launchgate demo` runs in tests: a shorter load probe (still over
+    its 200-sample minimum) and one calibration cache shared by the whole session."""
+    return {
+        "LAUNCHGATE_DEMO_PROBE_RATE": "30/s",
+        "LAUNCHGATE_DEMO_PROBE_DURATION": "8s",
+        "LAUNCHGATE_CACHE_DIR": str(tmp_path_factory.mktemp("launchgate-cache")),
+    }
+
+
 @pytest.fixture
 def demo_server() -> Iterator[Callable[..., DemoServer]]:
     """A factory: ``demo_server(faults=[...], **DemoServer kwargs)`` returns a started,

@@ -190,8 +190,11 @@ def test_a_crashing_check_leaks_nothing(
 
 
 @pytest.mark.parametrize("fault", [None, "login-500", "signup-broken"])
-def test_the_demo_password_never_shows(tmp_path: Path, fault: str | None) -> None:
+def test_the_demo_password_never_shows(
+    tmp_path: Path, fault: str | None, fast_demo_env: dict[str, str]
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHGATE_")}
+    env.update(fast_demo_env)
     env["LAUNCHGATE_DEMO_PASSWORD"] = DEMO_SENTINEL
     out = tmp_path / "out"
     args = ["demo", "--out", str(out), "--debug"] + (["--fault", fault] if fault else [])

@@ -21,6 +21,7 @@ def gated(
     pytester: pytest.Pytester,
     monkeypatch: pytest.MonkeyPatch,
     demo_server: Callable[..., DemoServer],
+    fast_demo_env: dict[str, str],
 ) -> Callable[..., DemoServer]:
     """A demo server plus a pytester folder holding the demo's launchgate.yml."""
 
@@ -33,6 +34,9 @@ def gated(
         monkeypatch.setenv("LAUNCHGATE_DEMO_PASSWORD", SENTINEL)
         monkeypatch.setenv("LAUNCHGATE_DEMO_WEBHOOK_SECRET", "whsec_plugin_test_secret")
         monkeypatch.delenv("LAUNCHGATE_URL", raising=False)
+        for name, value in fast_demo_env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("LAUNCHGATE_DEMO_BASELINES", str(pytester.path / "baselines"))
         (pytester.path / "launchgate.yml").write_text(DEMO_CONFIG.read_text())
         return server
 
@@ -51,7 +55,7 @@ def test_one_item_per_check_in_dependency_order(pytester: pytest.Pytester, gated
         "-p",
         "no:cacheprovider",
     )
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=18)
     result.stdout.fnmatch_lines(
         [
             "*launchgate.yml::readiness PASSED*",
@@ -61,13 +65,15 @@ def test_one_item_per_check_in_dependency_order(pytester: pytest.Pytester, gated
             "*launchgate.yml::journey::dashboard PASSED*",
             "*launchgate.yml::webhook::billing::signed PASSED*",
             "*launchgate.yml::webhook::billing::replay PASSED*",
+            "*launchgate.yml::probe PASSED*",
+            "*launchgate.yml::probe::dashboard::regression PASSED*",
             "*verdict: PASS*",
         ]
     )
     junit = ET.parse(pytester.path / "out.xml").getroot()
     # pytest's JUnit writer splits node ids at "::" into classname and name.
     cases = [(case.get("classname"), case.get("name")) for case in junit.iter("testcase")]
-    assert len(cases) == 11
+    assert len(cases) == 18
     assert ("launchgate.yml.journey", "login") in cases
     assert ("launchgate.yml.webhook.billing", "forged") in cases
     # The gate's own reports are written too, with the same verdict.
@@ -113,7 +119,7 @@ def test_hand_written_tests_use_the_fixtures(pytester: pytest.Pytester, gated) -
     result = pytester.runpytest_subprocess(
         "--launchgate", "--launchgate-url", server.url, "-v", "-p", "no:cacheprovider"
     )
-    result.assert_outcomes(passed=13)
+    result.assert_outcomes(passed=20)
     result.stdout.fnmatch_lines(["*test_mine.py::test_plan PASSED*"])
 
 

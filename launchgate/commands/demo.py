@@ -1,15 +1,27 @@
-"""``launchgate demo``: start the bundled demo dashboard and gate it."""
+"""``launchgate demo``: start the bundled demo dashboard and gate it.
+
+The demo's load-probe baseline is calibrated on the machine it runs on: a baseline
+shipped from another machine would not hold on a slower or faster one. The first run
+of each launchgate version gates a clean demo once and caches its figures; later
+runs, with or without faults, are compared with them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
+import tempfile
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+from launchgate import __version__
 from launchgate.commands import CommandIO, add_debug, add_option, console
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.options import OUT, resolve
+
+_CONFIG_PATH = Path("launchgate/demo/launchgate.yml")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,16 +36,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="inject a launch defect the gate must catch (repeatable): "
         + ", ".join(sorted(FAULTS)),
     )
+    parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="measure the demo's performance baseline on this machine again",
+    )
     add_option(parser, OUT)
     add_debug(parser)
     parser.set_defaults(handler=handle)
 
 
+def cache_dir(environ: Mapping[str, str]) -> Path:
+    if environ.get("LAUNCHGATE_CACHE_DIR"):
+        return Path(environ["LAUNCHGATE_CACHE_DIR"])
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "launchgate"
+
+
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
-    from launchgate.config.load import parse_config
     from launchgate.demo.faults import validate_faults
-    from launchgate.demo.server import DemoServer
-    from launchgate.gate import run_gate
     from launchgate.reports.writer import ensure_writable
 
     environ, redactor = io.environ, io.redactor
@@ -49,11 +70,67 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     )
     redactor.add(password)
     redactor.add(webhook_secret)
+    secrets_env = {
+        "LAUNCHGATE_DEMO_PASSWORD": password,
+        "LAUNCHGATE_DEMO_WEBHOOK_SECRET": webhook_secret,
+    }
+    text = resources.files("launchgate.demo").joinpath("launchgate.yml").read_text("utf-8")
+    baselines = _baseline_dir(text, environ)
+    out = console(io.out)
+    if args.recalibrate or not (baselines / "demo.json").exists():
+        out.print(
+            "demo: calibrating the demo's performance baseline on this machine "
+            "(first run of this launchgate version; about 20 s)",
+            markup=False,
+        )
+        code = _gate_once(
+            (), text, {**environ, **secrets_env}, baselines, out_dir, io, calibrate=True
+        )
+        if code != 0 or not (baselines / "demo.json").exists():
+            raise LaunchgateError(
+                f"the clean demo did not pass its calibration run (exit {code}), so there "
+                "is no baseline to compare with; run `launchgate demo --recalibrate --debug`"
+            )
+    return _gate_once(sorted(faults), text, {**environ, **secrets_env}, baselines, out_dir, io)
+
+
+def _baseline_dir(text: str, environ: Mapping[str, str]) -> Path:
+    """One folder per launchgate version and probe setup: a change of either recalibrates."""
+    from launchgate.config.load import parse_config
+    from launchgate.probe.check import probe_fingerprint
+
+    probe = parse_config(
+        text,
+        _CONFIG_PATH,
+        {
+            "LAUNCHGATE_DEMO_PASSWORD": "unused",
+            "LAUNCHGATE_DEMO_WEBHOOK_SECRET": "unused",
+            **environ,
+        },
+    ).config.probe
+    key = probe_fingerprint(probe) if probe is not None else "no-probe"
+    return cache_dir(environ) / "demo" / f"{__version__}-{key}"
+
+
+def _gate_once(
+    faults: list[str] | tuple[str, ...],
+    text: str,
+    environ: Mapping[str, str],
+    baselines: Path,
+    out_dir: Path,
+    io: CommandIO,
+    *,
+    calibrate: bool = False,
+) -> int:
+    from launchgate.config.load import parse_config
+    from launchgate.demo.server import DemoServer
+    from launchgate.gate import run_gate
+
     out = console(io.out)
     server = DemoServer(
-        faults=sorted(faults),
-        password=password,
-        extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": webhook_secret},
+        faults=faults,
+        password=environ["LAUNCHGATE_DEMO_PASSWORD"],
+        extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": environ["LAUNCHGATE_DEMO_WEBHOOK_SECRET"]},
     )
     try:
         server.start()
@@ -62,22 +139,31 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
         server.stop()
         raise LaunchgateError(f"the demo app did not start: {exc}") from None
     try:
-        shown = f" with faults: {', '.join(sorted(faults))}" if faults else ""
-        out.print(f"demo: started the demo dashboard at {server.url}{shown}", markup=False)
+        if not calibrate:
+            shown = f" with faults: {', '.join(faults)}" if faults else ""
+            out.print(f"demo: started the demo dashboard at {server.url}{shown}", markup=False)
         gate_env = {
             **environ,
             "LAUNCHGATE_URL": server.url,
-            "LAUNCHGATE_DEMO_PASSWORD": password,
-            "LAUNCHGATE_DEMO_WEBHOOK_SECRET": webhook_secret,
+            "LAUNCHGATE_DEMO_BASELINES": str(baselines),
         }
-        config_file = resources.files("launchgate.demo").joinpath("launchgate.yml")
-        loaded = parse_config(
-            config_file.read_text("utf-8"), Path("launchgate/demo/launchgate.yml"), gate_env
-        )
-        code = run_gate(
-            loaded, target_url=server.url, out_dir=out_dir, console=out, redactor=redactor
-        )
+        loaded = parse_config(text, _CONFIG_PATH, gate_env)
+        with tempfile.TemporaryDirectory(prefix="launchgate-calibration-") as scratch:
+            code = run_gate(
+                loaded,
+                target_url=server.url,
+                out_dir=Path(scratch) if calibrate else out_dir,
+                console=out,
+                redactor=io.redactor,
+                environ=gate_env,
+                # A passing clean run adds to the cached baseline: its history is how
+                # the regression gate learns this machine's run-to-run noise.
+                update_baseline=calibrate or not faults,
+                any_branch=True,
+                quiet=calibrate,
+            )
     finally:
         server.stop()
-    out.print("demo: stopped the demo dashboard", markup=False)
+    if not calibrate:
+        out.print("demo: stopped the demo dashboard", markup=False)
     return code

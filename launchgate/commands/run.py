@@ -13,8 +13,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the gate against a deployed app")
     for option in (CONFIG, URL, OUT):
         add_option(parser, option)
+    add_baseline_flags(parser)
     add_debug(parser)
     parser.set_defaults(handler=handle)
+
+
+def add_baseline_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="after a passing run, record the probe's figures as the new baseline",
+    )
+    parser.add_argument(
+        "--any-branch",
+        action="store_true",
+        help="allow --update-baseline on any branch (default: the repository's default "
+        "branch, or baseline.branches)",
+    )
 
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
@@ -32,5 +47,12 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     out_dir = Path(resolve(OUT, given=args.out, environ=environ) or "launchgate-results")
     ensure_writable(out_dir)
     return run_gate(
-        loaded, target_url=url, out_dir=out_dir, console=console(io.out), redactor=io.redactor
+        loaded,
+        target_url=url,
+        out_dir=out_dir,
+        console=console(io.out),
+        redactor=io.redactor,
+        environ=environ,
+        update_baseline=args.update_baseline,
+        any_branch=args.any_branch,
     )

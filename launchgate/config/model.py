@@ -14,8 +14,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from launchgate.config.units import (
     DURATION_HELP,
+    PERCENT_HELP,
+    RATE_HELP,
     SIZE_HELP,
     parse_duration_s,
+    parse_percent,
+    parse_rate_per_s,
     parse_size_bytes,
 )
 from launchgate.results import Severity
@@ -44,6 +48,32 @@ Duration = Annotated[
                 {"type": "number", "minimum": 0},
             ],
             "description": DURATION_HELP,
+        }
+    ),
+]
+Percent = Annotated[
+    float,
+    BeforeValidator(parse_percent),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": PERCENT_HELP,
+        }
+    ),
+]
+Rate = Annotated[
+    float,
+    BeforeValidator(parse_rate_per_s),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(/\s*(s|m|min))?\s*$"},
+                {"type": "number", "exclusiveMinimum": 0},
+            ],
+            "description": RATE_HELP,
         }
     ),
 ]
@@ -292,6 +322,98 @@ class WebhookSpec(_Model):
     needs: list[Name] = Field(default_factory=list)
 
 
+# Hard caps on the load probe: a config may lower them, never exceed them. A gate
+# that can be talked into a load test of someone else's site is a weapon.
+MAX_RATE_PER_S = 2000.0
+MAX_DURATION_S = 600.0
+MAX_CONCURRENCY = 1000
+MAX_REQUESTS = 1_000_000
+MAX_TIMEOUT_S = 60.0
+
+
+def _capped(value: float, cap: float, what: str) -> float:
+    if value > cap:
+        raise ValueError(f"{what} is capped at {cap:g}: launchgate refuses heavier load")
+    return value
+
+
+class ProbeRouteSpec(_Model):
+    path: str = Field(..., pattern=r"^/", description="Path on the target to measure.")
+    method: Literal["GET", "HEAD"] = Field("GET", description="Only safe methods are probed.")
+    session: Name | None = Field(
+        None, description="Measure as the customer this journey logged in (its cookies)."
+    )
+    headers: dict[str, str] = Field(default_factory=dict)
+    rate: Rate | None = Field(None, description="Requests per second; default: probe.rate.")
+    p95: Duration | None = Field(None, description="p95 target; default: probe.gates.p95.")
+    expect_status: StatusList | None = Field(
+        None, description="Statuses that count as served; default: 2xx and 3xx."
+    )
+
+    @model_validator(mode="after")
+    def _rate_cap(self) -> ProbeRouteSpec:
+        if self.rate is not None:
+            _capped(self.rate, MAX_RATE_PER_S, "rate (per second)")
+        return self
+
+
+class GatesSpec(_Model):
+    p95: Duration = Field(0.5, description="p95 latency target per route.")
+    error_budget: Percent = Field(1.0, description="Largest acceptable error rate.")
+    regression: Percent = Field(
+        20.0, description="Fail when p95 is this much worse than the baseline (and not noise)."
+    )
+    regression_floor: Duration = Field(
+        0.005, description="Smaller p95 differences never count as regressions (2 ms -> 3 ms)."
+    )
+    confidence: Percent = Field(
+        95.0, description="Confidence that a regression is real, not sampling noise."
+    )
+    min_samples: int = Field(
+        200, ge=20, description="Fewest measured requests for a stable p95 per route."
+    )
+
+
+class ProbeSpec(_Model):
+    rate: Rate = Field(20.0, description="Requests per second per route (open model).")
+    duration: Duration = Field(20.0, description="Measuring time, after the warm-up.")
+    warmup: Duration = Field(3.0, description="Sent but not measured: caches, pools, JIT.")
+    ramp: Duration = Field(1.0, description="Rise to the full rate within the warm-up.")
+    concurrency: int = Field(32, ge=1, description="Most requests in flight per route.")
+    timeout: Duration = Field(5.0, description="Limit for one request; past it, an error.")
+    max_requests: int = Field(20_000, ge=1, description="Most requests in one run, all routes.")
+    max_extend: Duration = Field(
+        20.0, description="Extra measuring time when the figures are still inconclusive."
+    )
+    max_client_lag: Duration = Field(
+        0.05,
+        description="Client lag (p99) past which the run is invalid: the load generator "
+        "could not keep its own schedule, so its figures are not the app's.",
+    )
+    routes: dict[Name, ProbeRouteSpec] = Field(..., min_length=1)
+    gates: GatesSpec = Field(default_factory=GatesSpec)
+
+    @model_validator(mode="after")
+    def _caps(self) -> ProbeSpec:
+        _capped(self.rate, MAX_RATE_PER_S, "probe.rate (per second)")
+        _capped(self.duration + self.warmup + self.max_extend, MAX_DURATION_S, "probe time")
+        _capped(self.concurrency, MAX_CONCURRENCY, "probe.concurrency")
+        _capped(self.max_requests, MAX_REQUESTS, "probe.max_requests")
+        _capped(self.timeout, MAX_TIMEOUT_S, "probe.timeout (seconds)")
+        if self.ramp > self.warmup:
+            raise ValueError("probe.ramp must fit inside probe.warmup (the ramp is not measured)")
+        return self
+
+
+class BaselineSpec(_Model):
+    dir: str = Field("baselines", description="Folder of baseline files, one per environment.")
+    history: int = Field(20, ge=1, le=1000, description="Earlier entries kept for trends.")
+    branches: list[str] = Field(
+        default_factory=list,
+        description="Branches allowed to update it; default: the repository's default branch.",
+    )
+
+
 class Config(_Model):
     version: Literal[1] = 1
     target: TargetSpec = Field(default_factory=TargetSpec)
@@ -303,3 +425,5 @@ class Config(_Model):
     generate: GenerateSpec = Field(default_factory=GenerateSpec)
     journeys: dict[Name, JourneySpec] = Field(default_factory=dict)
     webhooks: dict[Name, WebhookSpec] = Field(default_factory=dict)
+    probe: ProbeSpec | None = Field(None, description="The load probe and its gates.")
+    baseline: BaselineSpec = Field(default_factory=BaselineSpec)

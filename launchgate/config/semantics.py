@@ -21,14 +21,25 @@ Problem = tuple[KeyPath, str]
 
 def semantic_problems(config: Config) -> list[Problem]:
     problems: list[Problem] = []
-    if not config.journeys and not config.webhooks:
+    if not config.journeys and not config.webhooks and config.probe is None:
         problems.append(
             (
                 (),
-                "nothing to check: add at least one journey or webhook "
+                "nothing to check: add at least one journey, webhook or probe route "
                 "(`launchgate init` writes a starter file)",
             )
         )
+    if config.probe is not None:
+        for name, route in config.probe.routes.items():
+            key: KeyPath = ("probe", "routes", name)
+            known = set(GENERATED_NAMES)
+            if route.session:
+                if route.session not in config.journeys:
+                    problems.append(
+                        ((*key, "session"), f"no journey named '{route.session}'{_known(config)}")
+                    )
+                known |= session_captures(config, route.session)
+            problems.extend(_template_refs((*key, "headers"), route.headers, known))
     for name, journey in config.journeys.items():
         problems.extend(_journey_refs(config, name, journey))
         for i, step in enumerate(journey.steps):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["parse_duration_s", "parse_percent", "parse_size_bytes"]
+__all__ = ["parse_duration_s", "parse_percent", "parse_rate_per_s", "parse_size_bytes"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$")
 _DURATION_UNITS_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -26,6 +26,8 @@ _SIZE_UNITS = {
     "GiB": 1024**3,
 }
 
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|min)\s*$")
+RATE_HELP = "a rate such as 20/s or 600/m (a bare number means per second)"
 DURATION_HELP = "a duration such as 500ms, 20s, 2m or 1h (a bare number means seconds)"
 PERCENT_HELP = "a percentage such as 20% (a bare number means percent)"
 SIZE_HELP = "a size such as 512KiB or 1MiB (a bare number means bytes)"
@@ -69,6 +71,24 @@ def parse_percent(value: object) -> float:
         except ValueError:
             pass
     raise ValueError(f"expected {PERCENT_HELP}")
+
+
+def parse_rate_per_s(value: object) -> float:
+    """``"20/s"`` -> 20.0, ``"600/m"`` -> 10.0, ``5`` -> 5.0 (requests per second)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {RATE_HELP}")
+    if isinstance(value, int | float):
+        rate = _finite_non_negative(float(value), RATE_HELP)
+    elif isinstance(value, str) and (m := _RATE.match(value)):
+        rate = float(m.group(1)) / (1.0 if m.group(2) == "s" else 60.0)
+    else:
+        try:
+            rate = _finite_non_negative(float(str(value)), RATE_HELP)
+        except ValueError:
+            raise ValueError(f"expected {RATE_HELP}") from None
+    if rate <= 0:
+        raise ValueError(f"expected {RATE_HELP}, above zero")
+    return rate
 
 
 def parse_size_bytes(value: object) -> int:

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import AsyncIterator, Mapping
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager, closing
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -27,9 +27,9 @@ from starlette.routing import Route
 
 from launchgate.demo import views, webhooks
 from launchgate.demo.context import settings_of, store_of
-from launchgate.demo.db import Store
+from launchgate.demo.db import Store, connect, drop_invoice_index
 from launchgate.demo.faults import FaultSet
-from launchgate.demo.middleware import SecurityHeadersMiddleware
+from launchgate.demo.middleware import FlakyMiddleware, SecurityHeadersMiddleware
 from launchgate.demo.seed import prepare_database
 from launchgate.demo.settings import DemoSettings
 
@@ -49,7 +49,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Starlette:
     settings = DemoSettings.from_env(os.environ if environ is None else environ)
     app = Starlette(
         routes=_ROUTES,
-        middleware=[Middleware(SecurityHeadersMiddleware)],
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(FlakyMiddleware)],
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -77,10 +77,18 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
             users=settings.users,
             invoices_per_user=settings.invoices_per_user,
         )
+        if app.state.faults.is_on("missing-index"):
+            await run_in_threadpool(_drop_index, path)
         app.state.store = Store(path)
         if settings.faults:
             logger.warning("demo faults injected: %s", ", ".join(sorted(settings.faults)))
         yield
+
+
+def _drop_index(path: Path) -> None:
+    with closing(connect(path)) as conn:
+        drop_invoice_index(conn)
+        conn.commit()
 
 
 async def healthz(request: Request) -> Response:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "BILLED_SINCE_SQL",
     "INVOICE_INDEX",
     "LATEST_INVOICES_SQL",
     "Credentials",
@@ -64,6 +65,10 @@ _INDEX = f"CREATE INDEX IF NOT EXISTS {INVOICE_INDEX} ON invoices(user_id, creat
 LATEST_INVOICES_SQL = (
     "SELECT id, amount_cents, status, created_at FROM invoices"
     " WHERE user_id = ? ORDER BY created_at DESC LIMIT ?"
+)
+# The dashboard's "billed in the last 12 months": a range over the same index.
+BILLED_SINCE_SQL = (
+    "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE user_id = ? AND created_at >= ?"
 )
 """The dashboard's query; ``idx_invoices_user_created`` serves both filter and order."""
 
@@ -183,6 +188,11 @@ class Store:
         with self._connection() as conn:
             rows = conn.execute(LATEST_INVOICES_SQL, (user_id, limit)).fetchall()
         return [Invoice(*row) for row in rows]
+
+    def billed_since(self, user_id: int, since: int) -> int:
+        with self._connection() as conn:
+            row = conn.execute(BILLED_SINCE_SQL, (user_id, since)).fetchone()
+        return int(row[0])
 
     def invoice_count(self, user_id: int) -> int:
         with self._connection() as conn:

@@ -7,10 +7,15 @@ set (a stricter ``Cache-Control``, say) is left as the route set it.
 
 from __future__ import annotations
 
+import random
+
 from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SECURITY_HEADERS", "SecurityHeadersMiddleware"]
+__all__ = ["FLAKY_RATE", "SECURITY_HEADERS", "FlakyMiddleware", "SecurityHeadersMiddleware"]
+
+FLAKY_RATE = 0.05  # the flaky-5xx fault: a few percent, well over a 1 % error budget
 
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     # The pages load only their own stylesheet: no script, no inline style.
@@ -41,3 +46,24 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class FlakyMiddleware:
+    """The ``flaky-5xx`` fault: answer 503 to a few percent of requests. /healthz is
+    spared, as a load balancer's check often is, which is why such faults ship."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._random = random.Random()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] != "/healthz"
+            and scope["app"].state.faults.is_on("flaky-5xx")
+            and self._random.random() < FLAKY_RATE
+        ):
+            response = PlainTextResponse("Service Unavailable", status_code=503)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

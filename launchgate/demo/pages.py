@@ -78,7 +78,7 @@ def account_created(email: str) -> str:
     )
 
 
-def dashboard(email: str, plan: str, invoices: Sequence[Invoice]) -> str:
+def dashboard(email: str, plan: str, invoices: Sequence[Invoice], billed_cents: int = 0) -> str:
     if invoices:
         rows = "\n".join(
             f"<tr><td>INV-{inv.id:06d}</td><td>{_date(inv.created_at)}</td>"
@@ -92,6 +92,7 @@ def dashboard(email: str, plan: str, invoices: Sequence[Invoice]) -> str:
         "<h1>Dashboard</h1>\n"
         f"<p>Signed in as <strong>{escape(email)}</strong></p>\n"
         f"<p>Plan: {escape(plan)}</p>\n"
+        f"<p>Billed in the last 12 months: {_dollars(billed_cents)}</p>\n"
         "<h2>Latest invoices</h2>\n"
         "<table>\n<thead><tr><th>Invoice</th><th>Date</th><th>Amount</th><th>Status</th>"
         f"</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"

@@ -1,7 +1,8 @@
 """``report.json``: the machine-readable verdict a pipeline acts on.
 
 The shape is versioned by ``schema_version``; fields the load probe fills in later
-(``routes``, ``baseline``) are present from the start so consumers can rely on them.
+(``routes``, ``baseline``) are always present (empty or null without a probe), so
+consumers can rely on them.
 Every float goes through :func:`finite`, and ``allow_nan=False`` backs it up: a NaN
 in the file would make it invalid JSON for strict parsers (and ``NaN`` is not a
 number any gate should compare against).
@@ -13,6 +14,7 @@ import json
 from datetime import UTC, datetime
 
 from launchgate.reports._shared import finite, is_blocking
+from launchgate.reports.latency import route_dict
 from launchgate.results import CheckResult, CheckStatus, Finding, Severity, StepRecord
 from launchgate.runreport import RunReport
 from launchgate.verdict import Verdict, ranked_findings
@@ -52,9 +54,22 @@ def report_dict(report: RunReport) -> dict[str, object]:
             "severity": {s.value: sum(f.severity is s for f in ranked) for s in Severity},
             "blocking": len(verdict.blocking),
         },
-        # Filled by the load probe and the baseline comparison (later issues).
-        "routes": [],
-        "baseline": None,
+        "routes": [route_dict(r) for r in report.routes],
+        "baseline": _baseline(report),
+    }
+
+
+def _baseline(report: RunReport) -> dict[str, object] | None:
+    ref = report.baseline
+    if ref is None:
+        return None
+    return {
+        "path": ref.path,
+        "environment": ref.environment,
+        "created_at": ref.created_at,
+        "commit": ref.commit,
+        "entries": ref.entries,
+        "update": ref.update or None,
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC
 
 from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration, is_blocking
+from launchgate.reports.latency import LATENCY_HEADER, latency_rows
 from launchgate.results import CheckResult, Finding
 from launchgate.runreport import RunReport
 from launchgate.verdict import ranked_findings
@@ -30,8 +31,8 @@ def _sections(report: RunReport) -> list[str]:
         f"## launchgate: {HEADLINES[report.verdict.outcome]}",
         _inline(report.verdict.reason),
         _risks(report),
+        _latency(report),
         _checks(report),
-        # Later: the latency table (target and baseline) and the p95 chart go here.
         _footer(report),
     ]
 
@@ -52,6 +53,20 @@ def _risk_row(finding: Finding, *, blocking: bool) -> tuple[str, ...]:
         severity += " (not blocking)"
     wrong = finding.title + (f"\n{finding.detail}" if finding.detail else "")
     return (severity, finding.check_id, wrong, finding.remedy)
+
+
+def _latency(report: RunReport) -> str:
+    if not report.routes:
+        return ""
+    text = "### Latency under load\n\n" + _table(LATENCY_HEADER, latency_rows(report.routes))
+    ref = report.baseline
+    if ref is not None:
+        when = f"{ref.created_at}" if ref.created_at else "none yet"
+        commit = f", commit {ref.commit[:12]}" if ref.commit else ""
+        text += f"\n\nBaseline: {_inline(ref.path)} ({when}{commit})."
+        if ref.update:
+            text += f" {_inline(ref.update[0].upper() + ref.update[1:])}."
+    return text
 
 
 def _checks(report: RunReport) -> str:

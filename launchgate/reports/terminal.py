@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration
+from launchgate.reports.latency import latency_rows
 from launchgate.results import CheckResult, CheckStatus, Severity
 from launchgate.runreport import RunReport
 from launchgate.verdict import Outcome, ranked_findings
@@ -99,9 +100,27 @@ def render_risk_list(report: RunReport) -> RenderableType:
     return table
 
 
+def render_latency(report: RunReport) -> RenderableType:
+    """The compact latency table: p50 and p99 are in summary.md and report.json."""
+    table = Table(title="Latency under load", title_justify="left", box=None, padding=(0, 1))
+    for name in ("route", "p95", "target", "baseline", "change", "errors", "decision"):
+        table.add_column(name, no_wrap=True)
+    for route, row in zip(report.routes, latency_rows(report.routes), strict=True):
+        _, _, _, p95, _, target, baseline, change, errors, decision = row
+        table.add_row(
+            *(Text(_safe(c)) for c in (route.route, p95, target, baseline, change, errors)),
+            Text(_safe(decision), style="bold red" if route.decision == "regression" else ""),
+        )
+    if report.baseline is not None and report.baseline.update:
+        return Group(table, Text(_safe(f"baseline: {report.baseline.update}")))
+    return table
+
+
 def print_summary(console: Console, report: RunReport, written: Sequence[Path] = ()) -> None:
     verdict = report.verdict
     console.print()
+    if report.routes:
+        console.print(render_latency(report))
     console.print(render_risk_list(report))
     if written:
         paths = [Text("Reports written:")]

@@ -9,6 +9,7 @@ from contextlib import closing
 import pytest
 
 from launchgate.demo.db import (
+    BILLED_SINCE_SQL,
     INVOICE_INDEX,
     LATEST_INVOICES_SQL,
     Store,
@@ -48,8 +49,14 @@ def test_dashboard_query_searches_the_index_and_needs_no_sort(db_path):
     assert "TEMP B-TREE" not in plan  # the index also gives the ORDER BY
 
 
+def test_the_billed_total_searches_the_index_too(db_path):
+    with closing(connect(db_path)) as conn:
+        rows = conn.execute("EXPLAIN QUERY PLAN " + BILLED_SINCE_SQL, (1, 0)).fetchall()
+    assert f"USING INDEX {INVOICE_INDEX}" in "\n".join(row[-1] for row in rows)
+
+
 def test_dropping_the_index_is_one_call_and_the_plan_degrades(tmp_path):
-    # The hook the missing-index fault will use.
+    # The hook of the missing-index fault.
     path = tmp_path / "demo.sqlite3"
     prepare(path)
     with closing(connect(path)) as conn:

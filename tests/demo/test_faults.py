@@ -3,15 +3,26 @@ refused; the live fault set is read per request."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
+from contextlib import closing
 
 import httpx
 import pytest
 
 from launchgate.demo import FAULTS, DemoServer, FaultSet, create_app
+from launchgate.demo.db import INVOICE_INDEX
 from launchgate.demo.faults import parse_faults
 
-NOT_YET_CATCHABLE = ["dashboard-slow", "missing-index", "flaky-5xx"]
+ALL_FAULTS = {
+    "login-500",
+    "signup-broken",
+    "webhook-unsigned",
+    "dashboard-slow",
+    "missing-index",
+    "flaky-5xx",
+}
 
 
 def fresh_email() -> str:
@@ -19,7 +30,7 @@ def fresh_email() -> str:
 
 
 def test_registry_holds_exactly_the_faults_the_gate_can_catch():
-    assert set(FAULTS) == {"login-500", "signup-broken", "webhook-unsigned"}
+    assert set(FAULTS) == ALL_FAULTS
     for description in FAULTS.values():
         assert description
         assert "\n" not in description
@@ -74,9 +85,9 @@ def test_webhook_unsigned_accepts_forged_stale_and_replayed_events(demo_server, 
             assert response.json() == {"received": True}
 
 
-@pytest.mark.parametrize("name", ["no-such-fault", *NOT_YET_CATCHABLE])
-def test_unknown_or_not_yet_catchable_fault_is_refused_up_front(name):
-    with pytest.raises(ValueError, match="valid faults are: login-500, signup-broken"):
+@pytest.mark.parametrize("name", ["no-such-fault", "login500", "LOGIN-500"])
+def test_unknown_fault_is_refused_up_front(name):
+    with pytest.raises(ValueError, match="valid faults are: dashboard-slow, flaky-5xx, login-500"):
         DemoServer([name])
     with pytest.raises(ValueError, match=name):
         create_app({"LAUNCHGATE_DEMO_FAULTS": f"login-500,{name}"})
@@ -96,7 +107,7 @@ def test_fault_set_toggles_and_refuses_unknown_names():
     assert faults.names() == {"signup-broken"}
     for call in (faults.enable, faults.disable):
         with pytest.raises(ValueError, match="valid faults"):
-            call("missing-index")
+            call("no-such-fault")
     with pytest.raises(KeyError):
         faults.is_on("login500")  # a typo in a handler fails loudly
 
@@ -122,3 +133,37 @@ async def test_faults_toggled_on_a_running_app_apply_to_the_next_request():
         assert await login() == 500
         app.state.faults.disable("login-500")
         assert await login() == 303
+
+
+def test_dashboard_slow_waits_before_answering(demo_server, browser):
+    slow = demo_server(["dashboard-slow"])
+    b = browser(slow)
+    assert b.login(slow.email, slow.password).status_code == 303
+    started = time.monotonic()
+    assert b.client.get("/dashboard").status_code == 200
+    assert time.monotonic() - started >= 0.6  # the fault's sleep is a lower bound
+
+
+def test_missing_index_drops_the_index_of_the_running_app(demo_server, browser, tmp_path):
+    db = tmp_path / "demo.sqlite3"
+    server = demo_server(["missing-index"], extra_env={"LAUNCHGATE_DEMO_DB": str(db)})
+    with closing(sqlite3.connect(db)) as conn:
+        indexes = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+    assert INVOICE_INDEX not in indexes
+    b = browser(server)
+    assert b.login(server.email, server.password).status_code == 303
+    page = b.client.get("/dashboard")
+    assert page.status_code == 200  # slower, still correct
+    assert "Billed in the last 12 months" in page.text
+
+
+def test_flaky_5xx_answers_503_sometimes_but_never_on_healthz(demo_server):
+    server = demo_server(["flaky-5xx"])
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        statuses = [client.get("/").status_code for _ in range(400)]
+        assert all(client.get("/healthz").status_code == 200 for _ in range(50))
+    failures = statuses.count(503)
+    assert set(statuses) == {200, 503}
+    assert 2 <= failures <= 60  # about 5 % of 400; far from 0 and far from all

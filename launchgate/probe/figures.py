@@ -1,0 +1,130 @@
+"""From measurements to decisions and report figures, and back into a baseline entry.
+Pure: values in, values out."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from launchgate.baseline import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
+from launchgate.config.model import ProbeSpec
+from launchgate.probe.gates import RegressionDecision, regression_gate
+from launchgate.probe.histogram import LatencyHistogram
+from launchgate.probe.measurement import ProbeMeasurement
+from launchgate.results import RouteFigures
+
+__all__ = ["baseline_entry", "decide_routes", "route_figures"]
+
+_NOISE_ENTRIES = 5  # recent baseline entries whose spread counts as run-to-run noise
+
+
+def decide_routes(
+    measurement: ProbeMeasurement,
+    spec: ProbeSpec,
+    baseline: BaselineFile | None,
+    config_fingerprint: str,
+) -> dict[str, RegressionDecision]:
+    gates = spec.gates
+    latest = baseline.latest if baseline else None
+    decisions: dict[str, RegressionDecision] = {}
+    for route in measurement.routes:
+        stored = latest.routes.get(route.route) if latest else None
+        incomparable: str | None = None
+        if latest is not None and latest.config_fingerprint != config_fingerprint:
+            incomparable = (
+                "the probe settings changed since the baseline (routes, rates, sessions, "
+                "concurrency or timeout): update the baseline from a passing run"
+            )
+        elif latest is not None and stored is None:
+            incomparable = f"the baseline has no figures for {route.route} yet"
+        recorded = LatencyHistogram.decode(stored.histogram) if stored else None
+        earlier = tuple(
+            entry.routes[route.route].p95_ms
+            for entry in (baseline.entries[:_NOISE_ENTRIES] if baseline else [])
+            if entry.config_fingerprint == config_fingerprint and route.route in entry.routes
+        )
+        decisions[route.route] = regression_gate(
+            route.latency,
+            recorded,
+            history_p95_ms=earlier if not incomparable else (),
+            limit_pct=gates.regression,
+            floor_ms=gates.regression_floor * 1000,
+            confidence_pct=gates.confidence,
+            min_samples=gates.min_samples,
+            incomparable=incomparable,
+        )
+    return decisions
+
+
+def _finite(value: float) -> float:
+    return value if math.isfinite(value) else math.nan
+
+
+def route_figures(
+    measurement: ProbeMeasurement, spec: ProbeSpec, decisions: dict[str, RegressionDecision]
+) -> list[RouteFigures]:
+    figures: list[RouteFigures] = []
+    for route in measurement.routes:
+        config = spec.routes[route.route]
+        decision = decisions[route.route]
+        base = decision.baseline_p95_ms
+        figures.append(
+            RouteFigures(
+                route=route.route,
+                method=route.method,
+                path=route.path,
+                samples=route.successes,
+                requests=route.requests,
+                rate_per_s=route.rate_per_s,
+                achieved_rate_per_s=route.achieved_rate_per_s,
+                p50_ms=route.p(50),
+                p95_ms=route.p(95),
+                p99_ms=route.p(99),
+                max_ms=route.latency.max_ms,
+                service_p95_ms=route.service.percentile_ms(95),
+                error_rate_pct=route.error_rate_pct,
+                errors=tuple(sorted(route.errors.items())),
+                throttled=route.throttled,
+                target_p95_ms=(config.p95 if config.p95 is not None else spec.gates.p95) * 1000,
+                baseline_p95_ms=base if math.isfinite(base) else None,
+                change_pct=decision.change_pct if math.isfinite(decision.change_pct) else None,
+                decision=decision.outcome,
+                decision_reason=decision.reason,
+                histogram=route.latency.encode(),
+            )
+        )
+    return figures
+
+
+def baseline_entry(
+    measurement: ProbeMeasurement,
+    *,
+    config_fingerprint: str,
+    git: GitInfo | None,
+    launchgate_version: str,
+    now: datetime | None = None,
+) -> BaselineEntry:
+    routes = {
+        route.route: RouteBaseline(
+            method=route.method,
+            path=route.path,
+            rate_per_s=route.rate_per_s,
+            samples=route.successes,
+            p50_ms=route.p(50),
+            p95_ms=route.p(95),
+            p99_ms=route.p(99),
+            max_ms=route.latency.max_ms,
+            error_rate_pct=route.error_rate_pct if math.isfinite(route.error_rate_pct) else 0,
+            histogram=route.latency.encode(),
+        )
+        for route in measurement.routes
+        if route.successes > 0  # zero samples never becomes a "0 ms" baseline
+    }
+    created = (now or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return BaselineEntry(
+        created_at=created,
+        launchgate_version=launchgate_version,
+        config_fingerprint=config_fingerprint,
+        git=git,
+        routes=routes,
+    )

@@ -1,0 +1,99 @@
+"""What the probe measured, per route: histograms of every request, errors by cause,
+and the client's own lag, so a figure is never better than the truth."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from launchgate.probe.histogram import LatencyHistogram
+
+__all__ = ["ProbeMeasurement", "RouteMeasurement", "RouteRecorder"]
+
+
+@dataclass(frozen=True)
+class RouteMeasurement:
+    route: str
+    method: str
+    path: str
+    rate_per_s: float  # configured
+    latency: LatencyHistogram  # from the intended send time: what a customer waits
+    service: LatencyHistogram  # from the actual send: what the server took
+    requests: int  # measured (after warm-up): successes + errors + throttled
+    errors: Mapping[str, int]  # cause -> count; never in the latency histograms
+    throttled: int  # 429 answers, honoured and not counted as latency
+    measured_s: float  # how long the measured window lasted
+    client_lag: LatencyHistogram  # how late our own scheduler woke for each send
+
+    @property
+    def successes(self) -> int:
+        return self.latency.count
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def error_rate_pct(self) -> float:
+        done = self.successes + self.error_count
+        return math.nan if done == 0 else 100.0 * self.error_count / done
+
+    @property
+    def achieved_rate_per_s(self) -> float:
+        return self.requests / self.measured_s if self.measured_s > 0 else 0.0
+
+    def p(self, percentile: float) -> float:
+        return self.latency.percentile_ms(percentile)
+
+
+@dataclass(frozen=True)
+class ProbeMeasurement:
+    routes: tuple[RouteMeasurement, ...]
+    duration_s: float  # wall time of the whole probe, warm-up included
+    loop_lag_p99_ms: float  # event-loop saturation: how late timers fired
+    stopped_early: str | None = None  # why, when the probe gave up before the end
+    invalid: str | None = None  # why the figures cannot be trusted, if so
+    extended_s: float = 0.0  # measuring time added because figures were inconclusive
+
+
+@dataclass
+class RouteRecorder:
+    """Mutable while the probe runs; frozen into a RouteMeasurement at the end."""
+
+    route: str
+    method: str
+    path: str
+    rate_per_s: float
+    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
+    service: LatencyHistogram = field(default_factory=LatencyHistogram)
+    client_lag: LatencyHistogram = field(default_factory=LatencyHistogram)
+    errors: Counter[str] = field(default_factory=Counter)
+    throttled: int = 0
+    requests: int = 0
+    recent: list[bool] = field(default_factory=list)  # last outcomes, True = error
+    throttle_until: float = 0.0  # loop time before which Retry-After asks us to wait
+
+    def outcome(self, *, error: bool, window: int = 50) -> None:
+        self.recent.append(error)
+        if len(self.recent) > window:
+            del self.recent[0]
+
+    def recent_error_rate(self) -> float:
+        return sum(self.recent) / len(self.recent) if self.recent else 0.0
+
+    def freeze(self, measured_s: float) -> RouteMeasurement:
+        return RouteMeasurement(
+            route=self.route,
+            method=self.method,
+            path=self.path,
+            rate_per_s=self.rate_per_s,
+            latency=self.latency,
+            service=self.service,
+            requests=self.requests,
+            errors=dict(self.errors),
+            throttled=self.throttled,
+            measured_s=measured_s,
+            client_lag=self.client_lag,
+        )

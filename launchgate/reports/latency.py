@@ -1,0 +1,95 @@
+"""The latency table, shared by the markdown summary and the terminal: one row per
+probed route, against its target and its baseline."""
+
+from __future__ import annotations
+
+import math
+
+from launchgate.results import RouteFigures
+
+__all__ = ["LATENCY_HEADER", "latency_rows", "route_dict"]
+
+LATENCY_HEADER = (
+    "route",
+    "samples",
+    "p50",
+    "p95",
+    "p99",
+    "target p95",
+    "baseline p95",
+    "change",
+    "errors",
+    "decision",
+)
+
+_DECISIONS = {
+    "no_baseline": "no baseline yet",
+    "incomparable": "incomparable",
+    "regression": "REGRESSION",
+    "inconclusive": "inconclusive",
+    "within_noise": "within noise",
+    "unchanged": "unchanged",
+    "improvement": "improvement",
+}
+
+
+def _ms(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def latency_rows(routes: tuple[RouteFigures, ...]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for r in routes:
+        over = r.p95_ms > r.target_p95_ms if math.isfinite(r.p95_ms) else False
+        change = f"{r.change_pct:+.0f}%" if r.change_pct is not None else "-"
+        errors = "-" if not math.isfinite(r.error_rate_pct) else f"{r.error_rate_pct:.1f}%"
+        rows.append(
+            (
+                f"{r.method} {r.path}" if r.route == r.path else f"{r.route} ({r.path})",
+                str(r.samples),
+                _ms(r.p50_ms),
+                _ms(r.p95_ms) + (" (over)" if over else ""),
+                _ms(r.p99_ms),
+                _ms(r.target_p95_ms),
+                _ms(r.baseline_p95_ms),
+                change,
+                errors,
+                _DECISIONS.get(r.decision, r.decision),
+            )
+        )
+    return rows
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, digits)
+
+
+def route_dict(r: RouteFigures) -> dict[str, object]:
+    """A route as report.json carries it (NaN never reaches the JSON)."""
+    return {
+        "route": r.route,
+        "method": r.method,
+        "path": r.path,
+        "samples": r.samples,
+        "requests": r.requests,
+        "rate_per_s": _round(r.rate_per_s),
+        "achieved_rate_per_s": _round(r.achieved_rate_per_s),
+        "p50_ms": _round(r.p50_ms),
+        "p95_ms": _round(r.p95_ms),
+        "p99_ms": _round(r.p99_ms),
+        "max_ms": _round(r.max_ms),
+        "service_p95_ms": _round(r.service_p95_ms),
+        "error_rate_pct": _round(r.error_rate_pct, 3),
+        "errors": [{"cause": cause, "count": n} for cause, n in r.errors],
+        "throttled": r.throttled,
+        "target_p95_ms": _round(r.target_p95_ms),
+        "baseline_p95_ms": _round(r.baseline_p95_ms),
+        "change_pct": _round(r.change_pct, 1),
+        "decision": r.decision,
+        "decision_reason": r.decision_reason,
+        "histogram": r.histogram,
+    }

@@ -1,0 +1,193 @@
+"""The open-model driver against real servers on loopback."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget
+from tests.servers import Behaviour, Connection, MisbehavingServer, Request, answer, silent
+
+OK = frozenset(range(200, 400))
+
+
+def target(url: str, rate: float, route: str = "r", path: str = "/") -> ProbeTarget:
+    return ProbeTarget(route, "GET", url.rstrip("/") + path, (), rate, OK)
+
+
+def settings(**overrides: float) -> ProbeSettings:
+    values = {"concurrency": 8, "timeout_s": 2.0, "max_requests": 10_000, "max_body": 1 << 20}
+    values.update(overrides)
+    return ProbeSettings(**values)  # type: ignore[arg-type]
+
+
+async def probe(url: str, rate: float, *, duration_s: float, warmup_s: float = 0.0, **kw):
+    async with Prober(
+        [target(url, rate)],
+        settings(**kw),
+        allowed_host="127.0.0.1",
+        ssl_context=False,
+        user_agent="launchgate-test",
+    ) as prober:
+        await prober.run(duration_s=duration_s, warmup_s=warmup_s)
+        return prober.measurement()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Behaviour], MisbehavingServer]]:
+    servers: list[MisbehavingServer] = []
+
+    def start(behaviour: Behaviour) -> MisbehavingServer:
+        servers.append(MisbehavingServer(behaviour))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def stalling(after_s: float, stall_s: float) -> Behaviour:
+    """Answers at once, except that once, after ``after_s``, the whole server stalls
+    for ``stall_s``: every request in flight or arriving waits (a GC pause, a lock)."""
+    lock = threading.Lock()
+    started = time.monotonic()
+    stalled = threading.Event()
+
+    def behave(conn: Connection, request: Request) -> None:
+        if not stalled.is_set() and time.monotonic() - started > after_s:
+            with lock:
+                if not stalled.is_set():
+                    stalled.set()
+                    conn.wait(stall_s)
+        with lock:  # while the stall holds the lock, everyone waits
+            pass
+        conn.respond(200, b"ok")
+
+    return behave
+
+
+@pytest.mark.asyncio
+async def test_a_stall_shows_in_the_tail_and_is_not_hidden(serve):
+    """wrk2's point: requests that should have been sent during a 1 s stall count the
+    stall, although a closed-loop client would have sent few of them at all."""
+    server = serve(stalling(after_s=1.0, stall_s=1.0))
+    m = await probe(server.url, 50, duration_s=3.0, concurrency=4)
+    route = m.routes[0]
+    assert route.successes >= 140
+    # ~50 requests were due during the stall; with only 4 slots most waited for it.
+    assert route.p(99) >= 500.0
+    assert route.p(95) >= 200.0
+    assert route.p(50) < 100.0  # the stall is in the tail, not everywhere
+
+
+@pytest.mark.asyncio
+async def test_the_rate_cap_holds(serve):
+    server = serve(answer(200, "ok"))
+    m = await probe(server.url, 40, duration_s=2.0)
+    sent = len(server.requests)
+    assert sent <= 1.05 * 40 * 2.0 + 1
+    assert m.routes[0].achieved_rate_per_s <= 1.05 * 40
+    assert m.routes[0].successes == sent  # every answer measured, none dropped
+
+
+@pytest.mark.asyncio
+async def test_no_connection_to_a_host_the_config_does_not_name(serve):
+    elsewhere = serve(answer(200, "elsewhere"))
+    target_server = serve(answer(302, "", [("Location", elsewhere.url_for("localhost") + "/")]))
+    m = await probe(target_server.url, 20, duration_s=1.0)
+    assert m.routes[0].successes > 0  # the redirect itself is the answer
+    assert elsewhere.requests == []
+
+
+def test_a_target_on_another_host_is_refused_up_front():
+    with pytest.raises(ValueError, match=r"only sends to 127\.0\.0\.1"):
+        Prober(
+            [target("http://example.com", 1)],
+            settings(),
+            allowed_host="127.0.0.1",
+            ssl_context=False,
+            user_agent="x",
+        )
+
+
+def failing_after(n: int) -> Behaviour:
+    """Healthy for ``n`` requests, then resets every connection: a collapsing target."""
+    count = 0
+    lock = threading.Lock()
+
+    def behave(conn: Connection, request: Request) -> None:
+        nonlocal count
+        with lock:
+            count += 1
+            healthy = count <= n
+        if healthy:
+            conn.respond(200, b"ok")
+        else:
+            conn.reset()
+
+    return behave
+
+
+@pytest.mark.asyncio
+async def test_a_collapsing_target_stops_the_probe_early(serve):
+    server = serve(failing_after(30))
+    m = await probe(server.url, 50, duration_s=6.0)
+    assert m.stopped_early is not None
+    assert "collapsing" in m.stopped_early
+    route = m.routes[0]
+    assert route.error_count >= 20
+    assert set(route.errors) <= {"connection reset", "server closed the connection"}
+    assert len(server.requests) < 50 * 6  # it stopped well before the end
+
+
+@pytest.mark.asyncio
+async def test_errors_are_counted_by_cause_never_as_fast_latencies(serve):
+    server = serve(answer(503, "busy"))
+    m = await probe(server.url, 30, duration_s=1.0)
+    route = m.routes[0]
+    assert route.successes == 0
+    assert route.errors == {"status 503": route.error_count}
+    assert route.latency.count == 0  # no "p95 = 0 ms" from failures
+
+
+@pytest.mark.asyncio
+async def test_timeouts_are_errors(serve):
+    server = serve(silent())
+    m = await probe(server.url, 10, duration_s=0.5, timeout_s=0.3)
+    route = m.routes[0]
+    assert route.successes == 0
+    assert route.errors.get("timeout (0.3s)", 0) >= 3
+
+
+@pytest.mark.asyncio
+async def test_retry_after_is_honoured(serve):
+    served = 0
+    lock = threading.Lock()
+
+    def throttle_once(conn: Connection, request: Request) -> None:
+        nonlocal served
+        with lock:
+            served += 1
+            first = served == 1
+        if first:
+            conn.respond(429, b"slow down", [("Retry-After", "1")])
+        else:
+            conn.respond(200, b"ok")
+
+    server = serve(throttle_once)
+    m = await probe(server.url, 20, duration_s=2.0)
+    route = m.routes[0]
+    assert route.throttled >= 15  # the 429 plus the sends skipped during the pause
+    # About one second of the two was skipped, so the server saw about half the load.
+    assert len(server.requests) <= 30
+
+
+@pytest.mark.asyncio
+async def test_the_warm_up_is_not_measured(serve):
+    server = serve(answer(200, "ok"))
+    m = await probe(server.url, 20, duration_s=1.0, warmup_s=1.0)
+    assert len(server.requests) >= 35
+    assert m.routes[0].requests <= 21

@@ -1,0 +1,150 @@
+"""The gates are pure: exhaustive cases, seeded samples, and the exact boundary."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+
+from launchgate.probe.gates import error_gate, p95_gate, p95_interval_ms, regression_gate
+from launchgate.probe.histogram import LatencyHistogram
+
+
+def hist(values_ms) -> LatencyHistogram:
+    h = LatencyHistogram()
+    for v in values_ms:
+        h.record_ms(v)
+    return h
+
+
+def lognormal(seed: int, n: int, median_ms: float, scale: float = 1.0) -> LatencyHistogram:
+    rng = random.Random(seed)
+    return hist(scale * median_ms * math.exp(rng.gauss(0, 0.5)) for _ in range(n))
+
+
+GATE: dict[str, Any] = {
+    "limit_pct": 20.0,
+    "floor_ms": 5.0,
+    "confidence_pct": 95.0,
+    "min_samples": 200,
+}
+
+
+def test_p95_gate_over_under_and_too_few():
+    assert p95_gate(hist([100] * 300), 500, min_samples=200).passed is True
+    over = p95_gate(hist([700] * 300), 500, min_samples=200)
+    assert over.passed is False
+    assert over.reason == "p95 700 ms is over the 500 ms target"
+    few = p95_gate(hist([100] * 10), 500, min_samples=200)
+    assert few.passed is None
+    assert "only 10 successful requests" in few.reason
+
+
+def test_zero_samples_is_never_a_fast_p95():
+    decision = p95_gate(LatencyHistogram(), 500, min_samples=200)
+    assert decision.passed is None
+    assert math.isnan(decision.observed)
+
+
+def test_error_budget():
+    assert error_gate(1000, 10, 1.0).passed is True  # exactly 1 %: within budget
+    failing = error_gate(1000, 11, 1.0)
+    assert failing.passed is False
+    assert "1.1% of requests failed (11 of 1000)" in failing.reason
+    assert error_gate(0, 0, 1.0).passed is None
+
+
+def test_no_baseline_and_incomparable_are_named():
+    assert regression_gate(hist([5] * 300), None, **GATE).outcome == "no_baseline"
+    decision = regression_gate(
+        hist([5] * 300), hist([5] * 300), incomparable="the rate changed", **GATE
+    )
+    assert decision.outcome == "incomparable"
+    assert decision.reason == "the rate changed"
+
+
+def test_the_boundary_exactly_plus_20_percent_passes_above_fails():
+    # Below 2.048 ms HDR histograms hold microseconds exactly, so the ratio is exact.
+    gate = {**GATE, "floor_ms": 0.0}
+    base = hist([1.0] * 1000)
+    at = regression_gate(hist([1.2] * 1000), base, **gate)
+    assert at.ratio == 1.2
+    assert at.outcome == "unchanged"
+    above = regression_gate(hist([1.201] * 1000), base, **gate)
+    assert above.outcome == "regression"
+    assert above.fails
+
+
+def test_a_tiny_absolute_difference_is_not_a_regression():
+    decision = regression_gate(hist([3.0] * 1000), hist([2.0] * 1000), **GATE)
+    assert decision.ratio == pytest.approx(1.5, rel=1e-2)
+    assert decision.outcome == "within_noise"
+    assert "floor" in decision.reason
+
+
+def test_too_few_samples_is_inconclusive_never_a_pass():
+    decision = regression_gate(hist([200] * 50), hist([100] * 1000), **GATE)
+    assert decision.outcome == "inconclusive"
+    assert decision.undecided
+
+
+def test_over_the_limit_but_within_noise_is_inconclusive():
+    # 200 samples of a wide distribution: the p95 interval is wide.
+    current = lognormal(1, 200, 60, scale=1.25)
+    baseline = lognormal(2, 200, 60)
+    decision = regression_gate(current, baseline, **GATE)
+    if decision.ratio > 1.2 and decision.current_p95_ms - decision.baseline_p95_ms > 5:
+        assert decision.outcome in ("regression", "inconclusive")
+        if decision.current_interval_ms[0] <= decision.baseline_interval_ms[1]:
+            assert decision.outcome == "inconclusive"
+
+
+def test_a_a_runs_never_fail():
+    """Two samples of one distribution, 40 seeded pairs: no false fail (seeded, so exact)."""
+    false_fails = [
+        seed
+        for seed in range(40)
+        if regression_gate(
+            lognormal(seed, 1500, 40), lognormal(seed + 1000, 1500, 40), **GATE
+        ).fails
+    ]
+    assert false_fails == []
+
+
+def test_a_30_percent_slowdown_is_caught_almost_always():
+    """+30 % against a 20 % limit, 40 seeded pairs of 1,500 samples: the sample p95 ratio
+    itself falls under 1.2 now and then, so detection is a rate (here 38 of 40)."""
+    caught = sum(
+        regression_gate(
+            lognormal(seed, 1500, 40, scale=1.3), lognormal(seed + 1000, 1500, 40), **GATE
+        ).fails
+        for seed in range(40)
+    )
+    assert caught >= 38
+
+
+def test_improvement_is_named():
+    decision = regression_gate(lognormal(1, 2000, 20), lognormal(2, 2000, 40), **GATE)
+    assert decision.outcome == "improvement"
+
+
+def test_interval_brackets_the_p95_and_narrows_with_samples():
+    small = p95_interval_ms(lognormal(3, 300, 50), 95.0)
+    large_h = lognormal(3, 30000, 50)
+    large = p95_interval_ms(large_h, 95.0)
+    assert small[0] <= small[1]
+    assert large[0] <= large_h.percentile_ms(95) <= large[1]
+    assert (large[1] - large[0]) < (small[1] - small[0])
+
+
+def test_the_baseline_history_widens_what_counts_as_noise():
+    base = hist([10.0] * 1000)
+    current = hist([13.0] * 1000)  # +30 %: a regression against the latest entry alone
+    assert regression_gate(current, base, **{**GATE, "floor_ms": 1.0}).fails
+    widened = regression_gate(
+        current, base, history_p95_ms=(10.0, 13.5, 11.0), **{**GATE, "floor_ms": 1.0}
+    )
+    assert widened.outcome == "within_noise"  # an unchanged build has been this slow before
+    assert "as slow before (p95 up to 13.5 ms" in widened.reason

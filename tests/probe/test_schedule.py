@@ -1,0 +1,43 @@
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from launchgate.probe.schedule import intended_offsets
+
+
+def test_constant_rate_is_evenly_spaced():
+    offsets = list(intended_offsets(10, 2.0))
+    assert len(offsets) == 20
+    assert offsets[:3] == pytest.approx([0.0, 0.1, 0.2])
+
+
+def test_ramp_starts_slow_and_reaches_the_rate():
+    offsets = list(intended_offsets(100, 3.0, ramp_s=1.0))
+    first_gap = offsets[1] - offsets[0]
+    last_gap = offsets[-1] - offsets[-2]
+    assert first_gap > 5 * last_gap  # a tenth of the rate at first
+    assert last_gap == pytest.approx(0.01)
+    # Ramp area (10 + 100) / 2 * 1 s = 55 requests, then 2 s at 100/s.
+    assert len(offsets) == pytest.approx(255, abs=1)
+
+
+def test_nothing_for_a_zero_rate_or_duration():
+    assert list(intended_offsets(0, 5)) == []
+    assert list(intended_offsets(5, 0)) == []
+
+
+@settings(deadline=None)  # up to ~60,000 offsets per example
+@given(
+    st.floats(min_value=0.5, max_value=2000),
+    st.floats(min_value=0.1, max_value=30),
+    st.floats(min_value=0, max_value=5),
+)
+def test_offsets_increase_stay_in_range_and_never_exceed_the_rate(rate, duration, ramp):
+    offsets = list(intended_offsets(rate, duration, ramp))
+    assert offsets
+    assert all(0 <= t < duration for t in offsets)
+    assert all(b > a for a, b in itertools.pairwise(offsets))
+    # Never more than the configured rate allows over the whole window (+1 for t=0).
+    assert len(offsets) <= rate * duration + 1
