@@ -27,6 +27,8 @@ COMMANDS = (
     "launchgate.commands.demo",
     "launchgate.commands.init",
     "launchgate.commands.schema",
+    "launchgate.commands.email",
+    "launchgate.commands.scan_secrets",
 )
 
 

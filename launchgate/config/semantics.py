@@ -21,12 +21,12 @@ Problem = tuple[KeyPath, str]
 
 def semantic_problems(config: Config) -> list[Problem]:
     problems: list[Problem] = []
-    if not config.journeys and not config.webhooks:
+    if not (config.journeys or config.webhooks or config.email or config.secret_scan):
         problems.append(
             (
                 (),
-                "nothing to check: add at least one journey or webhook "
-                "(`launchgate init` writes a starter file)",
+                "nothing to check: add at least one journey, webhook, email or secret_scan "
+                "section (`launchgate init` writes a starter file)",
             )
         )
     for name, journey in config.journeys.items():
