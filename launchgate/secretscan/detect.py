@@ -81,7 +81,10 @@ _CODE_SUFFIXES = (
 _REFERENCE = re.compile(
     r"^(?:\$|%|@|#\{|\{)|os\.environ|getenv|process\.env|env\(|ENV\[|secrets\.|vault:|ssm:"
 )
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?$")
+# A reference, not a literal: settings.SECRET_KEY, config.get(), STRIPE_SECRET_KEY.
+_IDENTIFIER = re.compile(
+    r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
+)
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _HASH = re.compile(
     r"^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]|^\$(?:2[aby]|argon2\w*|5|6)\$"

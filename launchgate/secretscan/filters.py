@@ -31,32 +31,16 @@ KNOWN_EXAMPLES = frozenset(
     }
 )
 
-# Words that mark a value as a stand-in. Matched in lower, UPPER and Title case only:
-# a case-insensitive "your" would drop one random 40-character key in twenty thousand.
-_WORDS = (
-    "example",
-    "sample",
-    "placeholder",
-    "your",
-    "changeme",
-    "change-me",
-    "change_me",
-    "replace",
-    "dummy",
-    "fake",
-    "redacted",
-    "insert",
-    "todo",
-    "not-a-real",
-    "notreal",
-    "secret-here",
-    "here",
-    "xxxx",
-    "yyyy",
-    "zzzz",
+# Words that mark a value as a stand-in, as whole words ("sk-your-key-here"): inside a
+# random key "here" or "todo" turns up by chance (about one key in ten thousand), so
+# only "example", the mark of documented keys (AKIAIOSFODNN7EXAMPLE), counts anywhere.
+_WORD = re.compile(
+    r"(?i)(?:^|[^A-Za-z0-9])(?:your|here|todo|fake|dummy|sample|placeholder|changeme|"
+    r"change-me|change_me|replace|insert|redacted|not-a-real|notreal|secret-here)"
+    r"(?:[^A-Za-z0-9]|$)"
 )
+_EXAMPLE = ("example", "EXAMPLE", "Example")
 _MARKERS = ("****", "....", "…", "<", ">", "${", "{{", "}}", "%s", "%(", "$(")
-_PLACEHOLDER_WORDS = frozenset(form for w in _WORDS for form in (w, w.upper(), w.title()))
 _RUN = re.compile(r"(.)\1{5,}")  # six of the same character in a row
 _SEQUENCES = ("0123456", "123456789", "abcdefgh", "ABCDEFGH", "qwerty")
 _LOCK_FILES = frozenset(
@@ -85,7 +69,9 @@ _LOCK_FILES = frozenset(
 def is_placeholder(value: str) -> bool:
     if value in KNOWN_EXAMPLES:
         return True
-    if any(w in value for w in _PLACEHOLDER_WORDS) or any(m in value for m in _MARKERS):
+    if any(w in value for w in _EXAMPLE) or any(m in value for m in _MARKERS):
+        return True
+    if _WORD.search(value):
         return True
     return bool(_RUN.search(value)) or any(s in value for s in _SEQUENCES)
 
@@ -100,8 +86,7 @@ def entropy(value: str) -> float:
 
 
 def looks_random(value: str) -> bool:
-    """A value a person or a generator made to be hard to guess, not a word or a name:
-    a digit among letters with some entropy, or three kinds of character at length."""
+    """A value a person or a generator made to be hard to guess, not a word or a name."""
     classes = sum(
         (
             any(c.islower() for c in value),
@@ -114,7 +99,11 @@ def looks_random(value: str) -> bool:
     has_letter = any(c.isalpha() for c in value)
     if has_digit and has_letter and entropy(value) >= 3.0:
         return True
-    return len(value) >= 20 and classes >= 3 and entropy(value) >= 3.5
+    if len(value) >= 20 and classes >= 3 and entropy(value) >= 3.5:
+        return True
+    # Long mixed-case letters only: random (4.4 bits a character for 32 letters) or a
+    # camelCase name (resetPasswordTokenField: 3.6); 4.0 tells them apart.
+    return len(value) >= 24 and classes >= 2 and entropy(value) >= 4.0
 
 
 def is_lock_file(path: str) -> bool:

@@ -35,6 +35,9 @@ class GitRepo:
         self._repo = repo
         self.root = Path(repo.working_tree_dir or repo.git_dir)
 
+    def close(self) -> None:
+        self._repo.close()
+
     def is_shallow(self) -> bool:
         out: str = self._repo.git.rev_parse("--is-shallow-repository")
         return out.strip() == "true"
@@ -141,6 +144,9 @@ class GitRepo:
             proc.kill()
             proc.wait()
             feeder.join(timeout=5)
+            stdout.close()
+            if not stdin.closed:
+                stdin.close()
 
 
 def open_repo(path: Path) -> GitRepo | None:

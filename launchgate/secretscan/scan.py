@@ -103,7 +103,10 @@ def scan(
                 "not scanned; fetch the whole history (git fetch --unshallow, or "
                 "actions/checkout with fetch-depth: 0)"
             )
-        _scan_git(repo, collector, history=history)
+        try:
+            _scan_git(repo, collector, history=history)
+        finally:
+            repo.close()
     findings = tuple(
         _with_head(f, f.fingerprint in collector.head_fingerprints)
         for f in collector.findings.values()
