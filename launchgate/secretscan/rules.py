@@ -1,13 +1,14 @@
 """The credentials a launch stack carries, as detection rules.
 
 Our own detectors, not detect-secrets: measured on the labelled corpus that
-``benchmarks/secret_scan.py`` builds (``docs/benchmarks.md``), detect-secrets 1.5 has
-no rule for half the kinds a launch stack carries (Google, Anthropic, Postmark,
-fine-grained GitHub tokens, Slack webhooks among them), reports look-alikes (UUIDs,
-lock-file hashes, ``${VAR}`` placeholders) through its entropy plugins, and scans
-slower. Each rule here is a regex anchored on the credential's published format, with
-keywords that must appear in the text before the regex runs at all (the cheap test
-that keeps a history scan fast).
+``benchmarks/secret_scan.py`` builds (figures in ``docs/benchmarks.md``),
+detect-secrets 1.5 found 95 of 110 secrets (no rule for fine-grained GitHub tokens,
+Mailgun or Postmark keys), reported 28 locations that hold no secret, and scanned
+blobs far more slowly; these rules found all 110 with none reported wrongly.
+
+Each rule is a regex anchored on the credential's published format, with keywords
+that must occur in the text before the regex runs at all (the cheap test that keeps
+a history scan fast).
 """
 
 from __future__ import annotations
