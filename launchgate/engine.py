@@ -24,26 +24,62 @@ import httpx
 from launchgate import __version__
 from launchgate.checks.bounded_body import ACCEPT_ENCODING
 from launchgate.checks.context import CheckContext, Clock, SystemClock
+from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.plan import PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
+from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
 from launchgate.config.load import LoadedConfig
+from launchgate.config.model import Config
 from launchgate.config.units import format_duration
 from launchgate.errors import UsageError
 from launchgate.probe.check import plan_probe
 from launchgate.redact import Redactor
-from launchgate.results import CheckResult
+from launchgate.results import CheckKind, CheckResult
 from launchgate.runreport import RunReport
 from launchgate.verdict import decide
 
-__all__ = ["PLANNERS", "PlannedCheck", "Run", "resolve_target_url"]
+__all__ = [
+    "OFFLINE_KINDS",
+    "PLANNERS",
+    "PlannedCheck",
+    "Run",
+    "needs_target",
+    "plan_checks",
+    "resolve_target_url",
+]
 
 log = logging.getLogger(__name__)
 
 
-PLANNERS: tuple[Planner, ...] = (plan_journeys, plan_webhooks, plan_probe)
+PLANNERS: tuple[Planner, ...] = (
+    plan_journeys,
+    plan_webhooks,
+    plan_probe,
+    plan_email,
+    plan_secret_scan,
+)
 """Each capability's planner, in the order its checks run (after readiness)."""
+
+
+OFFLINE_KINDS: frozenset[CheckKind] = frozenset({"email", "secrets"})
+"""Kinds of check that never talk to the app: a config of only these needs no URL."""
+
+
+def plan_checks(config: Config) -> tuple[PlannedCheck, ...]:
+    """Every planner's checks; readiness first, and only when some check waits for it
+    (the email checks and the secret scan do not talk to the app)."""
+    readiness = plan_readiness(config)
+    base = tuple(p.check_id for p in readiness)
+    rest = [check for planner in PLANNERS for check in planner(config, base)]
+    needed = {need for check in rest for need in check.needs}
+    return (*(p for p in readiness if p.check_id in needed), *rest)
+
+
+def needs_target(config: Config) -> bool:
+    """False when every planned check is offline (email, secret scan): no URL needed."""
+    return any(check.kind not in OFFLINE_KINDS for check in plan_checks(config))
 
 
 def resolve_target_url(
@@ -126,11 +162,7 @@ class Run:
     # -- the plan -------------------------------------------------------------------
 
     def _plan(self) -> tuple[PlannedCheck, ...]:
-        plan = plan_readiness(self.config)
-        base = tuple(p.check_id for p in plan)
-        for planner in PLANNERS:
-            plan.extend(planner(self.config, base))
-        return tuple(plan)
+        return plan_checks(self.config)
 
     # -- executing --------------------------------------------------------------------
 

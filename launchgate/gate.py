@@ -36,7 +36,10 @@ def run_gate(
     update_baseline: bool = False,
     any_branch: bool = False,
     quiet: bool = False,
+    subject: str | None = None,
 ) -> int:
+    """``subject`` names what is checked when there is no target URL (``launchgate
+    email``); by default the (redacted) URL, or the config file for offline checks."""
     fail_on = loaded.config.gate.fail_on_severity
 
     # A spinner naming the check in progress, on a terminal only (CI logs stay clean).
@@ -71,9 +74,10 @@ def run_gate(
     def announce() -> None:
         if quiet:
             return
+        what = subject or (redactor.redact_url(target_url) if target_url else str(loaded.path))
+        source = "" if subject else f" from {loaded.path}"
         console.print(
-            f"launchgate: checking {redactor.redact_url(target_url)} "
-            f"with {len(run.plan)} checks from {loaded.path} (run {run.run_id})",
+            f"launchgate: checking {what} with {len(run.plan)} checks{source} (run {run.run_id})",
             markup=False,
             highlight=False,
         )

@@ -28,6 +28,8 @@ COMMANDS = (
     "launchgate.commands.baseline",
     "launchgate.commands.init",
     "launchgate.commands.schema",
+    "launchgate.commands.email",
+    "launchgate.commands.scan_secrets",
 )
 
 

@@ -34,7 +34,7 @@ def add_baseline_flags(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.config.load import load_config
-    from launchgate.engine import resolve_target_url
+    from launchgate.engine import needs_target, resolve_target_url
     from launchgate.gate import run_gate
     from launchgate.reports.writer import ensure_writable
 
@@ -43,7 +43,12 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     loaded = load_config(config_path, environ)
     for value in loaded.secret_values:
         io.redactor.add(value)
-    url = resolve_target_url(args.url, environ, loaded.config.target.url)
+    # A config of only offline checks (email, secret scan) needs no target URL.
+    url = (
+        resolve_target_url(args.url, environ, loaded.config.target.url)
+        if needs_target(loaded.config) or args.url or environ.get("LAUNCHGATE_URL")
+        else ""
+    )
     out_dir = Path(resolve(OUT, given=args.out, environ=environ) or "launchgate-results")
     ensure_writable(out_dir)
     return run_gate(

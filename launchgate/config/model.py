@@ -8,9 +8,18 @@ validators would have to be kept in step with a hand-written schema; this cannot
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from launchgate.config.units import (
     DURATION_HELP,
@@ -27,11 +36,13 @@ from launchgate.results import Severity
 __all__ = [
     "Capture",
     "Config",
+    "EmailSpec",
     "Expect",
     "GateSpec",
     "GenerateSpec",
     "JourneySpec",
     "ReadinessSpec",
+    "SecretScanSpec",
     "StepSpec",
     "TargetSpec",
     "VersionCheck",
@@ -414,6 +425,53 @@ class BaselineSpec(_Model):
     )
 
 
+def _nameserver(value: str) -> str:
+    from launchgate.checks.dns import parse_nameserver  # dnspython loads only when used
+
+    ns = parse_nameserver(value)
+    try:
+        ipaddress.ip_address(ns.address)
+    except ValueError:
+        raise ValueError("expected an IP address with an optional port: IP[:PORT]") from None
+    return value
+
+
+Hostname = Annotated[
+    str,
+    Field(
+        pattern=r"^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}$",
+        max_length=253,
+    ),
+]
+NameserverText = Annotated[str, AfterValidator(_nameserver)]
+
+
+class EmailSpec(_Model):
+    domain: Hostname = Field(..., description="The domain your mail is sent from (From: …@domain).")
+    dkim_selectors: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]] = Field(
+        default_factory=list,
+        description="DKIM selectors your provider signs with (the s= of a DKIM-Signature).",
+    )
+    nameservers: list[NameserverText] = Field(
+        default_factory=list,
+        description="Ask these nameservers (IP[:PORT]) instead of the system resolver, "
+        "e.g. your authoritative servers, to check a change before it propagates.",
+    )
+    timeout: Duration = Field(5.0, description="Limit for one DNS lookup.")
+
+
+class SecretScanSpec(_Model):
+    path: str = Field(".", description="Folder to scan: a git work tree or any folder.")
+    history: bool = Field(
+        True,
+        description="Also scan every commit reachable from any ref. A shallow clone then "
+        "cannot be judged: fetch the whole history (actions/checkout fetch-depth: 0).",
+    )
+    allowlist: str | None = Field(
+        None, description="Reviewed false positives; default: PATH/.launchgate-allow.yml."
+    )
+
+
 class Config(_Model):
     version: Literal[1] = 1
     target: TargetSpec = Field(default_factory=TargetSpec)
@@ -427,3 +485,7 @@ class Config(_Model):
     webhooks: dict[Name, WebhookSpec] = Field(default_factory=dict)
     probe: ProbeSpec | None = Field(None, description="The load probe and its gates.")
     baseline: BaselineSpec = Field(default_factory=BaselineSpec)
+    email: EmailSpec | None = Field(None, description="SPF, DKIM and DMARC of a sending domain.")
+    secret_scan: SecretScanSpec | None = Field(
+        None, description="Scan the repository (and its history) for committed credentials."
+    )

@@ -21,12 +21,14 @@ Problem = tuple[KeyPath, str]
 
 def semantic_problems(config: Config) -> list[Problem]:
     problems: list[Problem] = []
-    if not config.journeys and not config.webhooks and config.probe is None:
+    if not (
+        config.journeys or config.webhooks or config.probe or config.email or config.secret_scan
+    ):
         problems.append(
             (
                 (),
-                "nothing to check: add at least one journey, webhook or probe route "
-                "(`launchgate init` writes a starter file)",
+                "nothing to check: add at least one journey, webhook, probe, email or "
+                "secret_scan section (`launchgate init` writes a starter file)",
             )
         )
     if config.probe is not None:

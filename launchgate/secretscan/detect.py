@@ -1,0 +1,231 @@
+"""Find credentials in one file's text: the pure core of the secret scan.
+
+``detect(text, path)`` runs every rule of :mod:`rules` (each only when one of its
+keywords occurs) and the generic rule for high-entropy values assigned to names such
+as ``secret``, ``token``, ``password`` or ``api_key``; the filters of :mod:`filters`
+drop the look-alikes. The path matters only for the generic rule: lock files are
+skipped, and in source code only quoted values count (an unquoted value there is a
+variable, not a literal).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from launchgate.secretscan.filters import is_lock_file, is_placeholder, looks_random
+from launchgate.secretscan.rules import RULES, Rule
+
+__all__ = ["GENERIC_RULE", "Hit", "detect"]
+
+GENERIC_RULE = "generic-secret-assignment"
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule_id: str
+    line: int  # 1-based
+    secret: str
+
+
+# Lower-case words of a secret-looking name, found with str.find (fast, in C) so the
+# assignment regex runs only on the lines that hold one: run over a whole file, its
+# case-insensitive alternation was most of a history scan's time.
+_NAME_WORDS = (
+    "secret",
+    "token",
+    "passw",
+    "pwd",
+    "api_key",
+    "apikey",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "privatekey",
+    "private_key",
+    "auth_key",
+    "authkey",
+    "signing_key",
+    "signingkey",
+    "encryption_key",
+    "master_key",
+    "credential",
+)
+_ASSIGNMENT = re.compile(
+    r"(?i:secret|token|passw|pwd|api_?key|apikey|access_?key|private_?key|auth_?key"
+    r"|signing_?key|encryption_?key|master_?key|credential)"
+    r"(?P<tail>[A-Za-z0-9_.-]{0,40})[\"']?"
+    r"(?P<annotation>[ \t]*:[ \t]*[A-Za-z_][\w\[\]|., ]{0,40}?)?"
+    r"[ \t]*(?P<op>:=|=>|==|!=|=|:)[ \t]*"
+    r"(?P<value>\"[^\"\n]{1,500}\"|'[^'\n]{1,500}'|`[^`\n]{1,500}`|[^\s\"'`,;]{1,500})"
+)
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+_NOT_SECRET_NAME = re.compile(
+    r"(?i)public|hash|digest|checksum|fingerprint|sha\d*$|md5|"
+    r"(_|\.|-)(url|uri|path|file|dir|name|id|ids|length|len|size|type|field|header|env|var|"
+    r"prefix|format|pattern|regex|min|max|count|ttl|expiry|expires|timeout|endpoint|label|"
+    r"placeholder|example|sample|policy|hint|enabled|required|version|algorithm|key_id)$"
+)
+_CODE_SUFFIXES = (
+    ".py",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".jsx",
+    ".go",
+    ".rb",
+    ".java",
+    ".kt",
+    ".php",
+    ".cs",
+    ".rs",
+    ".swift",
+    ".scala",
+    ".c",
+    ".h",
+    ".cpp",
+    ".hpp",
+    ".m",
+    ".dart",
+    ".vue",
+    ".svelte",
+    ".ex",
+    ".exs",
+    ".erl",
+    ".lua",
+    ".pl",
+)
+_REFERENCE = re.compile(
+    r"^(?:\$|%|@|#\{|\{)|os\.environ|getenv|process\.env|env\(|ENV\[|secrets\.|vault:|ssm:"
+)
+# A reference, not a literal: settings.SECRET_KEY, config.get(), STRIPE_SECRET_KEY.
+_IDENTIFIER = re.compile(
+    r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
+)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_HASH = re.compile(
+    r"^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]|^\$(?:2[aby]|argon2\w*|5|6)\$"
+    r"|^pbkdf2_"
+)
+_DOC_HOSTS = re.compile(r"(?:^|\.)example\.(?:com|org|net)$|^localhost$|^127\.0\.0\.1$")
+_DEV_PASSWORDS = frozenset(
+    {
+        "postgres",
+        "root",
+        "password",
+        "admin",
+        "test",
+        "dev",
+        "guest",
+        "mysql",
+        "redis",
+        "secret",
+        "pass",
+        "passwd",
+        "changeme",
+        "example",
+        "user",
+    }
+)
+_PEM_BODY_JUNK = re.compile(r"\\[nr]|\s|[A-Za-z-]+:[^\n]*\n")
+
+
+def detect(text: str, path: str) -> list[Hit]:
+    lowered = text.lower()
+    hits: list[Hit] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(rule_id: str, start: int, secret: str) -> None:
+        if (rule_id, secret) not in seen:
+            seen.add((rule_id, secret))
+            hits.append(Hit(rule_id, text.count("\n", 0, start) + 1, secret))
+
+    for rule in RULES:
+        if not any(k in lowered for k in rule.keywords):
+            continue
+        for m in rule.pattern.finditer(text):
+            found = _accept(rule, m)
+            if found is not None:
+                add(rule.rule_id, m.start(), found)
+    if not is_lock_file(path):
+        code = path.lower().endswith(_CODE_SUFFIXES)
+        known = {h.secret for h in hits}
+        for start, end in _lines_with_names(lowered):
+            for m in _ASSIGNMENT.finditer(text, start, end):
+                value = _generic_value(text, m, code=code)
+                if value is not None and not any(value in k or k in value for k in known):
+                    add(GENERIC_RULE, m.start(), value)
+    return hits
+
+
+def _lines_with_names(lowered: str) -> list[tuple[int, int]]:
+    """(start, end) of each line holding a secret-looking name word, in order."""
+    starts: set[int] = set()
+    for word in _NAME_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            starts.add(lowered.rfind("\n", 0, at) + 1)
+            at = lowered.find(word, at + len(word))
+    spans = []
+    for start in sorted(starts):
+        end = lowered.find("\n", start)
+        spans.append((start, len(lowered) if end == -1 else end))
+    return spans
+
+
+def _accept(rule: Rule, m: re.Match[str]) -> str | None:
+    groups = m.groupdict()
+    secret = groups.get("secret") or groups.get("secret2") or ""
+    if rule.rule_id == "private-key":
+        body = _PEM_BODY_JUNK.sub("", secret)
+        if len(body) < 64 or not re.fullmatch(r"[A-Za-z0-9+/=]+", body):
+            return None  # "...", "<your key here>": a template, not a key
+        return body
+    if rule.rule_id == "connection-url-password":
+        user, host = groups["user"], groups["host"].lower()
+        if (
+            len(secret) < 4  # "u:p@host" in docs and tests; a real password is longer
+            or secret == user
+            or secret.lower() in _DEV_PASSWORDS
+            or _DOC_HOSTS.search(host)
+            or _REFERENCE.search(secret)
+            or is_placeholder(secret)
+            or set(secret) <= {"*", "x", "X"}
+        ):
+            return None
+        return secret
+    variable = secret.split("_", 2)[-1] if rule.rule_id.startswith("stripe") else secret
+    if is_placeholder(secret) or len(set(variable)) < rule.min_distinct:
+        return None
+    return secret
+
+
+def _generic_value(text: str, m: re.Match[str], *, code: bool) -> str | None:
+    if m["op"] in ("==", "!="):
+        return None
+    start = m.start()
+    while start > 0 and start > m.start() - 60 and _NAME_CHAR.match(text[start - 1]):
+        start -= 1
+    name = text[start : m.end("tail")]
+    if _NOT_SECRET_NAME.search(name):
+        return None
+    raw = m["value"]
+    quoted = raw[0] in "\"'`"
+    if code and not quoted:
+        return None  # a variable or a call, not a literal
+    value = raw[1:-1] if quoted else raw
+    if (
+        len(value) < 16
+        or value.count(" ") >= 2  # prose: a label or a help text
+        or _REFERENCE.search(value)
+        or _IDENTIFIER.match(value)
+        or _UUID.match(value)
+        or _HASH.match(value)
+        or value.startswith(("http://", "https://", "/", "./", "~/"))
+        or is_placeholder(value)
+        or not looks_random(value)
+    ):
+        return None
+    return value
