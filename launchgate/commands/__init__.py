@@ -27,6 +27,7 @@ COMMANDS = (
     "launchgate.commands.demo",
     "launchgate.commands.init",
     "launchgate.commands.schema",
+    "launchgate.commands.watch",
 )
 
 

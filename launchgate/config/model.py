@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from launchgate.config.units import (
-    DURATION_HELP,
-    SIZE_HELP,
-    parse_duration_s,
-    parse_size_bytes,
-)
+from launchgate.config.fields import Duration, Name, Size, StatusList, TextList, VarName
+from launchgate.config.watch_model import WatchSpec
 from launchgate.results import Severity
 
 __all__ = [
@@ -34,88 +30,6 @@ __all__ = [
     "WebhookSpec",
 ]
 
-Duration = Annotated[
-    float,
-    BeforeValidator(parse_duration_s),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$"},
-                {"type": "number", "minimum": 0},
-            ],
-            "description": DURATION_HELP,
-        }
-    ),
-]
-Size = Annotated[
-    int,
-    BeforeValidator(parse_size_bytes),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$"},
-                {"type": "integer", "minimum": 0},
-            ],
-            "description": SIZE_HELP,
-        }
-    ),
-]
-
-
-def _one_or_many(value: object) -> object:
-    """``status: 200`` and ``status: [200, 303]`` both mean a list."""
-    return value if isinstance(value, list) else [value]
-
-
-_STATUS_HELP = "a status code such as 200, a class such as 2xx, or a list of them"
-
-
-def _status_list(value: object) -> list[int]:
-    items = value if isinstance(value, list) else [value]
-    out: list[int] = []
-    for item in items:
-        text = str(item).strip().lower()
-        if isinstance(item, bool) or not isinstance(item, int | str):
-            raise ValueError(f"expected {_STATUS_HELP}")
-        if len(text) == 3 and text[0] in "12345" and text[1:] == "xx":
-            base = int(text[0]) * 100  # "2xx" means any success
-            out.extend(range(base, base + 100))
-        elif text.isdigit() and 100 <= int(text) <= 599:
-            out.append(int(text))
-        else:
-            raise ValueError(f"expected {_STATUS_HELP}")
-    return out
-
-
-StatusList = Annotated[
-    list[int],
-    BeforeValidator(_status_list),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "integer", "minimum": 100, "maximum": 599},
-                {"type": "string", "pattern": "^[1-5]xx$"},
-                {
-                    "type": "array",
-                    "items": {
-                        "anyOf": [
-                            {"type": "integer", "minimum": 100, "maximum": 599},
-                            {"type": "string", "pattern": "^[1-5]xx$"},
-                        ]
-                    },
-                },
-            ],
-            "description": _STATUS_HELP,
-        }
-    ),
-]
-TextList = Annotated[
-    list[str],
-    BeforeValidator(_one_or_many),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
-]
-Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
-VarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 SeverityName = Literal["blocker", "high", "medium"]
 
@@ -303,3 +217,6 @@ class Config(_Model):
     generate: GenerateSpec = Field(default_factory=GenerateSpec)
     journeys: dict[Name, JourneySpec] = Field(default_factory=dict)
     webhooks: dict[Name, WebhookSpec] = Field(default_factory=dict)
+    watch: WatchSpec | None = Field(
+        None, description="`launchgate watch`: checks, interval, thresholds, channels, logs."
+    )
