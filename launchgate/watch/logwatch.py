@@ -72,6 +72,10 @@ class LogWatch:
             alerts += self._to_alerts(rule, rule.detector.tick(now))
         return alerts
 
+    @property
+    def shortest_window_s(self) -> float:
+        return min(self._errors.detector.window_s, self._logins.detector.window_s)
+
     def in_burst(self) -> dict[str, bool]:
         return {rule.key: rule.detector.in_burst for rule in (self._errors, self._logins)}
 
