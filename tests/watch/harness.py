@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from launchgate.config.load import parse_config
+from launchgate.redact import Redactor
 from launchgate.watch.assemble import build_channels, channel_secrets
 from launchgate.watch.history import HistoryWriter
 from launchgate.watch.metrics import WatchMetrics
@@ -86,9 +87,7 @@ def make_watcher(
     return Harness(watcher, said, state_path, history_path)
 
 
-def _redactor(secrets: list[str]):  # type: ignore[no-untyped-def]
-    from launchgate.redact import Redactor
-
+def _redactor(secrets: list[str]) -> Redactor:
     return Redactor(secrets)
 
 
