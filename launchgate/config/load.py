@@ -103,14 +103,21 @@ def _written_keys(loc: KeyPath, data: object, *, keep_last: bool) -> KeyPath:
     out: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            node = node[part]
+        found, child = _child(node, part)
+        if found:
+            node = child
         elif not (keep_last and i == len(loc) - 1) and isinstance(node, dict | list):
             continue  # not a key of the file: a union tag
         out.append(part)
     return tuple(out)
+
+
+def _child(node: object, part: str | int) -> tuple[bool, object]:
+    if isinstance(node, dict) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
 
 
 _TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "function-before", "nullable"}
