@@ -22,8 +22,13 @@ def percentile(values: list[float], pct: float) -> float | None:
 
 
 class RollingPercentile:
-    def __init__(self, window: int) -> None:
+    def __init__(self, window: int, values: list[float] | None = None) -> None:
         self._values: deque[float] = deque(maxlen=window)
+        for value in values or ():
+            self.add(value)
+
+    def values(self) -> list[float]:
+        return list(self._values)
 
     def add(self, value_ms: float) -> None:
         if math.isfinite(value_ms) and value_ms >= 0:

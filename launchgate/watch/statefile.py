@@ -34,6 +34,9 @@ SCHEMA_VERSION = 1
 class WatchState:
     checks: dict[str, CheckState] = field(default_factory=dict)
     pending: dict[str, list[Alert]] = field(default_factory=dict)  # channel -> alerts
+    # check -> latencies (ms) of the last passing rounds: the rolling p95 survives
+    # restarts and is meaningful for --once runs too
+    latencies: dict[str, list[float]] = field(default_factory=dict)
 
 
 def to_json(state: WatchState) -> dict[str, Any]:
@@ -41,6 +44,7 @@ def to_json(state: WatchState) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         "checks": {name: asdict(s) for name, s in state.checks.items()},
         "pending": {ch: [asdict(a) for a in alerts] for ch, alerts in state.pending.items()},
+        "latencies": {name: list(values) for name, values in state.latencies.items()},
     }
 
 
@@ -62,9 +66,13 @@ def from_json(data: object) -> WatchState:
             channel: [Alert(**raw) for raw in alerts]
             for channel, alerts in dict(data.get("pending", {})).items()
         }
+        latencies = {
+            name: [float(v) for v in values]
+            for name, values in dict(data.get("latencies", {})).items()
+        }
     except (TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"unexpected content: {exc}") from None
-    return WatchState(checks, pending)
+    return WatchState(checks, pending, latencies)
 
 
 def _observation(raw: Any) -> Observation | None:

@@ -77,6 +77,7 @@ class Watcher:
         self.state = load_state(state_path) if state_path else WatchState()
         names = {c.name for c in self.checks}
         self.state.checks = {n: s for n, s in self.state.checks.items() if n in names}
+        self.state.latencies = {n: v for n, v in self.state.latencies.items() if n in names}
         self.history = history
         self.metrics = metrics
         self.say = say
@@ -85,7 +86,10 @@ class Watcher:
         self.outbox = Outbox(
             channels, self.state, max_pending=self.spec.max_pending, metrics=metrics, say=say
         )
-        self.latency = {c.name: RollingPercentile(self.spec.p95_window) for c in self.checks}
+        self.latency = {
+            c.name: RollingPercentile(self.spec.p95_window, self.state.latencies.get(c.name))
+            for c in self.checks
+        }
         self.rounds = 0
         self._kick = asyncio.Event()
 
@@ -163,6 +167,7 @@ class Watcher:
         if obs.ok and obs.latency_ms is not None:
             self.metrics.latency.labels(name).observe(obs.latency_ms / 1000)
             self.latency[name].add(obs.latency_ms)
+            self.state.latencies[name] = self.latency[name].values()
             p95 = self.latency[name].p95()
             if p95 is not None:
                 self.metrics.p95.labels(name).set(p95 / 1000)
