@@ -108,12 +108,14 @@ class _ChannelBase(_Model):
 
 class SlackChannel(_ChannelBase):
     type: Literal["slack"]
-    url: str = Field(..., description="Incoming-webhook URL; use ${ENV} (it is a secret).")
+    url: str = Field(
+        ..., pattern=r"^https?://", description="Incoming-webhook URL; use ${ENV} (a secret)."
+    )
 
 
 class WebhookChannel(_ChannelBase):
     type: Literal["webhook"]
-    url: str = Field(..., description="Where to POST the alert as JSON.")
+    url: str = Field(..., pattern=r"^https?://", description="Where to POST the alert as JSON.")
     secret: str | None = Field(
         None, description="Sign each alert with this secret (from `secrets:`)."
     )

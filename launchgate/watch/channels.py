@@ -77,16 +77,21 @@ class _HttpSender:
         self._redactor = redactor
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        request = self._client.build_request(
+            "POST",
+            url,
+            content=body,
+            headers={
+                "content-type": "application/json",
+                "user-agent": f"launchgate/{__version__} (watch)",
+                **headers,
+            },
+        )
         try:
-            response = await self._client.post(
-                url,
-                content=body,
-                headers={
-                    "content-type": "application/json",
-                    "user-agent": f"launchgate/{__version__} (watch)",
-                    **headers,
-                },
-            )
+            # Streamed and closed unread: only the status matters, and a receiver that
+            # answers with a huge body must not cost memory.
+            response = await self._client.send(request, stream=True)
+            await response.aclose()
         except httpx.HTTPError as exc:
             # The exception text may quote the URL, which is a credential for Slack.
             raise DeliveryError(f"no answer: {type(exc).__name__}") from None
