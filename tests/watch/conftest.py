@@ -40,9 +40,18 @@ def smtp_servers(
 ) -> Iterator[Callable[..., SmtpServer]]:
     made: list[SmtpServer] = []
 
-    def make(password: str, fail_first: int = 0) -> SmtpServer:
+    def make(password: str, fail_first: int = 0, starttls: bool = True) -> SmtpServer:
         ca, pem = smtp_ca
-        made.append(SmtpServer(ca, pem, user=SMTP_USER, password=password, fail_first=fail_first))
+        made.append(
+            SmtpServer(
+                ca,
+                pem,
+                user=SMTP_USER,
+                password=password,
+                fail_first=fail_first,
+                starttls=starttls,
+            )
+        )
         return made[-1]
 
     yield make

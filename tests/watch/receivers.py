@@ -110,9 +110,17 @@ class SmtpServer:
     AUTH only over TLS, certificate from a trustme CA (``ca_pem`` is its bundle)."""
 
     def __init__(
-        self, ca: trustme.CA, ca_pem: str, *, user: str, password: str, fail_first: int = 0
+        self,
+        ca: trustme.CA,
+        ca_pem: str,
+        *,
+        user: str,
+        password: str,
+        fail_first: int = 0,
+        starttls: bool = True,
     ) -> None:
         self.ca_pem = ca_pem
+        self.starttls = starttls
         self.recorder = _Recorder(user, password, fail_first)
         cert = ca.issue_cert("127.0.0.1", "localhost")
         self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -132,8 +140,8 @@ class SmtpServer:
             return SMTP(
                 recorder,
                 hostname="launchgate-test",
-                tls_context=self._tls,
-                require_starttls=True,
+                tls_context=self._tls if self.starttls else None,
+                require_starttls=self.starttls,
                 auth_required=True,
                 auth_require_tls=True,
                 authenticator=recorder.authenticate,

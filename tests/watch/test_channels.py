@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -261,23 +260,13 @@ async def test_email_with_wrong_credentials_stays_pending(
 
 @pytest.mark.asyncio
 async def test_email_refuses_a_server_without_starttls(
-    receivers: Callable[..., WebhookReceiver], smtp_ca: tuple[object, str]
+    smtp_servers: Callable[..., SmtpServer], caplog: pytest.LogCaptureFixture
 ) -> None:
-    # An HTTP server is not an SMTP server: the point is that nothing is sent in clear
-    # and the failure is a pending alert, not a crash.
-    receiver = receivers()
-    spec = EmailChannel.model_validate(
-        {
-            "type": "email",
-            "host": "127.0.0.1",
-            "port": receiver.server.port,
-            "from": "a@b.example",
-            "to": ["c@d.example"],
-            "timeout": 2,
-            "retry": {"attempts": 1},
-        }
-    )
-    box = outbox([EmailSender("mail", spec, Redactor())])
+    password = "smtp-Password-never-in-clear"
+    server = smtp_servers(password, starttls=False)  # offers no STARTTLS at all
+    box = outbox([EmailSender("mail", email_spec(server, password), Redactor([password]))])
     box.add(ALERT)
-    assert await box.flush() == 1
-    assert json.dumps(ALERT.problem).encode() not in b"".join(r.body for r in receiver.all())
+    with caplog.at_level(logging.WARNING):
+        assert await box.flush() == 1  # pending, not sent in clear, not a crash
+    assert server.messages == [] and server.recorder.logins == []
+    assert "does not offer STARTTLS; refusing to send in clear" in caplog.text
