@@ -46,6 +46,7 @@ class FileFollower:
         self._file: BinaryIO | None = None
         self._inode: tuple[int, int] | None = None
         self._pending = b""
+        self._warned = False
         self.rotations = 0
 
     async def lines(self) -> AsyncIterator[str]:
@@ -75,8 +76,11 @@ class FileFollower:
         except FileNotFoundError:
             return
         except OSError as exc:
-            log.warning("cannot open the log %s: %s; trying again", self.path, exc)
+            if not self._warned:  # once, not every poll: it is retried quietly
+                log.warning("cannot open the log %s: %s; trying again", self.path, exc)
+                self._warned = True
             return
+        self._warned = False
         stat = os.fstat(handle.fileno())
         self._inode = (stat.st_dev, stat.st_ino)
         if at_end:
