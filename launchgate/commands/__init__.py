@@ -30,6 +30,7 @@ COMMANDS = (
     "launchgate.commands.schema",
     "launchgate.commands.email",
     "launchgate.commands.scan_secrets",
+    "launchgate.commands.watch",
 )
 
 

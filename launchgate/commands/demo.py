@@ -41,6 +41,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="measure the demo's performance baseline on this machine again",
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="only serve the demo app until Ctrl-C (for the launchgate watch walkthrough)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, metavar="N", help="with --serve: the loopback port"
+    )
     add_option(parser, OUT)
     add_debug(parser)
     parser.set_defaults(handler=handle)
@@ -62,6 +70,10 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
         faults = validate_faults(args.fault)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.serve:
+        from launchgate.commands.demo_serve import serve
+
+        return serve(io, faults=faults, port=args.port)
     out_dir = Path(resolve(OUT, given=args.out, environ=environ) or "launchgate-results")
     ensure_writable(out_dir)
     password = environ.get("LAUNCHGATE_DEMO_PASSWORD") or secrets.token_urlsafe(16)

@@ -60,7 +60,7 @@ def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> LoadedCon
     try:
         config = Config.model_validate(doc.data)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc, path, doc.locations)) from None
+        raise ConfigError(_problems(exc, path, doc.locations, doc.data)) from None
     problems = [
         ConfigProblem(path, doc.locations.line_of(key), format_key(key), message)
         for key, message in semantic_problems(config)
@@ -71,12 +71,15 @@ def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> LoadedCon
     return LoadedConfig(config, path, doc.locations, secret_values)
 
 
-def _problems(exc: ValidationError, path: Path, locations: Locations) -> list[ConfigProblem]:
+def _problems(
+    exc: ValidationError, path: Path, locations: Locations, data: object = None
+) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     seen: set[tuple[KeyPath, str]] = set()
     for error in exc.errors(include_url=False):
         loc: KeyPath = tuple(p for p in error["loc"] if isinstance(p, str | int))
         loc = _strip_union_tags(loc)
+        loc = _written_keys(loc, data, keep_last=error["type"] == "missing")
         message = _message(error, loc, from_env=_from_env(loc, locations))
         if (loc, message) in seen:
             continue
@@ -89,6 +92,32 @@ def _problems(exc: ValidationError, path: Path, locations: Locations) -> list[Co
 def _strip_union_tags(loc: KeyPath) -> KeyPath:
     """Drop the union member names pydantic puts in locations; users never wrote those."""
     return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS)))
+
+
+def _written_keys(loc: KeyPath, data: object, *, keep_last: bool) -> KeyPath:
+    """Drop the parts of ``loc`` that are not keys of what the user wrote: the tag of a
+    discriminated union (``watch.channels.team.slack``) names no key in the file.
+    A missing key is, by definition, not written: ``keep_last`` keeps it."""
+    if data is None:
+        return loc
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        found, child = _child(node, part)
+        if found:
+            node = child
+        elif not (keep_last and i == len(loc) - 1) and isinstance(node, dict | list):
+            continue  # not a key of the file: a union tag
+        out.append(part)
+    return tuple(out)
+
+
+def _child(node: object, part: str | int) -> tuple[bool, object]:
+    if isinstance(node, dict) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
 
 
 _TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "function-before", "nullable"}

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from launchgate.config.jsonpath import JsonPathError, compile_path
 from launchgate.config.model import Config, JourneySpec, StepSpec
 from launchgate.config.template import GENERATED_NAMES, names_in, strings_in
+from launchgate.config.watch_semantics import watch_problems
 from launchgate.config.yamlsource import KeyPath
 
 __all__ = ["WEBHOOK_NAMES", "journey_order", "semantic_problems"]
@@ -22,13 +23,18 @@ Problem = tuple[KeyPath, str]
 def semantic_problems(config: Config) -> list[Problem]:
     problems: list[Problem] = []
     if not (
-        config.journeys or config.webhooks or config.probe or config.email or config.secret_scan
+        config.journeys
+        or config.webhooks
+        or config.probe
+        or config.email
+        or config.secret_scan
+        or config.watch
     ):
         problems.append(
             (
                 (),
-                "nothing to check: add at least one journey, webhook, probe, email or "
-                "secret_scan section (`launchgate init` writes a starter file)",
+                "nothing to check: add at least one journey, webhook, probe, email, "
+                "secret_scan or watch section (`launchgate init` writes a starter file)",
             )
         )
     if config.probe is not None:
@@ -54,6 +60,7 @@ def semantic_problems(config: Config) -> list[Problem]:
                 )
         problems.extend(_template_refs(("webhooks", name, "payload"), hook.payload, WEBHOOK_NAMES))
         problems.extend(_template_refs(("webhooks", name, "headers"), hook.headers, WEBHOOK_NAMES))
+    problems.extend(watch_problems(config))
     cycle = _find_cycle(config)
     if cycle:
         problems.append(

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from launchgate.demo import views, webhooks
+from launchgate.demo import admin, views, webhooks
 from launchgate.demo.context import settings_of, store_of
 from launchgate.demo.db import Store, connect, drop_invoice_index
 from launchgate.demo.faults import FaultSet
@@ -119,4 +119,6 @@ _ROUTES = [
     Route("/webhooks/standard", webhooks.standard_webhook, methods=["POST"]),
     Route("/healthz", healthz, methods=["GET"]),
     Route("/version", version, methods=["GET"]),
+    Route("/admin/faults", admin.faults_list, methods=["GET"]),
+    Route("/admin/faults/{name}", admin.fault_switch, methods=["PUT", "DELETE"]),
 ]

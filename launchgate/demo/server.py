@@ -75,6 +75,8 @@ class DemoServer:
         extra_env: Mapping[str, str] | None = None,
         users: int | None = None,
         invoices_per_user: int | None = None,
+        admin_token: str | None = None,
+        port: int = 0,
     ) -> None:
         if isinstance(faults, str):  # "login-500" would otherwise iterate as letters
             raise TypeError("faults must be a list of fault names, not one string")
@@ -82,7 +84,11 @@ class DemoServer:
         extra = dict(extra_env or {})
         if password is None:
             password = extra.get(ENV_PREFIX + "PASSWORD") or secrets.token_urlsafe(16)
-        explicit = {ENV_PREFIX + "PASSWORD": password}
+        if admin_token is None:
+            # Always an admin endpoint, with a token of its own: tests and
+            # `launchgate demo --serve` switch faults through it (admin.py).
+            admin_token = extra.get(ENV_PREFIX + "ADMIN_TOKEN") or secrets.token_urlsafe(24)
+        explicit = {ENV_PREFIX + "PASSWORD": password, ENV_PREFIX + "ADMIN_TOKEN": admin_token}
         if chosen:
             explicit[ENV_PREFIX + "FAULTS"] = ",".join(sorted(chosen))
         if users is not None:
@@ -97,6 +103,7 @@ class DemoServer:
         self._sock: socket.socket | None = None
         self._tmp: Path | None = None
         self._port: int | None = None
+        self._requested_port = port
         self._output_after_stop = ""
 
     # -- what callers need to talk to the demo ---------------------------------------
@@ -131,7 +138,33 @@ class DemoServer:
 
     @property
     def faults(self) -> frozenset[str]:
+        """The faults it was started with; :meth:`set_fault` changes the live set."""
         return self._settings.faults
+
+    @property
+    def admin_token(self) -> str:
+        token = self._settings.admin_token
+        if token is None:  # unreachable: __init__ always sets one
+            raise RuntimeError("the demo server has no admin token")
+        return token
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def set_fault(self, name: str, on: bool, *, timeout_s: float = 10.0) -> frozenset[str]:
+        """Switch a fault on or off in the running app (its admin endpoint); return
+        the faults now on."""
+        validate_faults([name])
+        with httpx.Client(trust_env=False, timeout=timeout_s) as client:
+            response = client.request(
+                "PUT" if on else "DELETE",
+                f"{self.url}/admin/faults/{name}",
+                headers={"Authorization": f"Bearer {self.admin_token}"},
+            )
+        if response.status_code != 200:
+            raise RuntimeError(f"the admin endpoint answered {response.status_code}")
+        return frozenset(response.json()["on"])
 
     def __repr__(self) -> str:  # secrets stay out, as in DemoSettings
         where = self.url if self._port is not None else "not started"
@@ -158,7 +191,7 @@ class DemoServer:
         # the connections it accepts, and Nagle plus delayed ACKs then add ~40 ms to
         # every response. Accepted sockets inherit the option from the listener.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", self._requested_port))
         sock.listen(128)
         self._port = sock.getsockname()[1]
         fd = sock.fileno()

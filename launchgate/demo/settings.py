@@ -37,6 +37,7 @@ DEFAULT_INVOICES_PER_USER = 50
 _MAX_USERS = 1_000_000
 _MAX_INVOICES_PER_USER = 10_000
 _STANDARD_PREFIX = "whsec_"
+_MIN_ADMIN_TOKEN = 16
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class DemoSettings:
     users: int  # including the demo user
     invoices_per_user: int  # for seed users; the demo user always has 24
     version: str
+    # The admin endpoint's bearer token; None: no admin endpoint (see admin.py).
+    admin_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> DemoSettings:
@@ -80,6 +83,7 @@ class DemoSettings:
                 high=_MAX_INVOICES_PER_USER,
             ),
             version=get("VERSION") or f"demo-{launchgate.__version__}",
+            admin_token=_admin_token(get("ADMIN_TOKEN")),
         )
 
 
@@ -99,6 +103,13 @@ def standard_secret_key(secret: str) -> bytes:
     if not key:
         raise ValueError(f"{ENV_PREFIX}STANDARD_SECRET has an empty key")
     return key
+
+
+def _admin_token(raw: str | None) -> str | None:
+    """Long enough not to be guessed: the endpoint it opens can break the app."""
+    if raw is not None and len(raw) < _MIN_ADMIN_TOKEN:
+        raise ValueError(f"{ENV_PREFIX}ADMIN_TOKEN must be at least {_MIN_ADMIN_TOKEN} characters")
+    return raw
 
 
 def _int(raw: str | None, name: str, default: int, *, low: int, high: int) -> int:

@@ -167,3 +167,18 @@ def test_flaky_5xx_answers_503_sometimes_but_never_on_healthz(demo_server):
     failures = statuses.count(503)
     assert set(statuses) == {200, 503}
     assert 2 <= failures <= 60  # about 5 % of 400; far from 0 and far from all
+
+
+def test_missing_index_switched_at_run_time_drops_and_restores_the_index(demo_server, tmp_path):
+    db = tmp_path / "demo.sqlite3"
+    server = demo_server(extra_env={"LAUNCHGATE_DEMO_DB": str(db)})
+
+    def indexes() -> set[str]:
+        with closing(sqlite3.connect(db)) as conn:
+            return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+
+    assert INVOICE_INDEX in indexes()
+    assert "missing-index" in server.set_fault("missing-index", True)
+    assert INVOICE_INDEX not in indexes()
+    assert "missing-index" not in server.set_fault("missing-index", False)
+    assert INVOICE_INDEX in indexes()

@@ -1,0 +1,131 @@
+"""The annotated field types the config models share: durations, sizes, status lists,
+names. One place, so the gate's models (``model.py``) and the watch models
+(``watch_model.py``) validate and describe them identically in the JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
+
+from launchgate.config.units import (
+    DURATION_HELP,
+    PERCENT_HELP,
+    RATE_HELP,
+    SIZE_HELP,
+    parse_duration_s,
+    parse_percent,
+    parse_rate_per_s,
+    parse_size_bytes,
+)
+
+__all__ = ["Duration", "Name", "Percent", "Rate", "Size", "StatusList", "TextList", "VarName"]
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration_s),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": DURATION_HELP,
+        }
+    ),
+]
+Percent = Annotated[
+    float,
+    BeforeValidator(parse_percent),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": PERCENT_HELP,
+        }
+    ),
+]
+Rate = Annotated[
+    float,
+    BeforeValidator(parse_rate_per_s),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(/\s*(s|m|min))?\s*$"},
+                {"type": "number", "exclusiveMinimum": 0},
+            ],
+            "description": RATE_HELP,
+        }
+    ),
+]
+Size = Annotated[
+    int,
+    BeforeValidator(parse_size_bytes),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": SIZE_HELP,
+        }
+    ),
+]
+
+
+def _one_or_many(value: object) -> object:
+    """``status: 200`` and ``status: [200, 303]`` both mean a list."""
+    return value if isinstance(value, list) else [value]
+
+
+_STATUS_HELP = "a status code such as 200, a class such as 2xx, or a list of them"
+
+
+def _status_list(value: object) -> list[int]:
+    items = value if isinstance(value, list) else [value]
+    out: list[int] = []
+    for item in items:
+        text = str(item).strip().lower()
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ValueError(f"expected {_STATUS_HELP}")
+        if len(text) == 3 and text[0] in "12345" and text[1:] == "xx":
+            base = int(text[0]) * 100  # "2xx" means any success
+            out.extend(range(base, base + 100))
+        elif text.isdigit() and 100 <= int(text) <= 599:
+            out.append(int(text))
+        else:
+            raise ValueError(f"expected {_STATUS_HELP}")
+    return out
+
+
+StatusList = Annotated[
+    list[int],
+    BeforeValidator(_status_list),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 100, "maximum": 599},
+                {"type": "string", "pattern": "^[1-5]xx$"},
+                {
+                    "type": "array",
+                    "items": {
+                        "anyOf": [
+                            {"type": "integer", "minimum": 100, "maximum": 599},
+                            {"type": "string", "pattern": "^[1-5]xx$"},
+                        ]
+                    },
+                },
+            ],
+            "description": _STATUS_HELP,
+        }
+    ),
+]
+TextList = Annotated[
+    list[str],
+    BeforeValidator(_one_or_many),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
+VarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
