@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from launchgate.config.edge_rules import edge_problems
 from launchgate.config.jsonpath import JsonPathError, compile_path
 from launchgate.config.model import Config, JourneySpec, StepSpec
 from launchgate.config.template import GENERATED_NAMES, names_in, strings_in
@@ -21,11 +22,11 @@ Problem = tuple[KeyPath, str]
 
 def semantic_problems(config: Config) -> list[Problem]:
     problems: list[Problem] = []
-    if not config.journeys and not config.webhooks:
+    if not config.journeys and not config.webhooks and config.edge is None:
         problems.append(
             (
                 (),
-                "nothing to check: add at least one journey or webhook "
+                "nothing to check: add at least one journey, webhook or edge section "
                 "(`launchgate init` writes a starter file)",
             )
         )
@@ -51,6 +52,8 @@ def semantic_problems(config: Config) -> list[Problem]:
         )
     else:
         problems.extend(_journey_templates(config))
+    captures = {name: session_captures(config, name) for name in config.journeys}
+    problems.extend(edge_problems(config, captures))
     return problems
 
 
