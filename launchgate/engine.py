@@ -23,6 +23,7 @@ import httpx
 from launchgate import __version__
 from launchgate.checks.bounded_body import ACCEPT_ENCODING
 from launchgate.checks.context import CheckContext, Clock, SystemClock
+from launchgate.checks.edge import plan_edge
 from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.plan import PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
@@ -40,7 +41,7 @@ __all__ = ["PLANNERS", "PlannedCheck", "Run", "resolve_target_url"]
 log = logging.getLogger(__name__)
 
 
-PLANNERS: tuple[Planner, ...] = (plan_journeys, plan_webhooks)
+PLANNERS: tuple[Planner, ...] = (plan_journeys, plan_webhooks, plan_edge)
 """Each capability's planner, in the order its checks run (after readiness)."""
 
 

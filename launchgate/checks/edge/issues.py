@@ -1,0 +1,60 @@
+"""What the pure rules of the edge checks return, and how a check's issues become its
+result. An :class:`Issue` is a finding before it is tied to a check id and redacted."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from launchgate.checks.context import CheckContext
+from launchgate.results import CheckResult, Finding, Severity, StepRecord
+
+__all__ = ["EdgeCheck", "Issue", "conclude"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: Severity
+    title: str  # one line: what is wrong
+    remedy: str = ""  # what to change: the header to add, the redirect to set up
+    detail: str = ""  # what came back, for the person debugging it
+
+
+@dataclass(frozen=True)
+class EdgeCheck:
+    check_id: str
+    title: str
+    severity: Severity  # the worst its findings can be
+
+
+def conclude(
+    ctx: CheckContext,
+    check: EdgeCheck,
+    started: float,
+    issues: Sequence[Issue],
+    steps: Sequence[StepRecord] = (),
+) -> CheckResult:
+    """Passed without issues; otherwise failed, worst issue first, every text redacted
+    (URLs, hosts and header values can carry tokens)."""
+    redact = ctx.redactor.redact
+    ranked = sorted(issues, key=lambda i: i.severity.rank)
+    findings = tuple(
+        Finding(check.check_id, i.severity, redact(i.title), redact(i.detail), redact(i.remedy))
+        for i in ranked
+    )
+    message = ""
+    if findings:
+        more = len(findings) - 1
+        message = findings[0].title + (f" (+{more} more)" if more else "")
+    return CheckResult(
+        check.check_id,
+        "edge",
+        check.title,
+        check.severity,
+        "failed" if findings else "passed",
+        time.perf_counter() - started,
+        findings,
+        message,
+        tuple(steps),
+    )
