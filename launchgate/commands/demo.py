@@ -64,12 +64,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     try:
         shown = f" with faults: {', '.join(sorted(faults))}" if faults else ""
         out.print(f"demo: started the demo dashboard at {server.url}{shown}", markup=False)
-        gate_env = {
-            **environ,
-            "LAUNCHGATE_URL": server.url,
-            "LAUNCHGATE_DEMO_PASSWORD": password,
-            "LAUNCHGATE_DEMO_WEBHOOK_SECRET": webhook_secret,
-        }
+        gate_env = {**environ, **server.gate_environ()}
         config_file = resources.files("launchgate.demo").joinpath("launchgate.yml")
         loaded = parse_config(
             config_file.read_text("utf-8"), Path("launchgate/demo/launchgate.yml"), gate_env

@@ -23,6 +23,11 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "webhook-unsigned": (
             "both billing webhooks skip signature, timestamp and replay checks and accept anything"
         ),
+        "no-hsts": "HTTPS responses carry no Strict-Transport-Security header",
+        "public-dashboard-cache": "the dashboard answers Cache-Control: public, max-age=300",
+        "http-no-redirect": "plain http:// serves the site instead of redirecting to HTTPS",
+        "mixed-content": "the home page loads a script over plain http://",
+        "cert-expiring": "the HTTPS certificate expires in 3 days",
     }
 )
 """Fault name -> one line saying what breaks, for ``--help`` and error messages."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SECURITY_HEADERS", "SecurityHeadersMiddleware"]
+__all__ = ["HSTS", "SECURITY_HEADERS", "SecurityHeadersMiddleware"]
 
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     # The pages load only their own stylesheet: no script, no inline style.
@@ -19,8 +19,9 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
 )
-# No Strict-Transport-Security: the demo serves plain HTTP on loopback, where browsers
-# ignore the header (RFC 6797, section 8.1).
+# Strict-Transport-Security goes on HTTPS responses only: browsers ignore it over
+# plain HTTP (RFC 6797, section 8.1), and it says nothing there.
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 class SecurityHeadersMiddleware:
@@ -32,10 +33,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        added = SECURITY_HEADERS
+        if scope["scheme"] == "https" and not scope["app"].state.faults.is_on("no-hsts"):
+            added = (*added, HSTS)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
+                for name, value in added:
                     if name not in headers:
                         headers[name] = value
             await send(message)

@@ -19,7 +19,11 @@ def fresh_email() -> str:
 
 
 def test_registry_holds_exactly_the_faults_the_gate_can_catch():
-    assert set(FAULTS) == {"login-500", "signup-broken", "webhook-unsigned"}
+    assert set(FAULTS) == {
+        *("login-500", "signup-broken", "webhook-unsigned"),
+        *("no-hsts", "public-dashboard-cache", "http-no-redirect", "mixed-content"),
+        "cert-expiring",
+    }
     for description in FAULTS.values():
         assert description
         assert "\n" not in description
@@ -76,7 +80,9 @@ def test_webhook_unsigned_accepts_forged_stale_and_replayed_events(demo_server, 
 
 @pytest.mark.parametrize("name", ["no-such-fault", *NOT_YET_CATCHABLE])
 def test_unknown_or_not_yet_catchable_fault_is_refused_up_front(name):
-    with pytest.raises(ValueError, match="valid faults are: login-500, signup-broken"):
+    with pytest.raises(
+        ValueError, match="valid faults are: cert-expiring, http-no-redirect, login-500"
+    ):
         DemoServer([name])
     with pytest.raises(ValueError, match=name):
         create_app({"LAUNCHGATE_DEMO_FAULTS": f"login-500,{name}"})
