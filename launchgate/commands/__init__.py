@@ -25,6 +25,7 @@ __all__ = ["COMMANDS", "CommandIO", "Registers", "add_option", "console"]
 COMMANDS = (
     "launchgate.commands.run",
     "launchgate.commands.demo",
+    "launchgate.commands.edge",
     "launchgate.commands.init",
     "launchgate.commands.schema",
 )

@@ -3,14 +3,24 @@ result. An :class:`Issue` is a finding before it is tied to a check id and redac
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from launchgate.checks.context import CheckContext
+from launchgate.redact import Redactor
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["EdgeCheck", "Issue", "conclude"]
+__all__ = ["EdgeCheck", "Issue", "conclude", "mask_urls"]
+
+_URL = re.compile(r"""https?://[^\s'"<>`]+""")
+
+
+def mask_urls(text: str, redactor: Redactor) -> str:
+    """Every URL in ``text`` with its password and secret-looking query values masked,
+    whether or not the run knows them (a redirect's Location can carry a token)."""
+    return _URL.sub(lambda m: redactor.redact_url(m.group()), text)
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,10 @@ def conclude(
 ) -> CheckResult:
     """Passed without issues; otherwise failed, worst issue first, every text redacted
     (URLs, hosts and header values can carry tokens)."""
-    redact = ctx.redactor.redact
+
+    def redact(text: str) -> str:
+        return ctx.redactor.redact(mask_urls(text, ctx.redactor))
+
     ranked = sorted(issues, key=lambda i: i.severity.rank)
     findings = tuple(
         Finding(check.check_id, i.severity, redact(i.title), redact(i.detail), redact(i.remedy))

@@ -49,14 +49,16 @@ from launchgate.checks.plan import PlannedCheck
 from launchgate.config.hosts import EdgeUrl, parse_edge_url, parse_resolve
 from launchgate.config.model import Config, EdgeSpec, SubdomainSpec
 from launchgate.config.semantics import journey_order
+from launchgate.redact import Redactor
 from launchgate.results import Severity
 
 __all__ = ["plan_edge", "url_id"]
 
 
 def url_id(url: EdgeUrl) -> str:
-    """A URL as it appears in a check id: no trailing slash for a bare origin."""
-    return url.origin if (url.path, url.query) == ("/", "") else str(url)
+    """A URL as it appears in a check id: no trailing slash for a bare origin, and
+    secret-looking query values masked (ids reach every report unredacted)."""
+    return url.origin if (url.path, url.query) == ("/", "") else Redactor().redact_url(str(url))
 
 
 def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:

@@ -201,5 +201,5 @@ def expiry_issues(not_after_s: float, now_s: float) -> list[Issue]:
     if days >= HIGH_DAYS:
         return []
     severity = Severity.BLOCKER if days < BLOCKER_DAYS else Severity.HIGH
-    left = f"{days:.1f} days" if days < 2 else f"{int(days)} days"
+    left = f"{days:.1f} days" if days < 2 else f"{round(days)} days"
     return [Issue(severity, f"the certificate expires in {left} ({date})", _RENEW)]
