@@ -139,7 +139,7 @@ async def check_static_cache(
                 + _listing(uncached),
                 "serve static assets with `Cache-Control: public, max-age=31536000, "
                 "immutable` (with fingerprinted file names) so browsers and CDNs keep them",
-                "\n".join(uncached),
+                _overflow(uncached),
             )
         )
     if broken:
@@ -149,7 +149,7 @@ async def check_static_cache(
                 f"{_count(broken, 'asset')} the canonical page loads could not be fetched: "
                 + _listing(broken),
                 "fix or remove the broken references",
-                "\n".join(broken),
+                _overflow(broken),
             )
         )
     steps = [reply_step(ctx, u, r) for u, r in zip(assets, replies, strict=True)]
@@ -179,7 +179,7 @@ async def check_mixed_content(
                 + _listing(scripts)
                 + " (browsers block it, or anyone on the network can rewrite it)",
                 fix,
-                "\n".join(scripts),
+                _overflow(scripts),
             )
         )
     if others:
@@ -189,7 +189,7 @@ async def check_mixed_content(
                 f"the HTTPS page loads {_count(others, 'resource')} over plain http://: "
                 + _listing(others),
                 fix,
-                "\n".join(others),
+                _overflow(others),
             )
         )
     return conclude(ctx, check, started, issues)
@@ -270,6 +270,11 @@ async def check_private_cache(
 
 def _count(items: Sequence[str], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _overflow(items: Sequence[str]) -> str:
+    """The whole list, as the detail, when the title could not show all of it."""
+    return "\n".join(items) if len(items) > _SHOWN else ""
 
 
 def _listing(items: Sequence[str]) -> str:

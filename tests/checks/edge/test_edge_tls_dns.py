@@ -172,3 +172,16 @@ async def test_a_canonical_name_that_never_resolves_ends_by_its_timeout(tmp_path
     assert alias.status == "failed"
     assert run.report().verdict.outcome == "fail"
     assert elapsed < DEADLINE_S + MARGIN_S
+
+
+async def test_a_long_chain_is_cut_after_ten_redirects(tmp_path: Path) -> None:
+    with world(tmp_path) as site:
+        site.rules.www = "long-chain"  # / -> /hop/1 -> /hop/2 -> ... without end
+        run, elapsed = await run_edge(site.config(aliases=[site.https(WWW)]))
+        asked = [r.route for r in site.site.requests if r.headers["host"].startswith(WWW)]
+
+    (finding,) = run.results[f"edge::alias::https://{WWW}:{site.https_port}"].findings
+    assert finding.severity.value == "blocker"
+    assert "more than 10 times" in finding.title
+    assert asked == ["/", *(f"/hop/{n}" for n in range(1, 10))]  # ten requests, no more
+    assert elapsed < DEADLINE_S + MARGIN_S
