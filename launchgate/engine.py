@@ -24,6 +24,7 @@ import httpx
 from launchgate import __version__
 from launchgate.checks.bounded_body import ACCEPT_ENCODING
 from launchgate.checks.context import CheckContext, Clock, SystemClock
+from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.plan import PlannedCheck, Planner
@@ -57,6 +58,7 @@ PLANNERS: tuple[Planner, ...] = (
     plan_journeys,
     plan_webhooks,
     plan_probe,
+    plan_edge,
     plan_email,
     plan_secret_scan,
 )
@@ -178,7 +180,7 @@ class Run:
         if check_id in self.results:
             return self.results[check_id]
         planned = self._by_id[check_id]
-        for need in planned.needs:
+        for need in (*planned.needs, *planned.after):
             await self.execute(need)
         blocked = self._blockers(planned)
         if blocked:

@@ -89,8 +89,9 @@ FAULT_CASES = [
     ),
     ("dashboard-slow", {"probe::dashboard::p95", "probe::dashboard::regression"}, EXACT),
     ("missing-index", {"probe::dashboard::regression"}, EXACT),
-    # A few percent of every request fails: journeys may be hit too, at random.
-    ("flaky-5xx", {"probe::home::errors", "probe::dashboard::errors"}, AT_LEAST),
+    # A few percent of every request fails: journeys may be hit too, at random, and
+    # when the login journey is, the dashboard cannot be measured as a customer.
+    ("flaky-5xx", {"probe::home::errors"}, AT_LEAST),
 ]
 
 

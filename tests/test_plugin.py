@@ -31,6 +31,8 @@ def gated(
             password=SENTINEL,
             extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": "whsec_plugin_test_secret"},
         )
+        for name, value in server.gate_environ().items():  # the edge's ports, CA, DNS
+            monkeypatch.setenv(name, value)
         monkeypatch.setenv("LAUNCHGATE_DEMO_PASSWORD", SENTINEL)
         monkeypatch.setenv("LAUNCHGATE_DEMO_WEBHOOK_SECRET", "whsec_plugin_test_secret")
         monkeypatch.delenv("LAUNCHGATE_URL", raising=False)
@@ -55,7 +57,7 @@ def test_one_item_per_check_in_dependency_order(pytester: pytest.Pytester, gated
         "-p",
         "no:cacheprovider",
     )
-    result.assert_outcomes(passed=18)
+    result.assert_outcomes(passed=32)
     result.stdout.fnmatch_lines(
         [
             "*launchgate.yml::readiness PASSED*",
@@ -67,13 +69,15 @@ def test_one_item_per_check_in_dependency_order(pytester: pytest.Pytester, gated
             "*launchgate.yml::webhook::billing::replay PASSED*",
             "*launchgate.yml::probe PASSED*",
             "*launchgate.yml::probe::dashboard::regression PASSED*",
+            "*launchgate.yml::edge::tls PASSED*",
+            "*launchgate.yml::edge::private-cache::dashboard PASSED*",
             "*verdict: PASS*",
         ]
     )
     junit = ET.parse(pytester.path / "out.xml").getroot()
     # pytest's JUnit writer splits node ids at "::" into classname and name.
     cases = [(case.get("classname"), case.get("name")) for case in junit.iter("testcase")]
-    assert len(cases) == 18
+    assert len(cases) == 32
     assert ("launchgate.yml.journey", "login") in cases
     assert ("launchgate.yml.webhook.billing", "forged") in cases
     # The gate's own reports are written too, with the same verdict.
@@ -119,7 +123,7 @@ def test_hand_written_tests_use_the_fixtures(pytester: pytest.Pytester, gated) -
     result = pytester.runpytest_subprocess(
         "--launchgate", "--launchgate-url", server.url, "-v", "-p", "no:cacheprovider"
     )
-    result.assert_outcomes(passed=20)
+    result.assert_outcomes(passed=34)
     result.stdout.fnmatch_lines(["*test_mine.py::test_plan PASSED*"])
 
 

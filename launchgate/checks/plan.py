@@ -29,6 +29,9 @@ class PlannedCheck:
     severity: Severity
     needs: tuple[str, ...]  # check ids that must pass first
     run: CheckRunner = field(compare=False, repr=False)
+    # Check ids that run first whatever their outcome: this check copes without them
+    # (the probe measures what it can when a session journey failed).
+    after: tuple[str, ...] = ()
 
 
 Planner = Callable[[Config, Sequence[str]], list[PlannedCheck]]

@@ -26,6 +26,7 @@ COMMANDS = (
     "launchgate.commands.run",
     "launchgate.commands.demo",
     "launchgate.commands.baseline",
+    "launchgate.commands.edge",
     "launchgate.commands.init",
     "launchgate.commands.schema",
     "launchgate.commands.email",

@@ -106,20 +106,24 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     return _gate_once(sorted(faults), text, {**environ, **secrets_env}, baselines, out_dir, io)
 
 
+# Stand-ins for what only a started demo server knows: the probe's settings (all the
+# calibration cache depends on) read the same whatever these are.
+_UNSTARTED = {
+    "LAUNCHGATE_DEMO_PASSWORD": "unused",
+    "LAUNCHGATE_DEMO_WEBHOOK_SECRET": "unused",
+    "LAUNCHGATE_DEMO_HTTP_PORT": "80",
+    "LAUNCHGATE_DEMO_HTTPS_PORT": "443",
+    "LAUNCHGATE_DEMO_CA_BUNDLE": "unused.pem",
+    "LAUNCHGATE_DEMO_NAMESERVER": "127.0.0.1",
+}
+
+
 def _baseline_dir(text: str, environ: Mapping[str, str]) -> Path:
     """One folder per launchgate version and probe setup: a change of either recalibrates."""
     from launchgate.config.load import parse_config
     from launchgate.probe.check import probe_fingerprint
 
-    probe = parse_config(
-        text,
-        _CONFIG_PATH,
-        {
-            "LAUNCHGATE_DEMO_PASSWORD": "unused",
-            "LAUNCHGATE_DEMO_WEBHOOK_SECRET": "unused",
-            **environ,
-        },
-    ).config.probe
+    probe = parse_config(text, _CONFIG_PATH, {**_UNSTARTED, **environ}).config.probe
     key = probe_fingerprint(probe) if probe is not None else "no-probe"
     return cache_dir(environ) / "demo" / f"{__version__}-{key}"
 
@@ -156,7 +160,7 @@ def _gate_once(
             out.print(f"demo: started the demo dashboard at {server.url}{shown}", markup=False)
         gate_env = {
             **environ,
-            "LAUNCHGATE_URL": server.url,
+            **server.gate_environ(),
             "LAUNCHGATE_DEMO_BASELINES": str(baselines),
         }
         loaded = parse_config(text, _CONFIG_PATH, gate_env)

@@ -11,7 +11,15 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from launchgate.config.fields import (
     Duration,
@@ -23,12 +31,19 @@ from launchgate.config.fields import (
     TextList,
     VarName,
 )
+from launchgate.config.hosts import (
+    parse_address,
+    parse_edge_url,
+    parse_host_name,
+    parse_resolve,
+)
 from launchgate.config.watch_model import WatchSpec
 from launchgate.results import Severity
 
 __all__ = [
     "Capture",
     "Config",
+    "EdgeSpec",
     "EmailSpec",
     "Expect",
     "GateSpec",
@@ -37,6 +52,7 @@ __all__ = [
     "ReadinessSpec",
     "SecretScanSpec",
     "StepSpec",
+    "SubdomainSpec",
     "TargetSpec",
     "VersionCheck",
     "WebhookSpec",
@@ -357,6 +373,80 @@ class SecretScanSpec(_Model):
     )
 
 
+# -- edge --------------------------------------------------------------------------
+# Kept as the strings the user wrote (so reports and errors quote them as written);
+# validated here with the same parsers the edge checks use.
+
+
+def _valid(parse: Any) -> Any:
+    def check(value: str) -> str:
+        parse(value)
+        return value
+
+    return AfterValidator(check)
+
+
+EdgeUrlText = Annotated[str, _valid(parse_edge_url)]
+HostName = Annotated[str, _valid(parse_host_name)]
+Address = Annotated[str, _valid(parse_address)]
+ResolveText = Annotated[str, _valid(parse_resolve), Field(examples=["example.com:443:203.0.113.7"])]
+PagePath = Annotated[str, Field(pattern=r"^/")]
+
+
+class SubdomainSpec(_Model):
+    name: HostName = Field(..., description="A host name that must resolve (A/AAAA).")
+    addresses: list[Address] = Field(
+        default_factory=list,
+        description="If given, the name must resolve to exactly these addresses.",
+    )
+    cname: HostName | None = Field(
+        None, description="If given, this name must appear in its CNAME chain."
+    )
+
+
+def _name_only(value: object) -> object:
+    """``- api.example.com`` is short for ``- name: api.example.com``."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+Subdomain = Annotated[
+    SubdomainSpec,
+    BeforeValidator(_name_only),
+    WithJsonSchema({"anyOf": [{"type": "string"}, SubdomainSpec.model_json_schema()]}),
+]
+
+
+class EdgeSpec(_Model):
+    url: EdgeUrlText = Field(
+        ..., description="The canonical URL customers use, e.g. https://example.com."
+    )
+    aliases: list[EdgeUrlText] = Field(
+        default_factory=list,
+        description="URLs that must reach the canonical URL in one permanent redirect.",
+    )
+    subdomains: list[Subdomain] = Field(
+        default_factory=list,
+        description="Names that must resolve; a mapping adds an expected address or CNAME.",
+    )
+    nameservers: list[NameserverText] = Field(
+        default_factory=list,
+        description="Ask these DNS servers (IP[:PORT]) instead of the system resolver.",
+    )
+    resolve: list[ResolveText] = Field(
+        default_factory=list,
+        description="curl-style HOST:PORT:ADDRESS: connect there, with the name in SNI and Host.",
+    )
+    ca_bundle: str | None = Field(None, description="PEM file of extra trusted roots.")
+    timeout: Duration | None = Field(
+        None, description="Limit for one request or lookup; default: target.timeout."
+    )
+    private_pages: dict[Name, list[PagePath]] = Field(
+        default_factory=dict,
+        description="Journey -> more paths that must never be publicly cacheable with "
+        "its session (the GET steps of journeys that use a session are checked anyway).",
+    )
+
+
 class Config(_Model):
     version: Literal[1] = 1
     target: TargetSpec = Field(default_factory=TargetSpec)
@@ -376,4 +466,7 @@ class Config(_Model):
     )
     watch: WatchSpec | None = Field(
         None, description="`launchgate watch`: checks, interval, thresholds, channels, logs."
+    )
+    edge: EdgeSpec | None = Field(
+        None, description="Edge readiness: DNS, redirects, HTTPS, headers, caching."
     )

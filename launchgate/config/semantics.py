@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from launchgate.config.edge_rules import edge_problems
 from launchgate.config.jsonpath import JsonPathError, compile_path
 from launchgate.config.model import Config, JourneySpec, StepSpec
 from launchgate.config.template import GENERATED_NAMES, names_in, strings_in
@@ -26,6 +27,7 @@ def semantic_problems(config: Config) -> list[Problem]:
         config.journeys
         or config.webhooks
         or config.probe
+        or config.edge
         or config.email
         or config.secret_scan
         or config.watch
@@ -33,7 +35,7 @@ def semantic_problems(config: Config) -> list[Problem]:
         problems.append(
             (
                 (),
-                "nothing to check: add at least one journey, webhook, probe, email, "
+                "nothing to check: add at least one journey, webhook, probe, edge, email, "
                 "secret_scan or watch section (`launchgate init` writes a starter file)",
             )
         )
@@ -71,6 +73,8 @@ def semantic_problems(config: Config) -> list[Problem]:
         )
     else:
         problems.extend(_journey_templates(config))
+    captures = {name: session_captures(config, name) for name in config.journeys}
+    problems.extend(edge_problems(config, captures))
     return problems
 
 

@@ -5,7 +5,8 @@ Settings are read from the environment once, here; the database is created and s
 at startup and, when it lives in a temp directory of its own, removed at shutdown.
 
 ``app.state`` holds ``settings`` (:class:`DemoSettings`), ``faults`` (the live
-:class:`FaultSet`, read by handlers on every request) and, once started, ``store``.
+:class:`FaultSet`, read by handlers on every request) and, once started, ``store``
+and, when the runner handed over an HTTPS listener, ``https_port``.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from launchgate.demo import admin, views, webhooks
+from launchgate.demo.canonical import CanonicalHostMiddleware
 from launchgate.demo.context import settings_of, store_of
 from launchgate.demo.db import Store, connect, drop_invoice_index
 from launchgate.demo.faults import FaultSet
+from launchgate.demo.https import serve_https
 from launchgate.demo.middleware import FlakyMiddleware, SecurityHeadersMiddleware
 from launchgate.demo.seed import prepare_database
 from launchgate.demo.settings import DemoSettings
@@ -49,7 +52,13 @@ def create_app(environ: Mapping[str, str] | None = None) -> Starlette:
     settings = DemoSettings.from_env(os.environ if environ is None else environ)
     app = Starlette(
         routes=_ROUTES,
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(FlakyMiddleware)],
+        # Outermost first: the edge's redirects carry the security headers too; the
+        # flaky-5xx fault sits innermost, where the app itself would fail.
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(CanonicalHostMiddleware),
+            Middleware(FlakyMiddleware),
+        ],
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -82,7 +91,12 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.store = Store(path)
         if settings.faults:
             logger.warning("demo faults injected: %s", ", ".join(sorted(settings.faults)))
-        yield
+        if settings.tls_fd is None or settings.tls_cert is None or settings.tls_key is None:
+            yield
+            return
+        async with serve_https(app, settings.tls_fd, settings.tls_cert, settings.tls_key) as port:
+            app.state.https_port = port
+            yield
 
 
 def _drop_index(path: Path) -> None:

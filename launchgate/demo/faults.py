@@ -28,6 +28,11 @@ FAULTS: Mapping[str, str] = MappingProxyType(
             "dashboard scans all invoices: slower as data grows, still under 500 ms"
         ),
         "flaky-5xx": "about 5% of requests (all but /healthz) answer 503",
+        "no-hsts": "HTTPS responses carry no Strict-Transport-Security header",
+        "public-dashboard-cache": "the dashboard answers Cache-Control: public, max-age=300",
+        "http-no-redirect": "plain http:// serves the site instead of redirecting to HTTPS",
+        "mixed-content": "the home page loads a script over plain http://",
+        "cert-expiring": "the HTTPS certificate expires in 3 days",
     }
 )
 """Fault name -> one line saying what breaks, for ``--help`` and error messages."""

@@ -13,7 +13,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["FLAKY_RATE", "SECURITY_HEADERS", "FlakyMiddleware", "SecurityHeadersMiddleware"]
+__all__ = [
+    "FLAKY_RATE",
+    "HSTS",
+    "SECURITY_HEADERS",
+    "FlakyMiddleware",
+    "SecurityHeadersMiddleware",
+]
 
 FLAKY_RATE = 0.05  # the flaky-5xx fault: a few percent, well over a 1 % error budget
 
@@ -24,8 +30,9 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
 )
-# No Strict-Transport-Security: the demo serves plain HTTP on loopback, where browsers
-# ignore the header (RFC 6797, section 8.1).
+# Strict-Transport-Security goes on HTTPS responses only: browsers ignore it over
+# plain HTTP (RFC 6797, section 8.1), and it says nothing there.
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 class SecurityHeadersMiddleware:
@@ -37,10 +44,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        added = SECURITY_HEADERS
+        if scope["scheme"] == "https" and not scope["app"].state.faults.is_on("no-hsts"):
+            added = (*added, HSTS)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
+                for name, value in added:
                     if name not in headers:
                         headers[name] = value
             await send(message)

@@ -1,8 +1,9 @@
 """The demo's HTML pages, as plain functions returning strings.
 
 Self-contained: no script, no inline style, no external asset, so the strict
-``Content-Security-Policy: default-src 'self'`` holds without exceptions. Every value
-that came from a user or the database goes through ``html.escape``.
+``Content-Security-Policy: default-src 'self'`` holds without exceptions (only the
+``mixed-content`` fault adds an ``http://`` script). Every value that came from a user
+or the database goes through ``html.escape``.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ _PLANS = (
 )
 
 
-def home() -> str:
+def home(*, insecure_script: str | None = None) -> str:
+    """``insecure_script``: an ``http://`` script to load (the mixed-content fault)."""
+    script = f'\n<script src="{escape(insecure_script)}"></script>' if insecure_script else ""
     return _page(
         PRODUCT,
         f"<h1>{PRODUCT}</h1>\n"
         "<p>Subscriptions, invoices and customers in one place.</p>\n"
-        '<p><a href="/signup">Start your free trial</a> or <a href="/login">log in</a>.</p>',
+        '<p><a href="/signup">Start your free trial</a> or <a href="/login">log in</a>.</p>'
+        + script,
     )
 
 

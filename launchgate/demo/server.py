@@ -31,7 +31,9 @@ from types import TracebackType
 import httpx
 
 import launchgate
+from launchgate.demo.certs import DemoCertificates, write_certificates
 from launchgate.demo.faults import validate_faults
+from launchgate.demo.nameserver import DemoNameserver
 from launchgate.demo.settings import ENV_PREFIX, DemoSettings
 
 __all__ = ["PROXY_VARIABLES", "DemoServer"]
@@ -61,6 +63,12 @@ def _source_root() -> str | None:
 
 class DemoServer:
     """The demo app on ``http://127.0.0.1:<free port>`` in a uvicorn subprocess.
+
+    It is also its own edge: the same app serves HTTPS on a second free port
+    (:attr:`edge_url`, ``https://demo.launchgate.test:<port>``) with a certificate
+    from a throwaway CA (:attr:`ca_bundle`), and a nameserver in this process
+    (:attr:`nameserver`) answers for the public names. :meth:`gate_environ` gives the
+    variables the demo's ``launchgate.yml`` reads.
 
     ``with DemoServer(faults=["login-500"]) as server:`` starts it and waits until
     ``/healthz`` answers; leaving the block stops it. ``start()``, ``wait_ready()`` and
@@ -101,9 +109,13 @@ class DemoServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._pid: int | None = None  # kept after stop(), so callers can check it is gone
         self._sock: socket.socket | None = None
+        self._tls_sock: socket.socket | None = None
         self._tmp: Path | None = None
         self._port: int | None = None
         self._requested_port = port
+        self._https_port: int | None = None
+        self._certs: DemoCertificates | None = None
+        self._dns: DemoNameserver | None = None
         self._output_after_stop = ""
 
     # -- what callers need to talk to the demo ---------------------------------------
@@ -113,6 +125,55 @@ class DemoServer:
         if self._port is None:
             raise RuntimeError("the demo server has not been started")
         return f"http://127.0.0.1:{self._port}"
+
+    # -- the edge: HTTPS under public names, a CA and a nameserver of the demo's own --
+
+    @property
+    def public_host(self) -> str:
+        return self._settings.public_host
+
+    @property
+    def https_port(self) -> int:
+        if self._https_port is None:
+            raise RuntimeError("the demo server has not been started")
+        return self._https_port
+
+    @property
+    def http_port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the demo server has not been started")
+        return self._port
+
+    @property
+    def edge_url(self) -> str:
+        """The canonical public URL; reachable through :attr:`ca_bundle` and resolve
+        overrides (or :attr:`nameserver`) only."""
+        return f"https://{self.public_host}:{self.https_port}"
+
+    @property
+    def ca_bundle(self) -> Path:
+        if self._certs is None:
+            raise RuntimeError("the demo server has not been started")
+        return self._certs.ca_bundle
+
+    @property
+    def nameserver(self) -> str:
+        if self._dns is None:
+            raise RuntimeError("the demo server has not been started")
+        return self._dns.address
+
+    def gate_environ(self) -> dict[str, str]:
+        """The variables the demo's launchgate.yml reads, as this server answers them."""
+        return {
+            "LAUNCHGATE_URL": self.url,
+            "LAUNCHGATE_DEMO_PASSWORD": self.password,
+            "LAUNCHGATE_DEMO_WEBHOOK_SECRET": self.webhook_secret,
+            "LAUNCHGATE_DEMO_PUBLIC_HOST": self.public_host,
+            "LAUNCHGATE_DEMO_HTTP_PORT": str(self.http_port),
+            "LAUNCHGATE_DEMO_HTTPS_PORT": str(self.https_port),
+            "LAUNCHGATE_DEMO_CA_BUNDLE": str(self.ca_bundle),
+            "LAUNCHGATE_DEMO_NAMESERVER": self.nameserver,
+        }
 
     @property
     def pid(self) -> int:
@@ -195,6 +256,7 @@ class DemoServer:
         sock.listen(128)
         self._port = sock.getsockname()[1]
         fd = sock.fileno()
+        tls_fd = self._prepare_edge(tmp)
         argv = [
             sys.executable,
             "-m",
@@ -210,11 +272,11 @@ class DemoServer:
         with (tmp / "stdout.log").open("wb") as out, (tmp / "stderr.log").open("wb") as err:
             self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 argv,
-                pass_fds=(fd,),
+                pass_fds=(fd, tls_fd),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
-                env=self._child_env(tmp),
+                env=self._child_env(tmp, tls_fd),
                 # An empty working directory: `python -m` puts it first on sys.path,
                 # and the caller's directory may hold anything.
                 cwd=tmp,
@@ -224,8 +286,32 @@ class DemoServer:
         # child: if it dies, connections are refused at once instead of queueing.
         sock.close()
         self._sock = None
+        if self._tls_sock is not None:
+            self._tls_sock.close()
+            self._tls_sock = None
 
-    def _child_env(self, tmp: Path) -> dict[str, str]:
+    def _prepare_edge(self, tmp: Path) -> int:
+        """Certificates, the HTTPS listening socket (its fd for the child) and the
+        nameserver of the demo's public names."""
+        host = self.public_host
+        names = (host, f"www.{host}", f"api.{host}")
+        self._certs = write_certificates(tmp, names, expiring="cert-expiring" in self.faults)
+        tls_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._tls_sock = tls_sock
+        tls_sock.bind(("127.0.0.1", 0))
+        tls_sock.listen(128)
+        self._https_port = tls_sock.getsockname()[1]
+        self._dns = DemoNameserver(
+            {
+                host: ("A", "127.0.0.1"),
+                f"www.{host}": ("CNAME", f"{host}."),
+                f"api.{host}": ("A", "127.0.0.1"),
+            }
+        )
+        self._dns.start()
+        return tls_sock.fileno()
+
+    def _child_env(self, tmp: Path, tls_fd: int) -> dict[str, str]:
         env = {
             name: value
             for name, value in os.environ.items()
@@ -236,6 +322,10 @@ class DemoServer:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, (source_root, env.get("PYTHONPATH"))))
         env[ENV_PREFIX + "DB"] = str(tmp / "demo.sqlite3")  # removed with tmp by stop()
         env.update(self._settings_env)
+        if self._certs is not None:
+            env[ENV_PREFIX + "TLS_FD"] = str(tls_fd)
+            env[ENV_PREFIX + "TLS_CERT"] = str(self._certs.cert)
+            env[ENV_PREFIX + "TLS_KEY"] = str(self._certs.key)
         return env
 
     def wait_ready(self, timeout_s: float = 30.0) -> None:
@@ -285,9 +375,13 @@ class DemoServer:
                 logger.warning("demo server pid %d ignored SIGTERM; killing it", proc.pid)
                 proc.kill()
                 proc.wait(timeout=timeout_s)
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
+        for sock in (self._sock, self._tls_sock):
+            if sock is not None:
+                sock.close()
+        self._sock = self._tls_sock = None
+        if self._dns is not None:
+            self._dns.stop()
+            self._dns = None
         if self._tmp is not None:
             self._output_after_stop = self.output()
             shutil.rmtree(self._tmp, ignore_errors=True)

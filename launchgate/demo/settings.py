@@ -18,6 +18,7 @@ from launchgate.demo.faults import parse_faults
 
 __all__ = [
     "DEFAULT_EMAIL",
+    "DEFAULT_PUBLIC_HOST",
     "DEFAULT_STANDARD_SECRET",
     "DEFAULT_WEBHOOK_SECRET",
     "ENV_PREFIX",
@@ -32,6 +33,7 @@ DEFAULT_EMAIL = "demo@launchgate.test"
 # data, and the gate's demo config has to know them. Real deployments set their own.
 DEFAULT_WEBHOOK_SECRET = "whsec_demo_launchgate"  # noqa: S105 - public, see above
 DEFAULT_STANDARD_SECRET = "whsec_bGF1bmNoZ2F0ZS1kZW1vLXN0YW5kYXJkLXdlYmhvb2s="  # noqa: S105
+DEFAULT_PUBLIC_HOST = "demo.launchgate.test"  # .test never resolves on the internet
 DEFAULT_USERS = 2000
 DEFAULT_INVOICES_PER_USER = 50
 _MAX_USERS = 1_000_000
@@ -55,6 +57,17 @@ class DemoSettings:
     version: str
     # The admin endpoint's bearer token; None: no admin endpoint (see admin.py).
     admin_token: str | None = field(default=None, repr=False)
+    # The edge: the public host name the demo answers to, and the HTTPS listener the
+    # runner hands over (a listening socket's fd, the certificate and key files).
+    public_host: str = DEFAULT_PUBLIC_HOST
+    tls_fd: int | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @property
+    def public_hosts(self) -> frozenset[str]:
+        """The names that belong to the public site: the canonical one and www."""
+        return frozenset({self.public_host, "www." + self.public_host})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> DemoSettings:
@@ -67,6 +80,10 @@ class DemoSettings:
         standard_secret = get("STANDARD_SECRET") or DEFAULT_STANDARD_SECRET
         standard_secret_key(standard_secret)  # refuse a malformed secret at startup
         db = get("DB")
+        tls_fd = get("TLS_FD")
+        cert, key = get("TLS_CERT"), get("TLS_KEY")
+        if tls_fd is not None and not (cert and key):
+            raise ValueError(f"{ENV_PREFIX}TLS_FD needs {ENV_PREFIX}TLS_CERT and _TLS_KEY too")
         return cls(
             email=(get("EMAIL") or DEFAULT_EMAIL).strip().lower(),
             password=get("PASSWORD") or secrets.token_urlsafe(16),
@@ -84,6 +101,10 @@ class DemoSettings:
             ),
             version=get("VERSION") or f"demo-{launchgate.__version__}",
             admin_token=_admin_token(get("ADMIN_TOKEN")),
+            public_host=(get("PUBLIC_HOST") or DEFAULT_PUBLIC_HOST).strip().lower(),
+            tls_fd=None if tls_fd is None else _int(tls_fd, "TLS_FD", 0, low=0, high=65535),
+            tls_cert=Path(cert) if cert else None,
+            tls_key=Path(key) if key else None,
         )
 
 

@@ -59,8 +59,13 @@ _NO_STORE = {"Cache-Control": "no-store"}  # pages that carry a CSRF token
 _PRIVATE = {"Cache-Control": "private, no-store"}  # never cached by a shared cache
 
 
+_INSECURE_SCRIPT = "http://cdn.demo.launchgate.test/analytics.js"  # the mixed-content fault
+_PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}  # the public-dashboard-cache fault
+
+
 async def home(request: Request) -> Response:
-    return HTMLResponse(pages.home(), headers=_PUBLIC)
+    insecure = _INSECURE_SCRIPT if faults_of(request).is_on("mixed-content") else None
+    return HTMLResponse(pages.home(insecure_script=insecure), headers=_PUBLIC)
 
 
 async def pricing(request: Request) -> Response:
@@ -133,7 +138,8 @@ async def dashboard(request: Request) -> Response:
     invoices = await run_in_threadpool(store.latest_invoices, user.id, DASHBOARD_INVOICES)
     year_ago = int(time.time()) - 365 * 86400
     billed = await run_in_threadpool(store.billed_since, user.id, year_ago)
-    return _html(pages.dashboard(user.email, user.plan, invoices, billed), 200, _PRIVATE)
+    cache = _PUBLIC_CACHE if faults_of(request).is_on("public-dashboard-cache") else _PRIVATE
+    return _html(pages.dashboard(user.email, user.plan, invoices, billed), 200, cache)
 
 
 async def api_me(request: Request) -> Response:

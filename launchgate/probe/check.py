@@ -41,6 +41,7 @@ class ProbeState:
     baseline: BaselineFile | None = None
     baseline_error: str | None = None
     decisions: dict[str, RegressionDecision] = field(default_factory=dict)
+    unmeasured: dict[str, str] = field(default_factory=dict)  # route -> why not
 
 
 def probe_fingerprint(spec: ProbeSpec) -> str:
@@ -75,8 +76,11 @@ def plan_probe(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
             "probe",
             "The load probe ran and its figures can be trusted",
             Severity.BLOCKER,
-            (*base, *(f"journey::{s}" for s in sessions)),
+            tuple(base),
             partial(_run_probe, config=config, state=state),
+            # A route whose journey failed is not measured (a logged-out dashboard
+            # would be measured as a redirect); the other routes still are.
+            after=tuple(f"journey::{s}" for s in sessions),
         )
     ]
     for name, route in spec.routes.items():
@@ -126,7 +130,20 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
     except BaselineError as exc:
         state.baseline_error = str(exc)
         path = folder / f"{environment}.json"
-    targets = [_target(ctx, spec, name) for name in spec.routes]
+    unmeasured = {
+        name: f"not measured: journey {route.session} did not pass, so there is no "
+        "logged-in session to measure it with"
+        for name, route in spec.routes.items()
+        if route.session and route.session not in ctx.sessions
+    }
+    state.unmeasured = unmeasured
+    targets = [_target(ctx, spec, name) for name in spec.routes if name not in unmeasured]
+    if not targets:
+        return CheckResult(
+            PROBE_ID, "probe", "The load probe ran and its figures can be trusted",
+            Severity.BLOCKER, "error", time.perf_counter() - started,
+            message="no route could be measured: " + "; ".join(unmeasured.values()),
+        )  # fmt: skip
     settings = ProbeSettings(
         concurrency=spec.concurrency,
         timeout_s=spec.timeout,
@@ -284,6 +301,10 @@ def _result(
     )  # fmt: skip
 
 
+def _missing(state: ProbeState, route: str) -> str:
+    return state.unmeasured.get(route, "the probe left no figures for this route")
+
+
 def _figures_text(route: RouteMeasurement) -> str:
     return (
         f"{route.method} {route.path}: {route.successes} measured; p50 {route.p(50):.1f} ms, "
@@ -298,7 +319,7 @@ async def _check_p95(
     check_id, title = f"probe::{route}::p95", f"{route} answers within {target_ms:.0f} ms at p95"
     measured = _route(state, route)
     if measured is None:
-        return _result(check_id, title, "error", "the probe left no figures for this route")
+        return _result(check_id, title, "error", _missing(state, route))
     decision = p95_gate(measured.latency, target_ms, min_samples=spec.gates.min_samples)
     if decision.passed is None:
         return _result(check_id, title, "error", f"could not decide: {decision.reason}")
@@ -319,7 +340,7 @@ async def _check_errors(
     title = f"{route} stays within the {spec.gates.error_budget:g}% error budget"
     measured = _route(state, route)
     if measured is None:
-        return _result(check_id, title, "error", "the probe left no figures for this route")
+        return _result(check_id, title, "error", _missing(state, route))
     done = measured.successes + measured.error_count
     decision = error_gate(done, measured.error_count, spec.gates.error_budget)
     early = state.measurement.stopped_early if state.measurement else None
@@ -351,7 +372,7 @@ async def _check_regression(
         return _result(check_id, title, "error", f"could not decide: {state.baseline_error}")
     decision = state.decisions.get(route)
     if decision is None:
-        return _result(check_id, title, "error", "the probe left no figures for this route")
+        return _result(check_id, title, "error", _missing(state, route))
     if decision.fails:
         return _result(
             check_id, title, "failed", f"{route}: {decision.reason}",

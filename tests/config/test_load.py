@@ -39,7 +39,15 @@ def test_minimal_config_gets_safe_defaults():
 def test_the_demo_and_starter_configs_load():
     demo = (Path(__file__).parents[2] / "launchgate/demo/launchgate.yml").read_text()
     env = {"LAUNCHGATE_DEMO_PASSWORD": "pw-123456", "LAUNCHGATE_DEMO_WEBHOOK_SECRET": "whsec_x"}
-    assert parse_config(demo, FILE, env).config.journeys
+    env |= {
+        "LAUNCHGATE_DEMO_HTTP_PORT": "8080",
+        "LAUNCHGATE_DEMO_HTTPS_PORT": "8443",
+        "LAUNCHGATE_DEMO_NAMESERVER": "127.0.0.1:5353",
+        "LAUNCHGATE_DEMO_CA_BUNDLE": "demo-ca.pem",
+    }
+    config = parse_config(demo, FILE, env).config
+    assert config.journeys
+    assert config.edge is not None
     env = {"LAUNCHGATE_PASSWORD": "pw-123456", "BILLING_WEBHOOK_SECRET": "whsec_x"}
     starter = parse_config(starter_text(), FILE, env).config
     assert set(starter.journeys) == {"homepage", "signup", "login", "dashboard"}

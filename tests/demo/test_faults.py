@@ -16,12 +16,10 @@ from launchgate.demo.db import INVOICE_INDEX
 from launchgate.demo.faults import parse_faults
 
 ALL_FAULTS = {
-    "login-500",
-    "signup-broken",
-    "webhook-unsigned",
-    "dashboard-slow",
-    "missing-index",
-    "flaky-5xx",
+    *("login-500", "signup-broken", "webhook-unsigned"),
+    *("dashboard-slow", "missing-index", "flaky-5xx"),
+    *("no-hsts", "public-dashboard-cache", "http-no-redirect", "mixed-content"),
+    "cert-expiring",
 }
 
 
@@ -87,7 +85,7 @@ def test_webhook_unsigned_accepts_forged_stale_and_replayed_events(demo_server, 
 
 @pytest.mark.parametrize("name", ["no-such-fault", "login500", "LOGIN-500"])
 def test_unknown_fault_is_refused_up_front(name):
-    with pytest.raises(ValueError, match="valid faults are: dashboard-slow, flaky-5xx, login-500"):
+    with pytest.raises(ValueError, match="valid faults are: cert-expiring, dashboard-slow, flaky"):
         DemoServer([name])
     with pytest.raises(ValueError, match=name):
         create_app({"LAUNCHGATE_DEMO_FAULTS": f"login-500,{name}"})

@@ -87,4 +87,4 @@ def test_bad_values_name_the_variable_or_the_valid_choices(name, value, message)
     if name != "FAULTS":
         assert f"LAUNCHGATE_DEMO_{name}" in str(caught.value)
     else:
-        assert "valid faults are: dashboard-slow, flaky-5xx, login-500" in str(caught.value)
+        assert "valid faults are: cert-expiring, dashboard-slow, flaky" in str(caught.value)

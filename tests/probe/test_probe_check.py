@@ -178,3 +178,22 @@ async def test_only_the_default_branch_updates_by_default(server, tmp_path):
     assert stored is not None
     assert stored.latest.git is not None
     assert stored.latest.git.branch == "main"
+
+
+@pytest.mark.asyncio
+async def test_a_failed_session_journey_leaves_its_route_unmeasured_not_misread(
+    demo_server, tmp_path
+):
+    """A logged-out dashboard answers a redirect: measuring that as the dashboard would
+    be a lie. The route is left unmeasured, the others are still measured."""
+    server = demo_server(["login-500"])
+    run = make_run(server, tmp_path)
+    await run.execute_all()
+    assert run.results["journey::login"].status == "failed"
+    assert run.results["probe"].status == "passed"
+    assert run.results["probe::home::p95"].status == "passed"
+    dashboard = run.results["probe::dashboard::p95"]
+    assert dashboard.status == "error"
+    assert "not measured: journey login did not pass" in dashboard.message
+    assert [r.route for r in run.report().routes] == ["home"]
+    assert run.report().verdict.outcome == "fail"  # the login failure decides
