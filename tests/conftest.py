@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,6 +72,53 @@ def clean_demo() -> Iterator[DemoServer]:
     fresh emails and event ids, so they do not see each other's data."""
     with DemoServer(users=50, invoices_per_user=5) as server:
         yield server
+
+
+DEMO_SENTINEL = "Sentinel-Demo-Password-0042"
+"""The demo password of every `launchgate demo` run below: tests search all output for it."""
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One `launchgate demo [--fault F] --debug` in a child process, as a user runs it."""
+
+    result: subprocess.CompletedProcess[str]
+    out: Path  # its output folder
+
+    @property
+    def terminal(self) -> str:
+        return self.result.stdout + self.result.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_runs(
+    tmp_path_factory: pytest.TempPathFactory, fast_demo_env: dict[str, str]
+) -> Callable[[str | None], DemoRun]:
+    """``demo_runs(fault)``: the run for that fault (None: clean), made once per session
+    and shared by every test that reads it (each run costs a demo start and a probe)."""
+    runs: dict[str | None, DemoRun] = {}
+
+    def run(fault: str | None) -> DemoRun:
+        if fault not in runs:
+            folder = tmp_path_factory.mktemp(f"demo-{fault or 'clean'}")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHGATE_")}
+            env.update(fast_demo_env)
+            env["LAUNCHGATE_DEMO_PASSWORD"] = DEMO_SENTINEL
+            args = ["demo", "--debug", "--out", str(folder / "out")]
+            args += ["--fault", fault] if fault else []
+            result = subprocess.run(
+                [sys.executable, "-m", "launchgate.cli", *args],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                env=env,
+                cwd=folder,
+                check=False,
+            )
+            runs[fault] = DemoRun(result, folder / "out")
+        return runs[fault]
+
+    return run
 
 
 class DemoBrowser:

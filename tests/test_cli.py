@@ -9,13 +9,14 @@ import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from launchgate.cli import main
+from tests.conftest import DemoRun
 
 RUN_TIMEOUT_S = 120
 
@@ -54,11 +55,12 @@ def outputs(out: Path) -> tuple[dict[str, Any], ET.Element, str]:
     return report, junit, (out / "summary.md").read_text()
 
 
-def test_demo_passes_and_writes_the_three_reports(tmp_path: Path) -> None:
-    result = run_cli("demo", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_demo_passes_and_writes_the_three_reports(demo_runs: Callable[..., DemoRun]) -> None:
+    run = demo_runs(None)
+    result = run.result
+    assert result.returncode == 0, run.terminal
     assert "PASS" in result.stdout
-    report, junit, summary = outputs(tmp_path / "out")
+    report, junit, summary = outputs(run.out)
     assert report["verdict"] == "pass"
     assert report["rollback"] is False
     assert {c["status"] for c in report["checks"]} == {"passed"}
@@ -99,11 +101,11 @@ FAULT_CASES = [
     ("fault", "failing", "exact"), FAULT_CASES, ids=[c[0] for c in FAULT_CASES]
 )
 def test_each_demo_fault_is_caught_and_named(
-    tmp_path: Path, fault: str, failing: set[str], exact: bool
+    demo_runs: Callable[..., DemoRun], fault: str, failing: set[str], exact: bool
 ) -> None:
-    out = tmp_path / "out"
-    result = run_cli("demo", "--fault", fault, "--out", str(out), cwd=tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
+    run = demo_runs(fault)
+    result, out = run.result, run.out
+    assert result.returncode == 1, run.terminal
     assert "FAIL — rollback recommended" in result.stdout
     report, junit, _ = outputs(out)
     assert report["verdict"] == "fail"
@@ -126,12 +128,12 @@ def test_each_demo_fault_is_caught_and_named(
         assert blockers == failing
 
 
-def test_missing_index_is_a_regression_under_the_p95_target(tmp_path: Path) -> None:
+def test_missing_index_is_a_regression_under_the_p95_target(
+    demo_runs: Callable[..., DemoRun],
+) -> None:
     """The index fault slows the dashboard a lot in relative terms, not past 500 ms: only
     the baseline comparison can catch it, and report.json says on what basis."""
-    out = tmp_path / "out"
-    run_cli("demo", "--fault", "missing-index", "--out", str(out), cwd=tmp_path)
-    report, _, summary = outputs(out)
+    report, _, summary = outputs(demo_runs("missing-index").out)
     (dashboard,) = [r for r in report["routes"] if r["route"] == "dashboard"]
     assert dashboard["p95_ms"] < 500
     assert dashboard["decision"] == "regression"
@@ -142,10 +144,10 @@ def test_missing_index_is_a_regression_under_the_p95_target(tmp_path: Path) -> N
     assert "REGRESSION" in summary
 
 
-def test_login_500_names_the_status_and_skips_what_depends_on_login(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    run_cli("demo", "--fault", "login-500", "--out", str(out), cwd=tmp_path)
-    report, junit, _ = outputs(out)
+def test_login_500_names_the_status_and_skips_what_depends_on_login(
+    demo_runs: Callable[..., DemoRun],
+) -> None:
+    report, junit, _ = outputs(demo_runs("login-500").out)
     (login,) = [c for c in report["checks"] if c["id"] == "journey::login"]
     assert "answered 500, expected 303" in login["message"]
     (dashboard,) = [c for c in report["checks"] if c["id"] == "journey::dashboard"]
@@ -155,10 +157,10 @@ def test_login_500_names_the_status_and_skips_what_depends_on_login(tmp_path: Pa
     assert case.find("skipped") is not None and case.find("failure") is None
 
 
-def test_signup_broken_is_caught_when_the_new_customer_cannot_log_in(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    run_cli("demo", "--fault", "signup-broken", "--out", str(out), cwd=tmp_path)
-    report, _, _ = outputs(out)
+def test_signup_broken_is_caught_when_the_new_customer_cannot_log_in(
+    demo_runs: Callable[..., DemoRun],
+) -> None:
+    report, _, _ = outputs(demo_runs("signup-broken").out)
     (signup,) = [c for c in report["checks"] if c["id"] == "journey::signup"]
     assert "log in as the new customer" in signup["message"]
     assert "answered 401" in signup["message"]
