@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from launchgate.config.load import LoadedConfig, load_config
-from launchgate.engine import PlannedCheck, Run, resolve_target_url
+from launchgate.engine import PlannedCheck, Run, needs_target, resolve_target_url
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.options import CONFIG, OUT, URL, resolve
 from launchgate.redact import Redactor
@@ -126,7 +126,12 @@ def start_session(config: pytest.Config) -> None:
         if not path.is_absolute():
             path = Path(config.invocation_params.dir) / path
         loaded = load_config(path, environ)
-        url = resolve_target_url(cli_url, environ, loaded.config.target.url)
+        # A config of only offline checks (email, secret scan) needs no target URL.
+        url = (
+            resolve_target_url(cli_url, environ, loaded.config.target.url)
+            if needs_target(loaded.config) or cli_url or environ.get("LAUNCHGATE_URL")
+            else ""
+        )
         out_dir = Path(out or "launchgate-results")
         if not out_dir.is_absolute():
             out_dir = Path(config.invocation_params.dir) / out_dir

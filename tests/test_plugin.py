@@ -184,3 +184,12 @@ def test_a_bad_config_is_a_usage_error(pytester: pytest.Pytester) -> None:
         ["*launchgate.yml:3: target.tiemout: unknown key 'tiemout'; did you mean 'timeout'?*"]
     )
     assert "Traceback" not in result.stderr.str()
+
+
+def test_a_config_of_offline_checks_needs_no_url(pytester: pytest.Pytester) -> None:
+    """Only a secret scan: nothing talks to an app, so no URL is asked for."""
+    (pytester.path / "launchgate.yml").write_text("secret_scan: {path: ., history: false}\n")
+    (pytester.path / "app.py").write_text("print('hello')\n")
+    result = pytester.runpytest_subprocess("--launchgate", "-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*launchgate.yml::secrets* PASSED*", "*verdict: PASS*"])
