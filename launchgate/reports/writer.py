@@ -13,14 +13,13 @@ killed run leaves the previous report intact.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from launchgate.atomic import write_atomic
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.reports.json_report import render_json
 from launchgate.reports.junit import render_junit
@@ -151,30 +150,7 @@ def _write_atomic(path: Path, text: str) -> None:
     # backslashreplace: a lone surrogate from a decoded response must not abort the
     # report; in JSON it becomes a valid \udXXX escape, elsewhere visible text.
     data = text.encode("utf-8", errors="backslashreplace")
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _REPORT_MODE)
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(path.parent)
+        write_atomic(path, data, mode=_REPORT_MODE)
     except OSError as exc:
         raise LaunchgateError(f"could not write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable. Best effort: some file systems refuse."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -13,14 +13,12 @@ job) from deciding the same incident twice.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from launchgate.atomic import write_atomic
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.watch.alerts import Alert
 from launchgate.watch.incidents import CheckState, Observation
@@ -110,17 +108,7 @@ def load_state(path: Path) -> WatchState:
 def save_state(path: Path, state: WatchState) -> None:
     text = json.dumps(to_json(state), indent=1, sort_keys=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text.encode("utf-8"), mode=0o600)  # it may name who gets paged
 
 
 class StateLock:
