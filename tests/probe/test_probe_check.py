@@ -197,3 +197,29 @@ async def test_a_failed_session_journey_leaves_its_route_unmeasured_not_misread(
     assert "not measured: journey login did not pass" in dashboard.message
     assert [r.route for r in run.report().routes] == ["home"]
     assert run.report().verdict.outcome == "fail"  # the login failure decides
+
+
+@pytest.mark.asyncio
+async def test_a_target_collapsing_under_load_fails_the_error_budget(tmp_path):
+    """It answers at first, then resets every connection: the probe stops early and the
+    error budget fails, naming the cause and the early stop."""
+    from tests.probe.test_driver import failing_after
+    from tests.servers import MisbehavingServer
+
+    text = (
+        "readiness: null\n"
+        "probe:\n  rate: 50/s\n  duration: 4s\n  warmup: 0s\n  ramp: 0s\n  max_extend: 0s\n"
+        "  routes: {home: {path: /}}\n  gates: {min_samples: 20}\n"
+        f"baseline: {{dir: {tmp_path / 'b'}}}\n"
+    )
+    with MisbehavingServer(failing_after(40)) as server:
+        loaded = parse_config(text, Path("launchgate.yml"), {})
+        run = Run(loaded, target_url=server.url, workdir=tmp_path, environ={})
+        await run.execute_all()
+        sent = len(server.requests)
+    assert sent < 50 * 4  # stopped well before the end
+    errors = run.results["probe::home::errors"]
+    assert errors.status == "failed"
+    assert "the target is collapsing" in errors.findings[0].detail
+    assert "connection reset" in errors.findings[0].detail
+    assert run.report().verdict.outcome == "fail"
