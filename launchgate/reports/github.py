@@ -123,7 +123,7 @@ def config_annotations(problems: Iterable[ConfigProblem]) -> list[str]:
         command(
             "error",
             f"{p.key}: {p.message}" if p.key else p.message,
-            title="launchgate: invalid config",
+            title="invalid launchgate config",
             file=str(p.file) if p.file is not None else "",
             line=str(p.line) if p.line is not None else "",
         )

@@ -1,5 +1,6 @@
 """``on_fail:``: the rollback hooks' keys, validated before anything runs."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,15 @@ def test_the_schema_describes_on_fail() -> None:
     assert {"WebhookHook", "OnFailSpec"} <= set(schema["$defs"])
     command = schema["$defs"]["OnFailSpec"]["properties"]["command"]
     assert {"type": "string"} in command["anyOf"]  # the `command: ./rollback.sh` shorthand
+
+
+def test_the_readme_on_fail_example_loads() -> None:
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    match = re.search(
+        r"```yaml\n(secrets: \[ROLLBACK_HOOK_SECRET.*?\non_fail:\n.*?)```", text, re.S
+    )
+    assert match, "the README lost its on_fail example"
+    environ = {"ROLLBACK_HOOK_SECRET": "whsec_" + "a2V5LWZvci10aGUtcmVhZG1l"}
+    spec = parse_config(BASE + match.group(1), FILE, environ).config.on_fail
+    assert spec is not None and spec.command is not None and spec.webhook is not None
+    assert spec.command.run.startswith("heroku rollback")

@@ -179,12 +179,12 @@ def test_config_problems_point_at_their_file_and_line() -> None:
     ]
     first, second = (parse(line) for line in config_annotations(problems))
     assert first[1] == {
-        "title": "launchgate: invalid config",
+        "title": "invalid launchgate config",
         "file": "ci/launchgate.yml",
         "line": "12",
     }
     assert first[2] == "target.timeot: unknown key 'timeot'"
-    assert second[1] == {"title": "launchgate: invalid config", "file": "launchgate.yml"}
+    assert second[1] == {"title": "invalid launchgate config", "file": "launchgate.yml"}
 
 
 # -- outputs and the step summary ------------------------------------------------------------
