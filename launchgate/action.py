@@ -131,8 +131,13 @@ def _write_outputs(environ: Mapping[str, str], pairs: list[tuple[str, str]]) -> 
     path = environ.get("GITHUB_OUTPUT")
     if not path:
         return
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(format_outputs(pairs, delimiter=f"launchgate_{secrets.token_hex(16)}"))
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(format_outputs(pairs, delimiter=f"launchgate_{secrets.token_hex(16)}"))
+    except OSError as exc:
+        # The action's outputs then fall back to verdict=error, rollback=true.
+        message = f"could not write {path}: {exc.strerror or exc}"
+        print(command("error", message, title="launchgate action"), flush=True)  # noqa: T201
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -67,6 +67,9 @@ class WebhookHook(_Model):
         "X-Launchgate-Signature: sha256=<hex HMAC-SHA256 of '<timestamp>.<body>'>.",
     )
     headers: dict[str, str] = Field(default_factory=dict)
+    ca_bundle: str | None = Field(
+        None, description="PEM file of extra trusted roots (a deploy system on a private CA)."
+    )
     timeout: Duration = Field(
         30.0, description="Limit for every attempt together, waits between them included."
     )

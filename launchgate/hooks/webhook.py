@@ -80,7 +80,11 @@ async def post_webhook(
         return f"{sent} {'try' if sent == 1 else 'tries'}"
 
     try:
-        async with asyncio.timeout(hook.timeout), _client(hook, transport) as client:
+        verify = _ssl_context(hook.ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        return result("failed", f"cannot load on_fail.webhook.ca_bundle: {exc}")
+    try:
+        async with asyncio.timeout(hook.timeout), _client(verify, hook, transport) as client:
             backoff = first_backoff_s
             while True:
                 sent += 1
@@ -100,10 +104,19 @@ async def post_webhook(
         )
 
 
-def _client(hook: WebhookHook, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=certifi.where())
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
+
+
+def _client(
+    verify: ssl.SSLContext, hook: WebhookHook, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=transport,
-        verify=ssl.create_default_context(cafile=certifi.where()),
+        verify=verify,
         timeout=httpx.Timeout(hook.timeout),
         follow_redirects=False,
         # Proxies from the environment would see a signed report of the deploy.

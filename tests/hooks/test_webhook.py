@@ -7,9 +7,12 @@ import hashlib
 import hmac
 import itertools
 import json
+import ssl
 import time
+from pathlib import Path
 
 import pytest
+import trustme
 
 from launchgate.checks.signing import verify
 from launchgate.config.hooks_model import WebhookHook
@@ -158,3 +161,21 @@ def test_the_url_never_appears_in_a_message() -> None:
     )
     assert refused.status == "failed"
     assert refused.message == "no answer: ConnectError (1 try)"
+
+
+def test_a_receiver_on_a_private_ca_needs_its_ca_bundle(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    with MisbehavingServer(answer(200), tls=context) as server:
+        trusted = post(server, ca_bundle=str(bundle))
+        untrusted = post(server, attempts=1)
+    assert trusted.status == "ok"
+    assert (untrusted.status, untrusted.message) == ("failed", "no answer: ConnectError (1 try)")
+    with MisbehavingServer(answer(200)) as server:
+        missing = post(server, ca_bundle=str(tmp_path / "nope.pem"))
+    assert missing.status == "failed"
+    assert missing.message.startswith("cannot load on_fail.webhook.ca_bundle")
+    assert server.requests == []
