@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import signal
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
@@ -182,6 +183,8 @@ def _finish(
                 redactor=redactor,
             )
         except LaunchgateError as exc:
+            # Known only after the hooks ran (the outputs carry their outcome): a pass
+            # becomes could-not-decide here without a rollback hook, and says so.
             problems.append(f"could not write GitHub's step outputs or summary: {exc}")
             report = _undecided(report, problems[-1])
     print_summary(console, report, written)
@@ -197,7 +200,8 @@ def _hooks(
     on_fail: OnFailSpec, report: RunReport, run: Run, out_dir: Path, redactor: Redactor
 ) -> tuple[HookResult, ...]:
     body = redactor.redact(render_json(report)).encode("utf-8")
-    work = run_hooks(
+    work = functools.partial(
+        run_hooks,
         on_fail,
         report,
         report_path=out_dir / JSON_FILE,
@@ -208,7 +212,7 @@ def _hooks(
         user_agent=run.user_agent,
     )
     try:
-        return _run_interruptibly(lambda: work, lambda: None)
+        return _run_interruptibly(work, lambda: None)
     except (KeyboardInterrupt, asyncio.CancelledError):
         return skipped_hooks(on_fail, "interrupted: stopped before it finished")
 

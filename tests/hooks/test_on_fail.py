@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,3 +160,45 @@ def test_the_webhook_url_and_secret_never_reach_the_reports(
     # `env` printed the secret's variable: the captured output has it masked.
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert "HOOK_SECRET=[redacted]" in report["hooks"][0]["output"]
+
+
+def test_sigterm_during_a_hook_stops_it_and_still_reports(
+    tmp_path: Path, receiver: MisbehavingServer
+) -> None:
+    fifo, pidfile = tmp_path / "started", tmp_path / "sleep.pid"
+    os.mkfifo(fifo)
+    command = f"sleep 60 & echo $! > {pidfile}; echo go > {fifo}; wait"
+    cfg = config(tmp_path, receiver.url, command=command, command_timeout="2m")
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # open now: the writer never blocks
+    with app(500) as target:
+        argv = ["run", "--config", str(cfg), "--url", target.url, "--out", str(tmp_path / "out")]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "launchgate.cli", *argv],
+            env={"PATH": os.environ["PATH"], "HOOK_SECRET": HOOK_SECRET},
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            ready, _, _ = select.select([reader], [], [], 60)  # the hook has started
+            assert ready, "the rollback command never started"
+            proc.send_signal(signal.SIGTERM)
+            stdout, stderr = proc.communicate(timeout=30)
+        finally:
+            os.close(reader)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 1, stdout + stderr  # the verdict stands: fail
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    statuses = {h["kind"]: (h["status"], h["message"]) for h in report["hooks"]}
+    assert statuses["command"] == ("skipped", "interrupted: stopped before it finished")
+    assert not _alive(int(pidfile.read_text()))  # the command's own job was stopped too
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
