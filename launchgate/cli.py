@@ -20,6 +20,7 @@ from launchgate import __version__
 from launchgate.commands import COMMANDS, CommandIO, Registers
 from launchgate.errors import ConfigError, LaunchgateError, UsageError
 from launchgate.redact import Redactor
+from launchgate.reports.github import config_annotations, mask_commands
 
 __all__ = ["main"]
 
@@ -34,8 +35,15 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     redactor = Redactor()
     out = _RedactingStream(sys.stdout, redactor)
     err = _RedactingStream(sys.stderr, redactor)
+    github = environ.get("GITHUB_ACTIONS") == "true"
+    if github:
+        # Every secret is registered with the runner the moment launchgate learns it
+        # (config secrets before the run, the generated password, captured tokens and
+        # cookies during it), so the runner masks it in anything printed afterwards,
+        # by us or by any other step of the job.
+        redactor.on_add(out.write_masks)
     try:
-        return _main(args, environ, redactor, out, err)
+        return _main(args, environ, redactor, out, err, github=github)
     finally:
         out.flush()
         err.flush()
@@ -47,6 +55,8 @@ def _main(
     redactor: Redactor,
     out: _RedactingStream,
     err: _RedactingStream,
+    *,
+    github: bool = False,
 ) -> int:
     logging.basicConfig(
         level=logging.DEBUG if getattr(args, "debug", False) else logging.WARNING,
@@ -66,6 +76,9 @@ def _main(
     except ConfigError as exc:
         for problem in exc.problems:
             err.write(f"error: {problem}\n")
+        if github:  # each problem on its line of launchgate.yml, in the pull request
+            for line in config_annotations(exc.problems):
+                out.write(line + "\n")
         return EXIT_USAGE
     except UsageError as exc:
         err.write(f"error: {exc}\n")
@@ -111,6 +124,23 @@ class _RedactingStream:
         self._stream = stream
         self._redactor = redactor
         self._pending = ""
+        self._mid_line = False  # the underlying stream's last write did not end a line
+
+    def write_masks(self, secret: str) -> None:
+        """The one way past the redactor: ``::add-mask::`` lines for ``secret``, which
+        must carry the value itself (masked, they would tell the runner nothing).
+
+        Only mask commands can be written this way. A workflow command must start a
+        line; held-back text (a partial line) stays held back, since it has not
+        reached the stream yet, and a line left open by ``flush`` is ended first."""
+        lines = mask_commands(secret)
+        if not lines:
+            return
+        if self._mid_line:
+            self._stream.write("\n")
+        self._stream.write("".join(line + "\n" for line in lines))
+        self._mid_line = False
+        self._stream.flush()
 
     def write(self, text: str) -> int:
         self._pending += text
@@ -118,12 +148,14 @@ class _RedactingStream:
         if newline:
             self._stream.write(self._redactor.redact(head + newline))
             self._pending = tail
+            self._mid_line = False
         return len(text)
 
     def flush(self) -> None:
         if self._pending:
             self._stream.write(self._redactor.redact(self._pending))
             self._pending = ""
+            self._mid_line = True
         self._stream.flush()
 
     def isatty(self) -> bool:

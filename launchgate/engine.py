@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import certifi
 import httpx
@@ -105,6 +105,14 @@ def resolve_target_url(
     )
 
 
+def _url_password(url: str) -> str | None:
+    try:
+        password = urlsplit(url).password
+    except ValueError:  # not a URL urlsplit can read; redact_url still masks its parts
+        return None
+    return unquote(password) if password else None
+
+
 class Run:
     def __init__(
         self,
@@ -126,6 +134,11 @@ class Run:
         self.redactor = redactor or Redactor()
         for value in loaded.secret_values:
             self.redactor.add(value)
+        # A password in the URL (https://user:pass@staging…) is masked by position in
+        # URLs; registered, it is masked wherever else it shows up too.
+        url_password = _url_password(target_url)
+        if url_password:
+            self.redactor.add(url_password)
         self.run_id = secrets.token_hex(4)
         password = secrets.token_urlsafe(15) + "aA1!"  # meets common complexity rules
         self.redactor.add(password)

@@ -1,28 +1,42 @@
 """Run the gate from a loaded config to an exit code: what `launchgate run` and
-`launchgate demo` share. Terminal I/O and signal handling live here, at the edge."""
+`launchgate demo` share. Terminal I/O, signal handling, the rollback hooks and the
+GitHub Actions outputs live here, at the edge."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
 import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.text import Text
 
 from launchgate import baseline_update
+from launchgate.config.hooks_model import OnFailSpec
 from launchgate.config.load import LoadedConfig
 from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError
+from launchgate.github import GitHubActions
+from launchgate.gitinfo import head_commit
+from launchgate.hooks import hook_secrets, run_hooks, skipped_hooks
 from launchgate.redact import Redactor
+from launchgate.reports.github import GROUP_END, annotation_lines, group_start
+from launchgate.reports.json_report import render_json
+from launchgate.reports.markdown import render_summary
 from launchgate.reports.terminal import print_check, print_summary
-from launchgate.reports.writer import redact_report, write_reports
-from launchgate.results import CheckResult
-from launchgate.verdict import EXIT_CODES
+from launchgate.reports.writer import JSON_FILE, SUMMARY_FILE, redact_report, write_reports
+from launchgate.results import CheckResult, HookResult
+from launchgate.runreport import RunReport
+from launchgate.verdict import Verdict
 
 __all__ = ["run_gate"]
+
+T = TypeVar("T")
 
 
 def run_gate(
@@ -41,6 +55,11 @@ def run_gate(
     """``subject`` names what is checked when there is no target URL (``launchgate
     email``); by default the (redacted) URL, or the config file for offline checks."""
     fail_on = loaded.config.gate.fail_on_severity
+    github = None if quiet else GitHubActions.from_environ(environ or {})
+    # Known before anything is printed, so they are masked (and, in GitHub Actions,
+    # registered with the runner) before any line could show them.
+    for value in hook_secrets(loaded.config.on_fail):
+        redactor.add(value)
 
     # A spinner naming the check in progress, on a terminal only (CI logs stay clean).
     status = (
@@ -70,11 +89,11 @@ def run_gate(
         environ=environ,
     )
     run.ctx.progress = progress if status is not None else None
+    what = subject or (redactor.redact_url(target_url) if target_url else str(loaded.path))
 
     def announce() -> None:
         if quiet:
             return
-        what = subject or (redactor.redact_url(target_url) if target_url else str(loaded.path))
         source = "" if subject else f" from {loaded.path}"
         console.print(
             f"launchgate: checking {what} with {len(run.plan)} checks{source} (run {run.run_id})",
@@ -82,20 +101,27 @@ def run_gate(
             highlight=False,
         )
 
-    # Outside the event loop, SIGTERM behaves like Ctrl-C; inside it, both cancel the
-    # run, which still ends with a verdict (could not decide) and its reports.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    interrupted = False
+
+    def on_signal() -> None:
+        nonlocal interrupted
+        interrupted = True
+
+    if github is not None:
+        # The check-by-check lines fold away; the verdict and the risks stay in view.
+        _command(console, group_start(f"launchgate: {len(run.plan)} checks of {what}"))
     try:
         if status is not None:
             status.start()
-        with _asyncio_runner() as runner:
-            runner.run(_execute_all_interruptible(run, announce))
+        _run_interruptibly(lambda: _announce_then_run(run, announce), on_signal)
     except KeyboardInterrupt:
+        interrupted = True
         console.print("launchgate: interrupted; failing closed", markup=False)
     finally:
         if status is not None:
             status.stop()
-        signal.signal(signal.SIGTERM, previous)
+    if github is not None:
+        _command(console, GROUP_END)
     report = run.report()
     if update_baseline:
         report = baseline_update.update_baseline(
@@ -110,14 +136,110 @@ def run_gate(
     report = redact_report(report, redactor)
     if quiet:
         return report.verdict.exit_code
-    try:
-        written = write_reports(report, out_dir, redactor)
-    except LaunchgateError as exc:
-        print_summary(console, report)
-        console.print(f"error: could not write the reports: {exc}", markup=False)
-        return EXIT_CODES["error"]
+    report = dataclasses.replace(report, commit=head_commit(run.ctx.workdir, run.environ))
+    return _finish(report, run, out_dir, console, redactor, github=github, interrupted=interrupted)
+
+
+def _finish(
+    report: RunReport,
+    run: Run,
+    out_dir: Path,
+    console: Console,
+    redactor: Redactor,
+    *,
+    github: GitHubActions | None,
+    interrupted: bool,
+) -> int:
+    """Reports, then the rollback hooks (whose outcome the reports then carry), then
+    GitHub's outputs and summary, then the terminal summary and the annotations."""
+    problems: list[str] = []
+
+    def write(report: RunReport) -> tuple[Path, ...]:
+        try:
+            return write_reports(report, out_dir, redactor)
+        except LaunchgateError as exc:
+            problems.append(f"could not write the reports: {exc}")
+            return ()
+
+    written = write(report)
+    if not written:
+        report = _undecided(report, problems[-1])
+    on_fail = run.config.on_fail
+    if on_fail is not None and report.verdict.rollback:
+        if interrupted:
+            hooks = skipped_hooks(on_fail, "not run: launchgate was interrupted")
+        else:
+            hooks = _hooks(on_fail, report, run, out_dir, redactor)
+        report = dataclasses.replace(report, hooks=hooks)
+        if written:
+            written = write(report)
+    if github is not None:
+        try:
+            github.publish(
+                report,
+                report_file=out_dir / JSON_FILE if written else None,
+                summary_file=out_dir / SUMMARY_FILE if written else None,
+                summary_text=render_summary(report),
+                redactor=redactor,
+            )
+        except LaunchgateError as exc:
+            # Known only after the hooks ran (the outputs carry their outcome): a pass
+            # becomes could-not-decide here without a rollback hook, and says so.
+            problems.append(f"could not write GitHub's step outputs or summary: {exc}")
+            report = _undecided(report, problems[-1])
     print_summary(console, report, written)
+    for problem in problems:
+        console.print(f"error: {problem}", markup=False)
+    if github is not None:
+        for line in annotation_lines(report):
+            _command(console, line)
     return report.verdict.exit_code
+
+
+def _hooks(
+    on_fail: OnFailSpec, report: RunReport, run: Run, out_dir: Path, redactor: Redactor
+) -> tuple[HookResult, ...]:
+    body = redactor.redact(render_json(report)).encode("utf-8")
+    work = functools.partial(
+        run_hooks,
+        on_fail,
+        report,
+        report_path=out_dir / JSON_FILE,
+        report_json=body,
+        environ=run.environ,
+        redactor=redactor,
+        cwd=run.ctx.workdir,
+        user_agent=run.user_agent,
+    )
+    try:
+        return _run_interruptibly(work, lambda: None)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return skipped_hooks(on_fail, "interrupted: stopped before it finished")
+
+
+def _undecided(report: RunReport, reason: str) -> RunReport:
+    """A pass that cannot be delivered is not a pass; a fail stays a fail (it outranks)."""
+    if report.verdict.outcome != "pass":
+        return report
+    return dataclasses.replace(report, verdict=Verdict("error", reason, (), ()))
+
+
+def _command(console: Console, line: str) -> None:
+    """A workflow command, written whole: rich would wrap a long one into two lines.
+    It still goes through the (redacting) stream like every other line."""
+    console.file.write(line + "\n")
+    console.file.flush()
+
+
+def _run_interruptibly(work: Callable[[], Awaitable[T]], on_signal: Callable[[], None]) -> T:
+    """Run ``work`` in a fresh event loop where SIGTERM and SIGINT cancel it; outside
+    the loop (before it starts, after it ends) SIGTERM behaves like Ctrl-C."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with _asyncio_runner() as runner:
+            return runner.run(_cancel_on_signals(work, on_signal))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -133,19 +255,28 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-async def _execute_all_interruptible(run: Run, announce: Callable[[], None]) -> None:
-    """SIGTERM and SIGINT cancel the run; it still ends with a verdict and reports."""
+async def _announce_then_run(run: Run, announce: Callable[[], None]) -> None:
+    announce()
+    # Cancelled (SIGTERM), it still returns a result for every check: see execute_all.
+    await run.execute_all()
+
+
+async def _cancel_on_signals(work: Callable[[], Awaitable[T]], on_signal: Callable[[], None]) -> T:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     installed: list[signal.Signals] = []
-    if task is not None:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, task.cancel)
-                installed.append(sig)
+
+    def cancel() -> None:
+        on_signal()
+        if task is not None:
+            task.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, cancel)
+            installed.append(sig)
     try:
-        announce()
-        await run.execute_all()
+        return await work()
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)

@@ -15,7 +15,7 @@ from launchgate.baseline import GitInfo
 if TYPE_CHECKING:
     import git
 
-__all__ = ["git_info"]
+__all__ = ["git_info", "head_commit"]
 
 
 def git_info(cwd: Path, environ: Mapping[str, str]) -> GitInfo | None:
@@ -39,6 +39,22 @@ def git_info(cwd: Path, environ: Mapping[str, str]) -> GitInfo | None:
         return GitInfo(
             commit=commit, branch=branch, dirty=dirty, default_branch=_default_branch(repo)
         )
+
+
+def head_commit(cwd: Path, environ: Mapping[str, str]) -> str | None:
+    """The commit under test, for reports: ``GITHUB_SHA`` in GitHub Actions (the commit
+    the workflow runs for), else the work tree's HEAD; ``None`` outside a repository."""
+    if environ.get("GITHUB_SHA"):
+        return environ["GITHUB_SHA"]
+    try:
+        import git
+    except ImportError:
+        return None
+    try:
+        with git.Repo(cwd, search_parent_directories=True) as repo:
+            return repo.head.commit.hexsha if repo.head.is_valid() else None
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, ValueError):
+        return None
 
 
 def _default_branch(repo: git.Repo) -> str | None:

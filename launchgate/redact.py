@@ -18,10 +18,10 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote, quote_plus, unquote_plus
 
-__all__ = ["MASK", "Redactor", "looks_secret_name", "redact_form"]
+__all__ = ["MASK", "Redactor", "derived_forms", "looks_secret_name", "redact_form"]
 
 MASK = "[redacted]"
 
@@ -81,8 +81,20 @@ class Redactor:
         # lazily after ``add``, so a burst of captures costs one compilation.
         self._patterns: tuple[re.Pattern[str], re.Pattern[str]] | None = None
         self._stale = False
+        self._listeners: list[Callable[[str], None]] = []
         for secret in secrets:
             self.add(secret)
+
+    def on_add(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(secret)`` for every secret registered from now on, and at once
+        for those already known: inside GitHub Actions, the CLI tells the runner to mask
+        each one (``::add-mask::``) the moment launchgate learns it, before it can be
+        printed by anything launchgate does not control."""
+        with self._lock:
+            self._listeners.append(listener)
+            known = sorted(self._forms)
+        for secret in known:
+            listener(secret)
 
     def add(self, value: str) -> None:
         """Register a secret learned at run time: a captured token, a generated password."""
@@ -97,9 +109,14 @@ class Redactor:
             return
         # Secrets read from files often end in a newline that the wire value lacks.
         with self._lock:
-            for secret in {value, value.strip()} - self._forms.keys():
-                self._forms[secret] = _derived_forms(secret)
+            new = sorted({value, value.strip()} - self._forms.keys())
+            for secret in new:
+                self._forms[secret] = derived_forms(secret)
                 self._stale = True
+            listeners = list(self._listeners)
+        for secret in new:  # outside the lock: a listener may print, and printing redacts
+            for listener in listeners:
+                listener(secret)
 
     def _compiled(self) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
         if self._stale:
@@ -216,7 +233,7 @@ def _mask_params(query: str) -> str:
     return "&".join(params)
 
 
-def _derived_forms(secret: str) -> set[str]:
+def derived_forms(secret: str) -> set[str]:
     """Every form in which ``secret`` may reach an output, each at least 4 characters."""
     raw = secret.encode("utf-8", "surrogatepass")
     forms = {

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "BaselinePoint",
     "BaselineRef",
     "CheckKind",
     "CheckResult",
     "CheckStatus",
     "Finding",
+    "HookKind",
+    "HookResult",
+    "HookStatus",
     "RouteFigures",
     "Severity",
     "StepRecord",
@@ -130,6 +134,15 @@ class RouteFigures:
 
 
 @dataclass(frozen=True)
+class BaselinePoint:
+    """One stored baseline entry as the p95 trend chart needs it."""
+
+    created_at: str
+    commit: str | None
+    p95_ms: tuple[tuple[str, float], ...]  # (route, p95), finite values only
+
+
+@dataclass(frozen=True)
 class BaselineRef:
     """The stored baseline a run was compared with (and what became of it)."""
 
@@ -139,3 +152,25 @@ class BaselineRef:
     commit: str | None
     entries: int
     update: str = ""  # after the run: "updated", or why it was not
+    # The entries measured with this run's probe settings, newest first: the p95 trend.
+    history: tuple[BaselinePoint, ...] = ()
+
+
+HookKind = Literal["command", "webhook"]
+HookStatus = Literal["ok", "failed", "timeout", "skipped"]
+"""``failed``: it ran and said no (exit status, HTTP status, no answer). ``timeout``: it
+was stopped at its limit. ``skipped``: not run (the run was interrupted)."""
+
+
+@dataclass(frozen=True)
+class HookResult:
+    """What a rollback hook did. It is reported; it never changes the verdict."""
+
+    kind: HookKind
+    status: HookStatus
+    message: str  # one line, already redacted: "exit 0 after 1.20 s", "answered 500 (3 tries)"
+    duration_s: float
+    attempts: int = 0
+    exit_code: int | None = None  # command
+    status_code: int | None = None  # webhook: the last answer
+    output: str = ""  # command: the tail of stdout and stderr together, redacted

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from launchgate.results import BaselineRef, CheckResult, RouteFigures
+from launchgate.results import BaselineRef, CheckResult, HookResult, RouteFigures
 from launchgate.verdict import Verdict
 
 __all__ = ["RunReport"]
@@ -25,3 +25,5 @@ class RunReport:
     verdict: Verdict
     routes: tuple[RouteFigures, ...] = ()  # the load probe's figures, when it ran
     baseline: BaselineRef | None = None
+    commit: str | None = None  # the commit under test: GITHUB_SHA, else the work tree's HEAD
+    hooks: tuple[HookResult, ...] = ()  # the rollback hooks (on_fail:), when they ran

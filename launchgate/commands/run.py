@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from launchgate.commands import CommandIO, add_debug, add_option, console
 from launchgate.options import CONFIG, OUT, URL, resolve
+
+if TYPE_CHECKING:
+    from launchgate.config.load import LoadedConfig
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the gate against a deployed app")
     for option in (CONFIG, URL, OUT):
         add_option(parser, option)
+    parser.add_argument(
+        "--environment",
+        metavar="NAME",
+        help="the environment checked: names it in reports and selects the baseline file "
+        "(default: target.environment)",
+    )
     add_baseline_flags(parser)
     add_debug(parser)
     parser.set_defaults(handler=handle)
@@ -43,6 +54,8 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     loaded = load_config(config_path, environ)
     for value in loaded.secret_values:
         io.redactor.add(value)
+    if args.environment is not None:
+        loaded = with_environment(loaded, args.environment)
     # A config of only offline checks (email, secret scan) needs no target URL.
     url = (
         resolve_target_url(args.url, environ, loaded.config.target.url)
@@ -61,3 +74,20 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
         update_baseline=args.update_baseline,
         any_branch=args.any_branch,
     )
+
+
+def with_environment(loaded: LoadedConfig, name: str) -> LoadedConfig:
+    """``loaded`` with ``target.environment`` set to ``name``, a baseline file name."""
+    from launchgate.baseline import baseline_path
+    from launchgate.errors import BaselineError, UsageError
+
+    try:
+        baseline_path(Path(), name)
+    except BaselineError:
+        raise UsageError(
+            f"--environment {name!r}: use letters, digits, dots, dashes or underscores "
+            "(it names the baseline file)"
+        ) from None
+    config = loaded.config
+    target = config.target.model_copy(update={"environment": name})
+    return dataclasses.replace(loaded, config=config.model_copy(update={"target": target}))

@@ -31,6 +31,7 @@ from launchgate.config.fields import (
     TextList,
     VarName,
 )
+from launchgate.config.hooks_model import OnFailSpec
 from launchgate.config.hosts import (
     parse_address,
     parse_edge_url,
@@ -469,4 +470,9 @@ class Config(_Model):
     )
     edge: EdgeSpec | None = Field(
         None, description="Edge readiness: DNS, redirects, HTTPS, headers, caching."
+    )
+    on_fail: OnFailSpec | None = Field(
+        None,
+        description="Rollback hooks, run when the gate fails or cannot decide: a command, "
+        "a webhook, or both.",
     )

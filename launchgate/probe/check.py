@@ -22,7 +22,7 @@ from launchgate.config.model import Config, ProbeSpec
 from launchgate.config.template import render
 from launchgate.errors import BaselineError
 from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget, Progress
-from launchgate.probe.figures import decide_routes, route_figures
+from launchgate.probe.figures import baseline_history, decide_routes, route_figures
 from launchgate.probe.gates import RegressionDecision, error_gate, p95_gate
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.results import BaselineRef, CheckResult, Finding, Severity
@@ -185,6 +185,7 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
         created_at=latest.created_at if latest else None,
         commit=latest.git.commit if latest and latest.git else None,
         entries=len(state.baseline.entries) if state.baseline else 0,
+        history=baseline_history(state.baseline, ctx.probe_fingerprint),
     )
     duration = time.perf_counter() - started
     title = "The load probe ran and its figures can be trusted"

@@ -11,9 +11,9 @@ from launchgate.config.model import ProbeSpec
 from launchgate.probe.gates import RegressionDecision, regression_gate
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement
-from launchgate.results import RouteFigures
+from launchgate.results import BaselinePoint, RouteFigures
 
-__all__ = ["baseline_entry", "decide_routes", "route_figures"]
+__all__ = ["baseline_entry", "baseline_history", "decide_routes", "route_figures"]
 
 _NOISE_ENTRIES = 5  # recent baseline entries whose spread counts as run-to-run noise
 
@@ -127,4 +127,26 @@ def baseline_entry(
         config_fingerprint=config_fingerprint,
         git=git,
         routes=routes,
+    )
+
+
+def baseline_history(
+    baseline: BaselineFile | None, config_fingerprint: str
+) -> tuple[BaselinePoint, ...]:
+    """The stored entries measured with the same probe settings, newest first: figures
+    taken at another rate or with other routes would draw a trend that is not one."""
+    if baseline is None:
+        return ()
+    return tuple(
+        BaselinePoint(
+            created_at=entry.created_at,
+            commit=entry.git.commit if entry.git else None,
+            p95_ms=tuple(
+                (name, route.p95_ms)
+                for name, route in entry.routes.items()
+                if math.isfinite(route.p95_ms)
+            ),
+        )
+        for entry in baseline.entries
+        if entry.config_fingerprint == config_fingerprint
     )

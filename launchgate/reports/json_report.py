@@ -1,7 +1,8 @@
 """``report.json``: the machine-readable verdict a pipeline acts on.
 
-The shape is versioned by ``schema_version``; fields the load probe fills in later
-(``routes``, ``baseline``) are always present (empty or null without a probe), so
+The shape is versioned by ``schema_version``; fields filled in only by some runs
+(``routes`` and ``baseline`` by the load probe, ``hooks`` by the rollback hooks,
+``commit`` inside a repository) are always present (empty or null otherwise), so
 consumers can rely on them.
 Every float goes through :func:`finite`, and ``allow_nan=False`` backs it up: a NaN
 in the file would make it invalid JSON for strict parsers (and ``NaN`` is not a
@@ -15,7 +16,14 @@ from datetime import UTC, datetime
 
 from launchgate.reports._shared import finite, is_blocking
 from launchgate.reports.latency import route_dict
-from launchgate.results import CheckResult, CheckStatus, Finding, Severity, StepRecord
+from launchgate.results import (
+    CheckResult,
+    CheckStatus,
+    Finding,
+    HookResult,
+    Severity,
+    StepRecord,
+)
 from launchgate.runreport import RunReport
 from launchgate.verdict import Verdict, ranked_findings
 
@@ -44,6 +52,7 @@ def report_dict(report: RunReport) -> dict[str, object]:
         "undecided": list(verdict.undecided),
         "target": report.target_url,
         "environment": report.environment,
+        "commit": report.commit,
         "config": str(report.config_path) if report.config_path is not None else None,
         "started_at": _utc_iso(report.started_at),
         "duration_s": _round(report.duration_s, 3),
@@ -56,6 +65,20 @@ def report_dict(report: RunReport) -> dict[str, object]:
         },
         "routes": [route_dict(r) for r in report.routes],
         "baseline": _baseline(report),
+        "hooks": [_hook(h) for h in report.hooks],
+    }
+
+
+def _hook(hook: HookResult) -> dict[str, object]:
+    return {
+        "kind": hook.kind,
+        "status": hook.status,
+        "message": hook.message,
+        "duration_s": _round(hook.duration_s, 3),
+        "attempts": hook.attempts,
+        "exit_code": hook.exit_code,
+        "status_code": hook.status_code,
+        "output": hook.output,
     }
 
 
@@ -70,6 +93,14 @@ def _baseline(report: RunReport) -> dict[str, object] | None:
         "commit": ref.commit,
         "entries": ref.entries,
         "update": ref.update or None,
+        "history": [
+            {
+                "created_at": p.created_at,
+                "commit": p.commit,
+                "p95_ms": {route: round(value, 2) for route, value in p.p95_ms},
+            }
+            for p in ref.history
+        ],
     }
 
 

@@ -1,25 +1,31 @@
 """``summary.md``: the human report, readable in ten seconds, on GitHub or as plain text.
 
 Order is the order of a reader's questions: did it pass, why not, what do I fix first,
-what ran, where and when. The page is a list of sections joined by blank lines;
-the latency table and the p95 chart (later issues) become further sections between
-the checks table and the footer (see :func:`_sections`).
+what was done about it (the rollback hooks), how fast, what ran, where and when. The
+page is a list of sections joined by blank lines (see :func:`_sections`); a long checks
+table folds away in a ``<details>`` block, which a terminal shows as two tag lines.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC
 
 from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration, is_blocking
 from launchgate.reports.latency import LATENCY_HEADER, latency_rows
-from launchgate.results import CheckResult, Finding
+from launchgate.reports.trend import p95_charts
+from launchgate.results import CheckResult, Finding, HookResult
 from launchgate.runreport import RunReport
 from launchgate.verdict import ranked_findings
 
 __all__ = ["render_summary"]
 
 NO_RISKS = "No launch risks found."
+FOLD_CHECKS_OVER = 10  # rows; a longer checks table is folded away on GitHub
+HOOK_OUTPUT_LINES = 40  # of a rollback command's output, in the summary
+_HOOK_MARKS = {"ok": "✓", "failed": "✗", "timeout": "✗", "skipped": "\u2013"}
 
 
 def render_summary(report: RunReport) -> str:
@@ -31,7 +37,9 @@ def _sections(report: RunReport) -> list[str]:
         f"## launchgate: {HEADLINES[report.verdict.outcome]}",
         _inline(report.verdict.reason),
         _risks(report),
+        _hooks(report),
         _latency(report),
+        _trend(report),
         _checks(report),
         _footer(report),
     ]
@@ -69,6 +77,43 @@ def _latency(report: RunReport) -> str:
     return text
 
 
+def _trend(report: RunReport) -> str:
+    charts = p95_charts(report)
+    if not charts:
+        return ""
+    intro = (
+        "p95 of each route in the stored baselines taken with these probe settings "
+        "(oldest first), then this run."
+    )
+    return "### p95 trend\n\n" + intro + "\n\n" + "\n\n".join(charts)
+
+
+def _hooks(report: RunReport) -> str:
+    if not report.hooks:
+        return ""
+    rows = [
+        (f"{_HOOK_MARKS[h.status]} {h.status}", h.kind, h.message, format_duration(h.duration_s))
+        for h in report.hooks
+    ]
+    text = "### Rollback hooks\n\n" + _table(("status", "hook", "what happened", "took"), rows)
+    for hook in report.hooks:
+        if hook.output.strip():
+            text += "\n\n" + _output_block(hook)
+    return text
+
+
+def _output_block(hook: HookResult) -> str:
+    lines = hook.output.rstrip().splitlines()[-HOOK_OUTPUT_LINES:]
+    body = "\n".join(lines)
+    # A fence longer than any run of backticks in the output, so none can close it.
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return (
+        f"<details><summary>{hook.kind} output (last {len(lines)} lines)</summary>\n\n"
+        f"{fence}text\n{body}\n{fence}\n\n</details>"
+    )
+
+
 def _checks(report: RunReport) -> str:
     if not report.results:
         return "### Checks\n\nNo check ran."
@@ -81,7 +126,15 @@ def _checks(report: RunReport) -> str:
         )
         for r in report.results
     ]
-    return "### Checks\n\n" + _table(("status", "check", "duration", "message"), rows)
+    table = _table(("status", "check", "duration", "message"), rows)
+    if len(rows) <= FOLD_CHECKS_OVER:
+        return "### Checks\n\n" + table
+    counts = Counter(r.status for r in report.results)
+    tally = ", ".join(f"{n} {status}" for status, n in counts.items())
+    return (
+        f"### Checks\n\n<details><summary>{len(rows)} checks: {tally}</summary>\n\n"
+        f"{table}\n\n</details>"
+    )
 
 
 def _status(result: CheckResult, *, blocking: bool) -> str:
@@ -95,6 +148,7 @@ def _footer(report: RunReport) -> str:
     facts = [
         f"target {report.target_url}",
         f"environment {report.environment}",
+        *([f"commit {report.commit[:12]}"] if report.commit else []),
         f"run {report.run_id}",
         f"launchgate {report.launchgate_version}",
         f"started {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",

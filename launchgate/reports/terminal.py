@@ -25,7 +25,7 @@ from launchgate.results import CheckResult, CheckStatus, Severity
 from launchgate.runreport import RunReport
 from launchgate.verdict import Outcome, ranked_findings
 
-__all__ = ["format_check_line", "print_check", "print_summary", "render_risk_list"]
+__all__ = ["format_check_line", "print_check", "print_summary", "render_hooks", "render_risk_list"]
 
 _SEVERITY_STYLES: dict[Severity, str] = {
     Severity.BLOCKER: "bold red",
@@ -116,12 +116,32 @@ def render_latency(report: RunReport) -> RenderableType:
     return table
 
 
+_HOOK_OUTPUT_LINES = 20
+
+
+def render_hooks(report: RunReport) -> RenderableType:
+    """What the rollback hooks did; the end of a command's output, as it printed it."""
+    lines: list[Text] = [Text("Rollback hooks (on_fail):")]
+    for hook in report.hooks:
+        ok = hook.status == "ok"
+        line = Text(
+            f"  {'✓' if ok else '✗'} {hook.kind} {hook.status}", style="green" if ok else "red"
+        )
+        line.append(f"  {_safe(_one_line(hook.message))}")
+        lines.append(line)
+        tail = hook.output.rstrip().splitlines()[-_HOOK_OUTPUT_LINES:]
+        lines += [Text(f"    | {_safe(out)}", style="dim") for out in tail]
+    return Group(*lines)
+
+
 def print_summary(console: Console, report: RunReport, written: Sequence[Path] = ()) -> None:
     verdict = report.verdict
     console.print()
     if report.routes:
         console.print(render_latency(report))
     console.print(render_risk_list(report))
+    if report.hooks:
+        console.print(render_hooks(report))
     if written:
         paths = [Text("Reports written:")]
         paths += [Text(f"  {_safe(str(p))}") for p in written]

@@ -24,7 +24,7 @@ from launchgate.errors import LaunchgateError, UsageError
 from launchgate.reports.json_report import render_json
 from launchgate.reports.junit import render_junit
 from launchgate.reports.markdown import render_summary
-from launchgate.results import CheckResult, Finding, StepRecord
+from launchgate.results import CheckResult, Finding, HookResult, StepRecord
 from launchgate.runreport import RunReport
 
 __all__ = [
@@ -128,6 +128,9 @@ def redact_report(report: RunReport, redactor: Redacts) -> RunReport:
             blocked_by=tuple(r(b) for b in c.blocked_by),
         )
 
+    def hook(h: HookResult) -> HookResult:
+        return dataclasses.replace(h, message=r(h.message), output=r(h.output))
+
     verdict = dataclasses.replace(
         report.verdict,
         reason=r(report.verdict.reason),
@@ -143,6 +146,7 @@ def redact_report(report: RunReport, redactor: Redacts) -> RunReport:
         environment=r(report.environment),
         results=tuple(check(c) for c in report.results),
         verdict=verdict,
+        hooks=tuple(hook(h) for h in report.hooks),
     )
 
 

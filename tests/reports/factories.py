@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from launchgate.results import CheckKind, CheckResult, CheckStatus, Finding, Severity, StepRecord
+from launchgate.results import (
+    BaselinePoint,
+    BaselineRef,
+    CheckKind,
+    CheckResult,
+    CheckStatus,
+    Finding,
+    RouteFigures,
+    Severity,
+    StepRecord,
+)
 from launchgate.runreport import RunReport
 from launchgate.verdict import decide
 
@@ -194,3 +205,61 @@ def parse_xml(text: str) -> ET.Element:
     # Our own output, in a test: the entity-expansion attacks S314 warns about need a
     # DTD, which junit_xml never writes.
     return ET.fromstring(text)
+
+
+def route(
+    name: str = "dashboard",
+    *,
+    p95_ms: float = 12.0,
+    baseline_p95_ms: float | None = 11.0,
+    decision: str = "within_noise",
+) -> RouteFigures:
+    return RouteFigures(
+        route=name,
+        method="GET",
+        path=f"/{name}",
+        samples=240,
+        requests=240,
+        rate_per_s=30.0,
+        achieved_rate_per_s=29.9,
+        p50_ms=p95_ms / 2,
+        p95_ms=p95_ms,
+        p99_ms=p95_ms * 1.5,
+        max_ms=p95_ms * 2,
+        service_p95_ms=p95_ms,
+        error_rate_pct=0.0,
+        errors=(),
+        throttled=0,
+        target_p95_ms=500.0,
+        baseline_p95_ms=baseline_p95_ms,
+        change_pct=None if baseline_p95_ms is None else (p95_ms / baseline_p95_ms - 1) * 100,
+        decision=decision,
+        decision_reason="",
+        histogram="HISTFAAAAB",
+    )
+
+
+def history(*p95s: dict[str, float]) -> tuple[BaselinePoint, ...]:
+    """Baseline entries, newest first, a day apart, as the probe reads them."""
+    return tuple(
+        BaselinePoint(
+            created_at=f"2024-04-{30 - i:02d}T09:15:00Z",
+            commit=f"{i:040x}",
+            p95_ms=tuple(values.items()),
+        )
+        for i, values in enumerate(p95s)
+    )
+
+
+def with_probe(
+    report: RunReport, routes: Sequence[RouteFigures], points: tuple[BaselinePoint, ...] = ()
+) -> RunReport:
+    ref = BaselineRef(
+        path="baselines/staging.json",
+        environment="staging",
+        created_at=points[0].created_at if points else None,
+        commit=points[0].commit if points else None,
+        entries=len(points),
+        history=points,
+    )
+    return dataclasses.replace(report, routes=tuple(routes), baseline=ref)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 
 from launchgate.reports.json_report import render_json, report_dict
-from launchgate.results import Severity
+from launchgate.results import HookResult, Severity
 
 from .factories import (
     all_passed,
@@ -15,9 +16,12 @@ from .factories import (
     check,
     errored_check,
     finding,
+    history,
     make_report,
     nonblocking_high,
+    route,
     step,
+    with_probe,
     zero_checks,
 )
 
@@ -137,3 +141,39 @@ def test_text_is_utf8_not_escaped_and_one_trailing_newline() -> None:
 def test_report_dict_is_plain_data() -> None:
     data = report_dict(blocker_with_skip())
     assert json.loads(json.dumps(data, allow_nan=False)) == data
+
+
+def test_hooks_commit_and_baseline_history_are_carried() -> None:
+    report = with_probe(
+        blocker_with_skip(), [route("dashboard")], history({"dashboard": 11.123456})
+    )
+    report = dataclasses.replace(
+        report,
+        commit="0123abcd" * 5,
+        hooks=(
+            HookResult("command", "timeout", "killed after 5s", 5.0004, 1, None, None, "..."),
+            HookResult("webhook", "failed", "answered 500", 1.5, 3, None, 500),
+        ),
+    )
+    data = load(render_json(report))
+    assert data["commit"] == "0123abcd" * 5
+    assert data["hooks"] == [
+        {
+            "kind": "command", "status": "timeout", "message": "killed after 5s",
+            "duration_s": 5.0, "attempts": 1, "exit_code": None, "status_code": None,
+            "output": "...",
+        },
+        {
+            "kind": "webhook", "status": "failed", "message": "answered 500",
+            "duration_s": 1.5, "attempts": 3, "exit_code": None, "status_code": 500,
+            "output": "",
+        },
+    ]  # fmt: skip
+    assert data["baseline"]["history"] == [
+        {"created_at": "2024-04-30T09:15:00Z", "commit": "0" * 40, "p95_ms": {"dashboard": 11.12}}
+    ]
+
+
+def test_without_hooks_or_a_repository_the_fields_are_still_there() -> None:
+    data = load(render_json(all_passed()))
+    assert (data["hooks"], data["commit"]) == ([], None)
