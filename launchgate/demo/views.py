@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from launchgate.demo import pages
-from launchgate.demo.context import faults_of, store_of
+from launchgate.demo.context import faults_of, settings_of, store_of
 from launchgate.demo.db import Store, User
 from launchgate.demo.forms import (
     CSRF_FIELD,
@@ -35,6 +35,7 @@ from launchgate.demo.passwords import hash_password, verify_password
 
 __all__ = [
     "api_me",
+    "burn_cpu",
     "dashboard",
     "home",
     "login",
@@ -138,6 +139,9 @@ async def dashboard(request: Request) -> Response:
     invoices = await run_in_threadpool(store.latest_invoices, user.id, DASHBOARD_INVOICES)
     year_ago = int(time.time()) - 365 * 86400
     billed = await run_in_threadpool(store.billed_since, user.id, year_ago)
+    work_ms = settings_of(request).dashboard_work_ms
+    if work_ms > 0:
+        await run_in_threadpool(burn_cpu, work_ms / 1000.0)
     cache = _PUBLIC_CACHE if faults_of(request).is_on("public-dashboard-cache") else _PRIVATE
     return _html(pages.dashboard(user.email, user.plan, invoices, billed), 200, cache)
 
@@ -160,6 +164,15 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303, headers=_PRIVATE)
     delete_cookie(response, SESSION_COOKIE)
     return response
+
+
+def burn_cpu(seconds: float) -> None:
+    """Spin until this thread has used ``seconds`` of CPU (not of wall time): a fixed
+    amount of work, which takes longer when the machine is busy, as a real page does.
+    Benchmark-only: see ``DemoSettings.dashboard_work_ms``."""
+    until = time.thread_time() + seconds
+    while time.thread_time() < until:
+        pass
 
 
 def _form_page(render: Callable[[str], str]) -> Response:
