@@ -3,6 +3,7 @@ plain aiohttp session and over a bare ``asyncio.Protocol`` (pre-encoded requests
 HTTP parsing: a floor no real client reaches), each on asyncio's own loop and on
 uvloop, against a minimal uvicorn app.
 
+    pip install uvloop    # not a launchgate dependency: only this comparison uses it
     python benchmarks/wakeup_floor.py [--rate 200] [--seconds 8] [--rounds 2]
 
 The server runs pinned to core 1 and every client to core 0, as in the other probe
