@@ -218,6 +218,11 @@ class H1Origin:
             self._all.discard(connection)
         return response
 
+    @property
+    def idle(self) -> int:
+        """Idle connections still open, ready for the next request."""
+        return sum(1 for connection in self._idle if connection.alive)
+
     def close(self) -> None:
         for connection in self._all:
             connection.close()
