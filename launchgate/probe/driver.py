@@ -1,16 +1,13 @@
 """The open-model load driver: requests go out on schedule, whatever is in flight.
 
-The hot-path client is aiohttp, not httpx (which journeys and fixtures use), by
-measurement: on one core a loop over one shared ``httpx.AsyncClient`` costs ~1.1 ms
-of CPU per request and reaches ~370 req/s at 50 in flight, because httpcore's pool
-scans every queued request against every connection (encode/httpx#3215); after a
-stall the queue jams and p95 is overstated several-fold. aiohttp's client costs a
-fraction of that per request and keeps a stall's figures honest: on the development
-machine the probe sustains 3,000 req/s on one core (the httpx loop not 500) and
-reports a 1 s stall's p95 within 4 % of truth. At low rates its CPU is dominated by
-wake-ups and aiohttp's per-request Python: about 1 ms of CPU per request at
-200 req/s on that machine, 1.9x Locust's; a bare protocol loop costs under half
-(benchmarks/wakeup_floor.py), so a lean HTTP/1.1 client is the known way to cut it. See
+The hot-path client is launchgate's own lean HTTP/1.1 client (``h1client``), not
+httpx (which journeys and fixtures use) nor aiohttp, by measurement: on one core a
+loop over one shared ``httpx.AsyncClient`` costs ~1.1 ms of CPU per request and
+reaches ~370 req/s at 50 in flight, because httpcore's pool scans every queued
+request against every connection (encode/httpx#3215); after a stall the queue jams
+and p95 is overstated several-fold. aiohttp kept a stall's figures honest and
+sustained 3,000 req/s, but at the gate's usual rates its per-request Python was half
+the probe's CPU and sat inside every measured latency (``h1client`` says more). See
 ``benchmarks/probe_capacity.py`` and docs/benchmarks.md for the figures on this code.
 """
 
@@ -18,16 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-import aiohttp
 from yarl import URL
 
+from launchgate.probe.h1client import H1Origin, ProbeHTTPError, encode_request
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement, RouteRecorder
 from launchgate.probe.schedule import intended_offsets
@@ -61,8 +57,8 @@ Progress = Callable[[float, int, float, int], None]  # elapsed s, sent, p95 ms, 
 
 
 class Prober:
-    """Drives load at a set of routes over one aiohttp session; ``run`` may be called
-    again to extend the measurement (the figures accumulate)."""
+    """Drives load at a set of routes over keep-alive connections to the target;
+    ``run`` may be called again to extend the measurement (the figures accumulate)."""
 
     def __init__(
         self,
@@ -91,21 +87,40 @@ class Prober:
         self._wall_s = 0.0
         self._loop_lag = LatencyHistogram()
         self._stop_reason: str | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self._origins: dict[tuple[str, str, int], H1Origin] = {}
+        self._wires = {t.route: self._wire(t) for t in targets}
+        self._open = False
+
+    def _wire(self, target: ProbeTarget) -> _Wire:
+        """The route's origin and its request, encoded once."""
+        url = URL(target.url)
+        scheme, host = url.scheme, url.host or ""
+        port = url.port or (443 if scheme == "https" else 80)
+        key = (scheme, host, port)
+        if key not in self._origins:
+            self._origins[key] = H1Origin(
+                host,
+                port,
+                ssl_context=_ssl_context(self._ssl) if scheme == "https" else None,
+                max_body=self.settings.max_body,
+            )
+        host_header = f"[{host}]" if ":" in host else host
+        if url.explicit_port:
+            host_header += f":{port}"
+        headers = target.headers
+        if not any(name.lower() == "user-agent" for name, _ in headers):
+            headers = (("User-Agent", self._user_agent), *headers)
+        request = encode_request(target.method, _path(target.url), host_header, headers)
+        return _Wire(self._origins[key], request, target.method.upper() == "HEAD")
 
     async def __aenter__(self) -> Prober:
-        connector = aiohttp.TCPConnector(limit=0, ssl=self._ssl, ttl_dns_cache=300)
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),  # each route sends its session's cookies
-            headers={"User-Agent": self._user_agent},
-            timeout=aiohttp.ClientTimeout(total=None),  # bounded by asyncio.timeout
-        )
+        self._open = True
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._session is not None:
-            await self._session.close()
+        self._open = False
+        for origin in self._origins.values():
+            origin.close()
 
     @property
     def stopped_early(self) -> str | None:
@@ -113,7 +128,7 @@ class Prober:
 
     async def run(self, *, duration_s: float, warmup_s: float = 0.0, ramp_s: float = 0.0) -> None:
         """Send on schedule for ``warmup_s + duration_s``; measure after the warm-up."""
-        if self._session is None:
+        if not self._open:
             raise RuntimeError("use `async with Prober(...)`")
         if self._stop_reason:
             return
@@ -215,31 +230,17 @@ class Prober:
         sent = loop.time()
         error: str | None = None
         status = 0
-        session = self._session
-        if session is None:  # pragma: no cover - run() checks before scheduling
-            raise RuntimeError("the probe session is closed")
+        retry_after: str | None = None
+        wire = self._wires[target.route]
         try:
             async with asyncio.timeout(self.settings.timeout_s):
-                async with session.request(
-                    target.method,
-                    target.url,
-                    headers=dict(target.headers),
-                    allow_redirects=False,  # a redirect never takes the probe elsewhere
-                ) as response:
-                    status = response.status
-                    size = 0
-                    async for chunk in response.content.iter_chunked(65536):
-                        size += len(chunk)
-                        if size > self.settings.max_body:
-                            error = "body larger than target.max_body"
-                            break
-                    retry_after = response.headers.get("Retry-After")
+                # No redirect is followed: a redirect never takes the probe elsewhere.
+                response = await wire.origin.request(wire.request, head_only=wire.head_only)
+            status, retry_after = response.status, response.retry_after
         except TimeoutError:
             error = f"timeout ({self.settings.timeout_s:g}s)"
-        except aiohttp.ClientError as exc:
-            error = _cause(exc)
-        except OSError as exc:
-            error = _os_cause(exc)
+        except ProbeHTTPError as exc:
+            error = exc.cause
         finally:
             slots.release()
         done = loop.time()
@@ -273,7 +274,9 @@ class Prober:
     async def _watch(self, start: float, stop: asyncio.Event) -> None:
         """Event-loop lag (a saturated client) and the live progress line."""
         loop = asyncio.get_running_loop()
-        tick = 0.01
+        # Ten samples a second: each wake-up of an idle loop costs CPU (~0.25 ms on a
+        # small VM), and every scheduled send already records its own timer's lateness.
+        tick = 0.1
         last_progress = loop.time()
         while not stop.is_set():
             before = loop.time()
@@ -308,25 +311,18 @@ def _retry_after_s(value: str | None) -> float:
     return min(max(when - time.time(), 0.0), _MAX_RETRY_AFTER_S)
 
 
-def _cause(exc: aiohttp.ClientError) -> str:
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return "TLS certificate not trusted"
-    if isinstance(exc, aiohttp.ClientSSLError):
-        return "TLS handshake failed"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return _os_cause(exc.os_error)
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "server closed the connection"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return "response body cut short"
-    if isinstance(exc, aiohttp.ClientOSError):
-        return _os_cause(exc)
-    return type(exc).__name__
+def _ssl_context(given: ssl.SSLContext | bool) -> ssl.SSLContext:
+    if isinstance(given, ssl.SSLContext):
+        return given
+    context = ssl.create_default_context()
+    if not given:  # the config said not to verify (target.verify_tls: false)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
-def _os_cause(exc: OSError) -> str:
-    if exc.errno == errno.ECONNREFUSED or isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if exc.errno == errno.ECONNRESET or isinstance(exc, ConnectionResetError):
-        return "connection reset"
-    return f"connection error ({exc.strerror or type(exc).__name__})"
+@dataclass(frozen=True)
+class _Wire:
+    origin: H1Origin
+    request: bytes
+    head_only: bool

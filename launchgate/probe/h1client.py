@@ -1,0 +1,269 @@
+"""The probe's hot-path HTTP/1.1 client: keep-alive connections to one origin,
+each route's request encoded once, responses parsed by httptools (llhttp, the C
+parser uvicorn uses).
+
+Why not aiohttp, which the probe used first: at the modest rates a deploy gate runs
+(tens to hundreds of requests a second) aiohttp's per-request Python was half the
+probe's CPU and sat on the critical path of every measured latency. On the
+development machine, at 200 req/s, an aiohttp open loop cost ~1 ms of CPU per
+request, 1.9x Locust's FastHttpUser, while a bare ``asyncio.Protocol`` loop cost
+under half of that (``benchmarks/wakeup_floor.py``). The probe needs little of
+HTTP: fixed GET-style requests without a body, no redirects, no cookies (each
+route's session cookies are in its headers), no decompression (only the size of
+the body is counted), so owning this much of HTTP/1.1 is small and testable; the
+parsing, which is where HTTP clients go wrong, stays a library's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ssl
+from dataclasses import dataclass
+
+import httptools
+
+__all__ = ["H1Origin", "ProbeHTTPError", "ProbeResponse", "encode_request"]
+
+_MAX_IDLE = 256  # idle keep-alive connections kept per origin
+
+
+class ProbeHTTPError(Exception):
+    """A request that got no usable answer; ``cause`` is what the report says."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class ProbeResponse:
+    status: int
+    retry_after: str | None
+    body_bytes: int
+
+
+def encode_request(
+    method: str, target: str, host_header: str, headers: tuple[tuple[str, str], ...]
+) -> bytes:
+    """One request's bytes, made once per route. Header values that could split
+    the request (CR, LF) are refused: they would let a config smuggle a second one."""
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host_header}"]
+    names = {"host"}
+    for name, value in headers:
+        if any(c in name or c in value for c in "\r\n\0") or ":" in name or not name:
+            raise ValueError(f"header {name!r} cannot be sent: it contains a control character")
+        names.add(name.lower())
+        lines.append(f"{name}: {value}")
+    if "accept" not in names:
+        lines.append("Accept: */*")
+    if "accept-encoding" not in names:
+        # What a browser asks for: the server pays for compressing as it would for a
+        # customer; the probe counts the bytes and never decompresses them.
+        lines.append("Accept-Encoding: gzip, deflate")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection: at most one request in flight, answered in order."""
+
+    def __init__(self, max_body: int) -> None:
+        self.max_body = max_body
+        self.transport: asyncio.Transport | None = None
+        self.alive = False
+        self._parser = httptools.HttpResponseParser(self)
+        self._waiter: asyncio.Future[ProbeResponse] | None = None
+        self._head_only = False
+        self._reset_message()
+
+    def _reset_message(self) -> None:
+        self._started = False
+        self._headers_done = False
+        self._body_bytes = 0
+        self._retry_after: str | None = None
+        self._close_after = False
+        self._framed = False  # Content-Length or chunked: the body's end is known
+
+    # -- asyncio.Protocol ----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses; both write().
+        self.transport = transport  # type: ignore[assignment]
+        self.alive = True
+
+    def data_received(self, data: bytes) -> None:
+        if self._waiter is None or self._waiter.done():
+            self._fail("the server sent bytes nobody asked for")
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail("the server switched protocols")
+        except httptools.HttpParserError as exc:
+            self._fail(f"malformed response ({exc})")
+
+    def eof_received(self) -> bool:
+        return False  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.alive = False
+        if self._waiter is None or self._waiter.done():
+            return
+        if self._started and self._headers_done:
+            if not self._framed:  # a body framed by the connection's end ends with it
+                self._complete(reusable=False)
+                return
+            cause = "response body cut short"
+        elif isinstance(exc, ConnectionResetError) or _errno(exc) == errno.ECONNRESET:
+            cause = "connection reset"
+        else:
+            cause = "server closed the connection"
+        self._waiter.set_exception(ProbeHTTPError(cause))
+
+    # -- httptools callbacks --------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._started = True
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        lower = name.lower()
+        if lower == b"retry-after":
+            self._retry_after = value.decode("latin-1").strip()
+        elif lower == b"connection" and b"close" in value.lower():
+            self._close_after = True
+        elif lower in (b"content-length", b"transfer-encoding"):
+            self._framed = True
+
+    def on_headers_complete(self) -> None:
+        self._headers_done = True
+        if self._head_only:  # no body follows a HEAD answer, whatever it declares
+            self._complete(reusable=False)
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        if self._body_bytes > self.max_body:
+            self._fail("body larger than target.max_body")
+
+    def on_message_complete(self) -> None:
+        self._complete(reusable=self._parser.should_keep_alive() and not self._close_after)
+
+    # -- requests ---------------------------------------------------------------------------
+
+    async def send(self, request: bytes, *, head_only: bool) -> ProbeResponse:
+        if self.transport is None or not self.alive:
+            raise ProbeHTTPError("server closed the connection")
+        loop = asyncio.get_running_loop()
+        self._waiter = loop.create_future()
+        self._head_only = head_only
+        self._reset_message()
+        self.transport.write(request)
+        return await self._waiter
+
+    def _complete(self, *, reusable: bool) -> None:
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
+        status = self._parser.get_status_code()
+        if 100 <= status < 200:  # an interim answer: the real one follows
+            self._reset_message()
+            return
+        waiter.set_result(ProbeResponse(status, self._retry_after, self._body_bytes))
+        if not reusable:
+            self.close()
+
+    def _fail(self, cause: str) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(ProbeHTTPError(cause))
+        self.close()
+
+    def close(self) -> None:
+        self.alive = False
+        if self.transport is not None:
+            self.transport.close()
+
+
+class H1Origin:
+    """Keep-alive connections to one origin (scheme, host, port)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        ssl_context: ssl.SSLContext | None,
+        max_body: int,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._ssl = ssl_context
+        self._max_body = max_body
+        self._idle: list[_Connection] = []
+        self._all: set[_Connection] = set()
+
+    async def request(self, request: bytes, *, head_only: bool = False) -> ProbeResponse:
+        """Send ``request`` (from :func:`encode_request`) on an idle connection or a
+        new one. Cancelled (the probe's timeout), the connection is closed: it may
+        still be mid-answer."""
+        connection = self._take_idle() or await self._connect()
+        try:
+            response = await connection.send(request, head_only=head_only)
+        except BaseException:
+            connection.close()
+            self._all.discard(connection)
+            raise
+        if connection.alive and len(self._idle) < _MAX_IDLE:
+            self._idle.append(connection)
+        else:
+            connection.close()
+            self._all.discard(connection)
+        return response
+
+    @property
+    def idle(self) -> int:
+        """Idle connections still open, ready for the next request."""
+        return sum(1 for connection in self._idle if connection.alive)
+
+    def close(self) -> None:
+        for connection in self._all:
+            connection.close()
+        self._all.clear()
+        self._idle.clear()
+
+    def _take_idle(self) -> _Connection | None:
+        while self._idle:
+            connection = self._idle.pop()
+            if connection.alive:
+                return connection
+            self._all.discard(connection)
+        return None
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            _, connection = await loop.create_connection(
+                lambda: _Connection(self._max_body),
+                self.host,
+                self.port,
+                ssl=self._ssl,
+                server_hostname=self.host if self._ssl is not None else None,
+            )
+        except ssl.SSLCertVerificationError:
+            raise ProbeHTTPError("TLS certificate not trusted") from None
+        except ssl.SSLError:
+            raise ProbeHTTPError("TLS handshake failed") from None
+        except OSError as exc:
+            raise ProbeHTTPError(os_cause(exc)) from None
+        self._all.add(connection)
+        return connection
+
+
+def os_cause(exc: OSError) -> str:
+    if exc.errno == errno.ECONNREFUSED or isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if exc.errno == errno.ECONNRESET or isinstance(exc, ConnectionResetError):
+        return "connection reset"
+    return f"connection error ({exc.strerror or type(exc).__name__})"
+
+
+def _errno(exc: BaseException | None) -> int | None:
+    return exc.errno if isinstance(exc, OSError) else None
