@@ -8,6 +8,7 @@ empty NOERROR answer for a name that exists without the asked type.
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections.abc import Iterable
 from types import TracebackType
@@ -67,11 +68,20 @@ class DnsServer:
     ) -> None:
         self.resolver = ZoneResolver(zone, servfail=servfail, silent=silent)
         quiet = DNSLogger(logf=lambda _message: None)
-        self._udp = DNSServer(self.resolver, address="127.0.0.1", port=0, logger=quiet)
-        self.port: int = self._udp.server.server_address[1]
-        self._tcp = DNSServer(
-            self.resolver, address="127.0.0.1", port=self.port, tcp=True, logger=quiet
-        )
+        # UDP takes a free port; TCP needs the same number, which a TCP socket (an
+        # outgoing connection's ephemeral port) may hold: then try another, bounded.
+        for attempt in range(20):
+            self._udp = DNSServer(self.resolver, address="127.0.0.1", port=0, logger=quiet)
+            self.port: int = self._udp.server.server_address[1]
+            try:
+                self._tcp = DNSServer(
+                    self.resolver, address="127.0.0.1", port=self.port, tcp=True, logger=quiet
+                )
+                break
+            except OSError as exc:
+                self._udp.server.server_close()
+                if exc.errno != errno.EADDRINUSE or attempt == 19:
+                    raise
 
     @property
     def address(self) -> str:
