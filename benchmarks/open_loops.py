@@ -31,6 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from launchgate.eventloop import new_runner
 from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.schedule import intended_offsets
@@ -157,7 +158,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
     run = probe if args.client == "probe" else httpx_loop
-    print(json.dumps(asyncio.run(run(args))))
+    # On launchgate's own loop (uvloop where installed), for both: what `launchgate run`
+    # gives the probe, and the httpx loop's best case.
+    with new_runner() as runner:
+        print(json.dumps(runner.run(run(args))))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Where the probe's CPU at low rates goes: the same open loop at 200 req/s over a
-plain aiohttp session and over a bare ``asyncio.Protocol`` (pre-encoded requests, no
-HTTP parsing: a floor no real client reaches), each on asyncio's own loop and on
-uvloop, against a minimal uvicorn app.
+plain aiohttp session, over a bare ``asyncio.Protocol`` driven by a task per request
+(pre-encoded requests, no HTTP parsing), and over the same protocol driven by timer
+callbacks alone (no task, no future: the probe's own design), each on asyncio's
+own loop and on uvloop, against a minimal uvicorn app.
 
-    pip install uvloop    # not a launchgate dependency: only this comparison uses it
     python benchmarks/wakeup_floor.py [--rate 200] [--seconds 8] [--rounds 2]
 
 The server runs pinned to core 1 and every client to core 0, as in the other probe
@@ -125,8 +125,53 @@ async def _bare(port: int, rate: float, seconds: float) -> float:
     return await _open_loop(one, rate, seconds)
 
 
+async def _callbacks(port: int, rate: float, seconds: float) -> float:
+    """The same bare protocol driven by timer callbacks alone: no task, no future."""
+    loop = asyncio.get_running_loop()
+    request = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    await reader.readexactly(2)
+    expect = len(head) + 2
+    writer.close()
+    idle: list[_Bare] = []
+    for _ in range(8):
+        _, protocol = await loop.create_connection(lambda: _Bare(expect), "127.0.0.1", port)
+        idle.append(protocol)
+    count = int(rate * seconds)
+    finished = loop.create_future()
+    state = {"done": 0}
+
+    class _Done:
+        def __init__(self, protocol: _Bare) -> None:
+            self.protocol = protocol
+
+        def set_result(self, _: None) -> None:
+            idle.append(self.protocol)
+            state["done"] += 1
+            if state["done"] == count:
+                finished.set_result(None)
+
+    start = loop.time()
+
+    def send(i: int) -> None:
+        protocol = idle.pop()
+        protocol.done = _Done(protocol)  # type: ignore[assignment]
+        assert protocol.transport is not None
+        protocol.transport.write(request)
+        if i + 1 < count:
+            loop.call_at(start + (i + 1) / rate, send, i + 1)
+
+    before = _cpu_s()
+    loop.call_at(start, send, 0)
+    await finished
+    return (_cpu_s() - before) / count * 1e6
+
+
 def _client(kind: str, loop_name: str, port: int, rate: float, seconds: float) -> None:
-    run = _aiohttp if kind == "aiohttp" else _bare
+    run = {"aiohttp": _aiohttp, "bare-protocol": _bare, "callbacks": _callbacks}[kind]
     if loop_name == "uvloop":
         import uvloop
 
@@ -163,7 +208,7 @@ def main() -> None:
         _wait_listening(port)
         print(f"CPU ms per 1,000 requests at {args.rate:g} req/s ({args.seconds:g} s each)")
         for round_no in range(1, args.rounds + 1):
-            for kind in ("aiohttp", "bare-protocol"):
+            for kind in ("aiohttp", "bare-protocol", "callbacks"):
                 for loop_name in ("asyncio", "uvloop"):
                     out = subprocess.check_output(
                         [

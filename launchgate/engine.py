@@ -35,6 +35,7 @@ from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config
 from launchgate.config.units import format_duration
 from launchgate.errors import UsageError
+from launchgate.eventloop import new_runner
 from launchgate.probe.check import plan_probe
 from launchgate.redact import Redactor
 from launchgate.results import CheckKind, CheckResult
@@ -293,7 +294,7 @@ class Run:
 
     def execute_sync(self, check_id: str) -> CheckResult:
         if self._runner is None:
-            self._runner = asyncio.Runner()
+            self._runner = new_runner()
         return self._runner.run(self.execute(check_id))
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from launchgate.config.hooks_model import OnFailSpec
 from launchgate.config.load import LoadedConfig
 from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError
+from launchgate.eventloop import new_runner
 from launchgate.github import GitHubActions
 from launchgate.gitinfo import head_commit
 from launchgate.hooks import hook_secrets, run_hooks, skipped_hooks
@@ -244,7 +245,7 @@ def _run_interruptibly(work: Callable[[], Awaitable[T]], on_signal: Callable[[],
 
 @contextlib.contextmanager
 def _asyncio_runner() -> Iterator[asyncio.Runner]:
-    runner = asyncio.Runner()
+    runner = new_runner()
     try:
         yield runner
     finally:

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from launchgate.commands import CommandIO, add_debug, add_option
+from launchgate.eventloop import new_runner
 from launchgate.options import CONFIG, URL, resolve
 
 
@@ -52,7 +53,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
-    import asyncio
 
     from launchgate.config.load import load_config
     from launchgate.config.units import parse_duration_s
@@ -141,7 +141,8 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
                 say("launchgate watch: stopped")
                 return 0
 
-        code = asyncio.run(main())
+        with new_runner() as runner:
+            code = runner.run(main())
     finally:
         metrics.close()
         lock.release()

@@ -49,9 +49,9 @@ async def run_command(
                 output=redactor.redact(_tail(log, OUTPUT_LIMIT)),
             )
 
-        try:
-            # The config's own command, run as the user wrote it: that is its point.
-            proc = await asyncio.create_subprocess_shell(
+        # The config's own command, run as the user wrote it: that is its point.
+        spawn = asyncio.ensure_future(
+            asyncio.create_subprocess_shell(
                 hook.run,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
@@ -60,8 +60,19 @@ async def run_command(
                 cwd=cwd,
                 start_new_session=True,
             )
+        )
+        try:
+            # Shielded: a SIGTERM can arrive while the command is already running but
+            # the spawn has not returned yet (uvloop returns only once the child has
+            # exec'd). Cancelling the spawn then would leave the command's group
+            # running with nobody to stop it, so it finishes, and the group is stopped.
+            proc = await asyncio.shield(spawn)
         except OSError as exc:
             return result("failed", f"could not start: {exc.strerror or exc}")
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await _kill_group(await spawn)
+            raise
         try:
             async with asyncio.timeout(hook.timeout):
                 code = await proc.wait()

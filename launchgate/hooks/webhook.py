@@ -25,6 +25,7 @@ from launchgate.config.hooks_model import WebhookHook
 from launchgate.config.units import format_duration
 from launchgate.redact import Redactor
 from launchgate.results import HookResult, HookStatus
+from launchgate.retry_after import parse_retry_after
 
 __all__ = ["post_webhook", "sha256_signature"]
 
@@ -165,15 +166,9 @@ async def _try(
         answered,
         code,
         retry=retry,
-        retry_after_s=_retry_after(response.headers.get("retry-after")) if retry else None,
+        retry_after_s=parse_retry_after(
+            response.headers.get("retry-after"), cap_s=_MAX_RETRY_AFTER_S
+        )
+        if retry
+        else None,
     )
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None  # an HTTP date: rare for webhooks; our own backoff applies
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)

@@ -17,20 +17,28 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 from yarl import URL
 
-from launchgate.probe.h1client import H1Origin, ProbeHTTPError, encode_request
+from launchgate.probe.h1client import (
+    Connection,
+    H1Origin,
+    ProbeHTTPError,
+    ProbeResponse,
+    encode_request,
+)
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement, RouteRecorder
 from launchgate.probe.schedule import intended_offsets
+from launchgate.retry_after import parse_retry_after
 
 __all__ = ["ProbeSettings", "ProbeTarget", "Prober"]
 
 _MAX_RETRY_AFTER_S = 30.0
+_DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After
 _COLLAPSE_RATE = 0.5  # errors among the last outcomes of a route that mean "collapsing"
 _COLLAPSE_MIN = 20  # outcomes needed before the collapse rule applies
 
@@ -133,28 +141,36 @@ class Prober:
         if self._stop_reason:
             return
         loop = asyncio.get_running_loop()
-        start = loop.time() + 0.05  # a moment to start every scheduler
-        stop = asyncio.Event()
-        in_flight: set[asyncio.Task[None]] = set()
-        schedulers = [
-            asyncio.create_task(
-                self._schedule(t, start, warmup_s, ramp_s, warmup_s + duration_s, stop, in_flight)
-            )
+        start = loop.time() + 0.05  # a moment to start every route
+        total_s = warmup_s + duration_s
+        loads = [
+            _RouteLoad(self, t, self._wires[t.route], start, warmup_s, ramp_s, total_s)
             for t in self.targets
         ]
-        monitor = asyncio.create_task(self._watch(start, stop))
+        stop = asyncio.Event()
+        monitor = asyncio.create_task(self._watch(start, stop, loads))
         began = time.monotonic()
         try:
-            await asyncio.gather(*schedulers)
-            if in_flight:  # the last requests are given their timeout, no more
-                await asyncio.wait(in_flight, timeout=self.settings.timeout_s + 1)
+            for load in loads:
+                load.begin()
+            # Every request ends by its timeout (the monitor sweeps them), so this
+            # bound is only a guard against a bug turning into a hang.
+            try:
+                async with asyncio.timeout(total_s + 2 * self.settings.timeout_s + 5):
+                    await asyncio.gather(*(load.finished for load in loads))
+            except TimeoutError:
+                self._stop("the probe's requests did not wind down in time; stopped")
         finally:
             stop.set()
-            for task in (*schedulers, *in_flight):
-                task.cancel()
+            for load in loads:
+                load.abandon()
             monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*schedulers, *in_flight, monitor, return_exceptions=True)
+                await asyncio.gather(
+                    monitor,
+                    *(task for load in loads for task in load.connecting),
+                    return_exceptions=True,
+                )
         self._wall_s += time.monotonic() - began
         self._measured_s += max(0.0, min(duration_s, loop.time() - start - warmup_s))
 
@@ -170,109 +186,12 @@ class Prober:
             extended_s=extended_s,
         )
 
-    # -- the schedule ------------------------------------------------------------------
-
-    async def _schedule(
-        self,
-        target: ProbeTarget,
-        start: float,
-        warmup_s: float,
-        ramp_s: float,
-        total_s: float,
-        stop: asyncio.Event,
-        in_flight: set[asyncio.Task[None]],
-    ) -> None:
-        loop = asyncio.get_running_loop()
-        recorder = self.recorders[target.route]
-        slots = asyncio.Semaphore(self.settings.concurrency)
-        paused_until = 0.0
-        for offset in intended_offsets(target.rate_per_s, total_s, ramp_s):
-            intended = start + offset
-            delay = intended - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            now = loop.time()
-            if stop.is_set() or self._stop_reason:
-                return
-            if self._sent >= self.settings.max_requests:
-                self._stop(f"reached probe.max_requests ({self.settings.max_requests})")
-                return
-            measured = offset >= warmup_s
-            if delay > 0:
-                # We slept until the intended time and woke late: that lateness is our
-                # own timer's, not the server's, so this request's clock starts on waking.
-                lag = max(0.0, now - intended)
-                recorder.client_lag.record_us(lag * 1e6)
-                ready = now
-            else:
-                # Already behind: we were waiting for a free slot, that is for the server
-                # to answer. The clock starts at the intended time, so the wait counts
-                # (a stalled server cannot hide its stall).
-                ready = intended
-            if now < paused_until:  # honouring Retry-After: this send is skipped
-                if measured:
-                    recorder.throttled += 1
-                    recorder.requests += 1
-                continue
-            await slots.acquire()  # waiting here is the server's slowness: still counted
-            self._sent += 1
-            task = asyncio.create_task(self._one(target, ready, measured, slots))
-            in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
-            if recorder.throttle_until > paused_until:
-                paused_until = recorder.throttle_until
-
-    async def _one(
-        self, target: ProbeTarget, ready: float, measured: bool, slots: asyncio.Semaphore
-    ) -> None:
-        loop = asyncio.get_running_loop()
-        recorder = self.recorders[target.route]
-        sent = loop.time()
-        error: str | None = None
-        status = 0
-        retry_after: str | None = None
-        wire = self._wires[target.route]
-        try:
-            async with asyncio.timeout(self.settings.timeout_s):
-                # No redirect is followed: a redirect never takes the probe elsewhere.
-                response = await wire.origin.request(wire.request, head_only=wire.head_only)
-            status, retry_after = response.status, response.retry_after
-        except TimeoutError:
-            error = f"timeout ({self.settings.timeout_s:g}s)"
-        except ProbeHTTPError as exc:
-            error = exc.cause
-        finally:
-            slots.release()
-        done = loop.time()
-        if error is None and status == 429:
-            recorder.throttle_until = done + _retry_after_s(retry_after)
-            if measured:
-                recorder.throttled += 1
-                recorder.requests += 1
-            return
-        if error is None and status not in target.expect_status:
-            error = f"status {status}"
-        if measured:
-            # Only measured outcomes judge a collapse: a cold app may stumble in warm-up.
-            recorder.outcome(error=error is not None)
-            recorder.requests += 1
-            if error is None:
-                recorder.latency.record_us((done - ready) * 1e6)
-                recorder.service.record_us((done - sent) * 1e6)
-            else:
-                recorder.errors[error] += 1
-        if len(recorder.recent) >= _COLLAPSE_MIN and recorder.recent_error_rate() >= _COLLAPSE_RATE:
-            self._stop(
-                f"the target is collapsing: {recorder.recent_error_rate():.0%} of the last "
-                f"{len(recorder.recent)} requests to {target.route} failed; stopped early"
-            )
-
     def _stop(self, reason: str) -> None:
         if self._stop_reason is None:
             self._stop_reason = reason
 
-    async def _watch(self, start: float, stop: asyncio.Event) -> None:
-        """Event-loop lag (a saturated client) and the live progress line."""
+    async def _watch(self, start: float, stop: asyncio.Event, loads: list[_RouteLoad]) -> None:
+        """Event-loop lag (a saturated client), request timeouts and the live line."""
         loop = asyncio.get_running_loop()
         # Ten samples a second: each wake-up of an idle loop costs CPU (~0.25 ms on a
         # small VM), and every scheduled send already records its own timer's lateness.
@@ -282,6 +201,8 @@ class Prober:
             before = loop.time()
             await asyncio.sleep(tick)
             self._loop_lag.record_us(max(0.0, loop.time() - before - tick) * 1e6)
+            for load in loads:
+                load.expire(loop.time())
             if self._progress is not None and loop.time() - last_progress >= 1.0:
                 last_progress = loop.time()
                 merged = LatencyHistogram()
@@ -295,20 +216,6 @@ class Prober:
 def _path(url: str) -> str:
     parsed = URL(url)
     return parsed.raw_path_qs
-
-
-def _retry_after_s(value: str | None) -> float:
-    if not value:
-        return 1.0
-    try:
-        return min(max(float(value), 0.0), _MAX_RETRY_AFTER_S)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return 1.0
-    return min(max(when - time.time(), 0.0), _MAX_RETRY_AFTER_S)
 
 
 def _ssl_context(given: ssl.SSLContext | bool) -> ssl.SSLContext:
@@ -326,3 +233,265 @@ class _Wire:
     origin: H1Origin
     request: bytes
     head_only: bool
+
+
+class _Flight:
+    """One request on the wire; called back with its answer."""
+
+    __slots__ = ("connection", "deadline", "load", "measured", "ready", "sent")
+
+    def __init__(
+        self, load: _RouteLoad, connection: Connection, ready: float, sent: float, measured: bool
+    ) -> None:
+        self.load = load
+        self.connection = connection
+        self.ready = ready
+        self.sent = sent
+        self.measured = measured
+        self.deadline = ready + load.timeout_s
+
+    def __call__(self, response: ProbeResponse | None, cause: str | None) -> None:
+        self.load.answered(self, response, cause)
+
+
+class _RouteLoad:
+    """One route's open-model schedule for one ``Prober.run``, driven by timer
+    callbacks rather than a task per request: each send is one timer wake-up and
+    each answer one socket wake-up, the least an event loop can do (a task and its
+    future cost two more turns of the loop per request; see ``h1client``).
+
+    Sends never wait for answers. When ``concurrency`` requests are already out, a
+    due send waits in the backlog for a free connection, and that wait counts in
+    its latency: it is the server's slowness, not ours. Only the lateness of our
+    own timer is kept out (as client lag), and a run with much of it is invalid.
+    """
+
+    def __init__(
+        self,
+        prober: Prober,
+        target: ProbeTarget,
+        wire: _Wire,
+        start: float,
+        warmup_s: float,
+        ramp_s: float,
+        total_s: float,
+    ) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.prober = prober
+        self.target = target
+        self.wire = wire
+        self.recorder = prober.recorders[target.route]
+        self.start = start
+        self.warmup_s = warmup_s
+        self.timeout_s = prober.settings.timeout_s
+        self.concurrency = prober.settings.concurrency
+        self.finished: asyncio.Future[None] = self.loop.create_future()
+        self.connecting: set[asyncio.Task[None]] = set()
+        self._offsets: Iterator[float] = intended_offsets(target.rate_per_s, total_s, ramp_s)
+        self._timer: asyncio.TimerHandle | None = None
+        self._in_flight: dict[Connection, _Flight] = {}
+        self._backlog: deque[tuple[float, bool]] = deque()  # (ready, measured)
+        self._scheduled_all = False
+
+    # -- the schedule ------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._arm()
+
+    def _arm(self) -> None:
+        offset = next(self._offsets, None)
+        if offset is None:
+            self._end_schedule()
+            return
+        self._timer = self.loop.call_at(self.start + offset, self._due, offset)
+
+    def _due(self, offset: float) -> None:
+        self._timer = None
+        if self.prober.stopped_early:
+            self._end_schedule()
+            return
+        now = self.loop.time()
+        # The timer fired late by this much: our lateness, not the server's, so the
+        # request's clock starts now and the lag is kept apart.
+        self.recorder.client_lag.record_us(max(0.0, now - self.start - offset) * 1e6)
+        measured = offset >= self.warmup_s
+        if now < self.recorder.throttle_until:
+            if measured:  # honouring Retry-After: this send is skipped
+                self.recorder.throttled += 1
+                self.recorder.requests += 1
+        elif self._busy() >= self.concurrency:
+            self._backlog.append((now, measured))
+        else:
+            self._send(now, measured)
+        if not self._scheduled_all and self._timer is None:
+            self._arm()
+
+    def _end_schedule(self) -> None:
+        self._scheduled_all = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.prober.stopped_early:
+            self._backlog.clear()  # not sent, so neither measured nor counted
+        self._check_finished()
+
+    def _busy(self) -> int:
+        return len(self._in_flight) + len(self.connecting)
+
+    # -- sending ------------------------------------------------------------------------
+
+    def _send(self, ready: float, measured: bool) -> None:
+        prober = self.prober
+        if prober._sent >= prober.settings.max_requests:
+            prober._stop(f"reached probe.max_requests ({prober.settings.max_requests})")
+            self._end_schedule()
+            return
+        prober._sent += 1
+        connection = self.wire.origin.take_idle()
+        if connection is None:
+            task = self.loop.create_task(self._connect_and_send(ready, measured))
+            self.connecting.add(task)
+            task.add_done_callback(self.connecting.discard)
+            return
+        self._start(connection, ready, measured)
+
+    async def _connect_and_send(self, ready: float, measured: bool) -> None:
+        try:
+            async with asyncio.timeout_at(ready + self.timeout_s):
+                connection = await self.wire.origin.connect()
+        except TimeoutError:
+            cause = self._timeout_cause()
+        except ProbeHTTPError as exc:
+            cause = exc.cause
+        else:
+            self._no_longer_connecting()
+            self._start(connection, ready, measured)
+            return
+        self._no_longer_connecting()
+        self._record(ready, ready, measured, None, cause)
+        self._after_answer()
+
+    def _no_longer_connecting(self) -> None:
+        # Now, not when the task's done-callback runs a turn later: until then the
+        # slot would look taken and a due send would wait in the backlog for nothing.
+        task = asyncio.current_task()
+        if task is not None:
+            self.connecting.discard(task)
+
+    def _start(self, connection: Connection, ready: float, measured: bool) -> None:
+        flight = _Flight(self, connection, ready, self.loop.time(), measured)
+        self._in_flight[connection] = flight
+        try:
+            # No redirect is followed: a redirect never takes the probe elsewhere.
+            connection.start(self.wire.request, head_only=self.wire.head_only, done=flight)
+        except ProbeHTTPError as exc:
+            del self._in_flight[connection]
+            self.wire.origin.discard(connection)
+            self._record(ready, flight.sent, measured, None, exc.cause)
+            # On the next turn: a run of dead connections must not recurse through
+            # the backlog.
+            self.loop.call_soon(self._after_answer)
+
+    def answered(self, flight: _Flight, response: ProbeResponse | None, cause: str | None) -> None:
+        if self._in_flight.pop(flight.connection, None) is None:
+            return  # already given up on (timed out or abandoned)
+        if response is not None:
+            self.wire.origin.give_back(flight.connection)
+        else:
+            self.wire.origin.discard(flight.connection)
+        self._record(flight.ready, flight.sent, flight.measured, response, cause)
+        self._after_answer()
+
+    def _after_answer(self) -> None:
+        """A connection is free: the longest-waiting due send goes out on it."""
+        while self._backlog and self._busy() < self.concurrency:
+            if self.prober.stopped_early:
+                self._backlog.clear()
+                break
+            ready, measured = self._backlog.popleft()
+            self._send(ready, measured)
+        self._check_finished()
+
+    def _check_finished(self) -> None:
+        if (
+            self._scheduled_all
+            and not self._backlog
+            and not self._in_flight
+            and not self.connecting
+            and not self.finished.done()
+        ):
+            self.finished.set_result(None)
+
+    # -- timeouts and the end -----------------------------------------------------------
+
+    def expire(self, now: float) -> None:
+        """Time out requests older than the timeout, on the wire or still waiting for
+        a connection (swept by the probe's monitor, ten times a second: one timer per
+        request would cost the hot path more than a timeout's 0.1 s of slack)."""
+        late = [f for f in self._in_flight.values() if f.deadline <= now]
+        for flight in late:
+            del self._in_flight[flight.connection]
+            flight.connection.abandon()
+            self.wire.origin.discard(flight.connection)
+            self._record(flight.ready, flight.sent, flight.measured, None, self._timeout_cause())
+        while self._backlog and self._backlog[0][0] + self.timeout_s <= now:
+            ready, measured = self._backlog.popleft()
+            self._record(ready, now, measured, None, self._timeout_cause())
+        if late:
+            self._after_answer()
+        else:
+            self._check_finished()
+
+    def abandon(self) -> None:
+        """The run is over (or cancelled): nothing more is sent or recorded."""
+        self._scheduled_all = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._backlog.clear()
+        for flight in self._in_flight.values():
+            flight.connection.abandon()
+            self.wire.origin.discard(flight.connection)
+        self._in_flight.clear()
+        for task in self.connecting:
+            task.cancel()
+
+    def _timeout_cause(self) -> str:
+        return f"timeout ({self.timeout_s:g}s)"
+
+    # -- recording ----------------------------------------------------------------------
+
+    def _record(
+        self,
+        ready: float,
+        sent: float,
+        measured: bool,
+        response: ProbeResponse | None,
+        cause: str | None,
+    ) -> None:
+        recorder = self.recorder
+        done = self.loop.time()
+        if response is not None and response.status == 429:
+            pause = parse_retry_after(response.retry_after, cap_s=_MAX_RETRY_AFTER_S)
+            recorder.throttle_until = done + (_DEFAULT_RETRY_AFTER_S if pause is None else pause)
+            if measured:
+                recorder.throttled += 1
+                recorder.requests += 1
+            return
+        error = cause
+        if response is not None and response.status not in self.target.expect_status:
+            error = f"status {response.status}"
+        if measured:
+            # Only measured outcomes judge a collapse: a cold app may stumble in warm-up.
+            recorder.outcome(error=error is not None)
+            recorder.requests += 1
+            if error is None:
+                recorder.latency.record_us((done - ready) * 1e6)
+                recorder.service.record_us((done - sent) * 1e6)
+            else:
+                recorder.errors[error] += 1
+        if len(recorder.recent) >= _COLLAPSE_MIN and recorder.recent_error_rate() >= _COLLAPSE_RATE:
+            self.prober._stop(
+                f"the target is collapsing: {recorder.recent_error_rate():.0%} of the last "
+                f"{len(recorder.recent)} requests to {self.target.route} failed; stopped early"
+            )

@@ -19,11 +19,19 @@ from __future__ import annotations
 import asyncio
 import errno
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httptools
 
-__all__ = ["H1Origin", "ProbeHTTPError", "ProbeResponse", "encode_request"]
+__all__ = [
+    "Completion",
+    "Connection",
+    "H1Origin",
+    "ProbeHTTPError",
+    "ProbeResponse",
+    "encode_request",
+]
 
 _MAX_IDLE = 256  # idle keep-alive connections kept per origin
 
@@ -41,6 +49,10 @@ class ProbeResponse:
     status: int
     retry_after: str | None
     body_bytes: int
+
+
+Completion = Callable[["ProbeResponse | None", "str | None"], None]
+"""Called once per request: the response, or ``None`` and the cause of the failure."""
 
 
 def encode_request(
@@ -64,15 +76,22 @@ def encode_request(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-class _Connection(asyncio.Protocol):
-    """One keep-alive connection: at most one request in flight, answered in order."""
+class Connection(asyncio.Protocol):
+    """One keep-alive connection: at most one request in flight, answered in order.
+
+    The answer is handed to a plain callback from inside ``data_received``, not to a
+    future: at a gate's rates each request is one timer wake-up to send and one
+    socket wake-up to read, and a future (then a task step) would add two more turns
+    of the event loop per request, a quarter of the probe's CPU
+    (``benchmarks/wakeup_floor.py``, "callbacks" against "bare-protocol").
+    """
 
     def __init__(self, max_body: int) -> None:
         self.max_body = max_body
         self.transport: asyncio.Transport | None = None
         self.alive = False
         self._parser = httptools.HttpResponseParser(self)
-        self._waiter: asyncio.Future[ProbeResponse] | None = None
+        self._done: Completion | None = None
         self._head_only = False
         self._reset_message()
 
@@ -92,7 +111,7 @@ class _Connection(asyncio.Protocol):
         self.alive = True
 
     def data_received(self, data: bytes) -> None:
-        if self._waiter is None or self._waiter.done():
+        if self._done is None:
             self._fail("the server sent bytes nobody asked for")
             return
         try:
@@ -107,7 +126,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.alive = False
-        if self._waiter is None or self._waiter.done():
+        if self._done is None:
             return
         if self._started and self._headers_done:
             if not self._framed:  # a body framed by the connection's end ends with it
@@ -118,7 +137,7 @@ class _Connection(asyncio.Protocol):
             cause = "connection reset"
         else:
             cause = "server closed the connection"
-        self._waiter.set_exception(ProbeHTTPError(cause))
+        self._finish(None, cause)
 
     # -- httptools callbacks --------------------------------------------------------------
 
@@ -149,32 +168,55 @@ class _Connection(asyncio.Protocol):
 
     # -- requests ---------------------------------------------------------------------------
 
-    async def send(self, request: bytes, *, head_only: bool) -> ProbeResponse:
+    def start(self, request: bytes, *, head_only: bool, done: Completion) -> None:
+        """Send ``request``; ``done`` is called exactly once, unless :meth:`abandon`
+        comes first. Raises ``ProbeHTTPError`` if the connection is already gone."""
         if self.transport is None or not self.alive:
             raise ProbeHTTPError("server closed the connection")
-        loop = asyncio.get_running_loop()
-        self._waiter = loop.create_future()
+        self._done = done
         self._head_only = head_only
         self._reset_message()
         self.transport.write(request)
-        return await self._waiter
+
+    async def send(self, request: bytes, *, head_only: bool) -> ProbeResponse:
+        answer: asyncio.Future[ProbeResponse] = asyncio.get_running_loop().create_future()
+
+        def done(response: ProbeResponse | None, cause: str | None) -> None:
+            if answer.done():
+                return
+            if response is not None:
+                answer.set_result(response)
+            else:
+                answer.set_exception(ProbeHTTPError(cause or "no answer"))
+
+        self.start(request, head_only=head_only, done=done)
+        return await answer
+
+    def abandon(self) -> None:
+        """Give up on the request in flight (the probe's timeout): no callback follows,
+        and the connection is closed, since it may still be mid-answer."""
+        self._done = None
+        self.close()
 
     def _complete(self, *, reusable: bool) -> None:
-        waiter = self._waiter
-        if waiter is None or waiter.done():
+        if self._done is None:
             return
         status = self._parser.get_status_code()
         if 100 <= status < 200:  # an interim answer: the real one follows
             self._reset_message()
             return
-        waiter.set_result(ProbeResponse(status, self._retry_after, self._body_bytes))
-        if not reusable:
+        if not reusable:  # closed first, so the caller never takes it back as idle
             self.close()
+        self._finish(ProbeResponse(status, self._retry_after, self._body_bytes), None)
 
     def _fail(self, cause: str) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_exception(ProbeHTTPError(cause))
         self.close()
+        self._finish(None, cause)
+
+    def _finish(self, response: ProbeResponse | None, cause: str | None) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(response, cause)
 
     def close(self) -> None:
         self.alive = False
@@ -197,26 +239,33 @@ class H1Origin:
         self.port = port
         self._ssl = ssl_context
         self._max_body = max_body
-        self._idle: list[_Connection] = []
-        self._all: set[_Connection] = set()
+        self._idle: list[Connection] = []
+        self._all: set[Connection] = set()
 
     async def request(self, request: bytes, *, head_only: bool = False) -> ProbeResponse:
         """Send ``request`` (from :func:`encode_request`) on an idle connection or a
         new one. Cancelled (the probe's timeout), the connection is closed: it may
         still be mid-answer."""
-        connection = self._take_idle() or await self._connect()
+        connection = self.take_idle() or await self.connect()
         try:
             response = await connection.send(request, head_only=head_only)
         except BaseException:
-            connection.close()
-            self._all.discard(connection)
+            self.discard(connection)
             raise
+        self.give_back(connection)
+        return response
+
+    def give_back(self, connection: Connection) -> None:
+        """A connection whose answer is complete: kept for the next request if it
+        is still open and there is room, closed otherwise."""
         if connection.alive and len(self._idle) < _MAX_IDLE:
             self._idle.append(connection)
         else:
-            connection.close()
-            self._all.discard(connection)
-        return response
+            self.discard(connection)
+
+    def discard(self, connection: Connection) -> None:
+        connection.close()
+        self._all.discard(connection)
 
     @property
     def idle(self) -> int:
@@ -229,7 +278,7 @@ class H1Origin:
         self._all.clear()
         self._idle.clear()
 
-    def _take_idle(self) -> _Connection | None:
+    def take_idle(self) -> Connection | None:
         while self._idle:
             connection = self._idle.pop()
             if connection.alive:
@@ -237,11 +286,11 @@ class H1Origin:
             self._all.discard(connection)
         return None
 
-    async def _connect(self) -> _Connection:
+    async def connect(self) -> Connection:
         loop = asyncio.get_running_loop()
         try:
             _, connection = await loop.create_connection(
-                lambda: _Connection(self._max_body),
+                lambda: Connection(self._max_body),
                 self.host,
                 self.port,
                 ssl=self._ssl,

@@ -30,6 +30,7 @@ from launchgate import __version__
 from launchgate.checks.signing import standard_headers
 from launchgate.config.watch_model import EmailChannel, SlackChannel, WebhookChannel
 from launchgate.redact import Redactor
+from launchgate.retry_after import parse_retry_after
 from launchgate.watch.alerts import Alert, alert_text, headline, slack_payload, webhook_payload
 
 __all__ = [
@@ -98,7 +99,9 @@ class _HttpSender:
         if not 200 <= response.status_code < 300:
             raise DeliveryError(
                 f"answered {response.status_code} {response.reason_phrase}",
-                retry_after_s=_retry_after(response.headers.get("retry-after")),
+                retry_after_s=parse_retry_after(
+                    response.headers.get("retry-after"), cap_s=_MAX_RETRY_AFTER_S
+                ),
             )
 
     def _body(self, payload: object) -> bytes:
@@ -239,13 +242,3 @@ class EmailSender:
                 self.name,
                 ", ".join(refused),
             )
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None  # an HTTP date: rare for webhooks; our own backoff applies
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)

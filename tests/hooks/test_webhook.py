@@ -9,6 +9,7 @@ import itertools
 import json
 import ssl
 import time
+from email.utils import formatdate
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,15 @@ def test_retry_after_is_honoured() -> None:
     with MisbehavingServer(sequence(limited, answer(200))) as server:
         assert post(server, sleeps).status == "ok"
     assert sleeps.delays == [7.0]
+
+
+def test_retry_after_as_an_http_date_is_honoured() -> None:
+    sleeps = Sleeps()
+    limited = answer(429, headers=[("Retry-After", formatdate(time.time() + 8, usegmt=True))])
+    with MisbehavingServer(sequence(limited, answer(200))) as server:
+        assert post(server, sleeps).status == "ok"
+    [delay] = sleeps.delays
+    assert 5.0 <= delay <= 8.0  # whole seconds on the wire, and the request took a moment
 
 
 @pytest.mark.parametrize("code", [400, 401, 404])

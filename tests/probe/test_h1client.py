@@ -192,3 +192,39 @@ async def test_keep_alive_reuses_one_connection_and_survives_the_servers_close()
         await server.wait_closed()
     assert [r.status for r in [*first, third]] == [200, 200, 200]
     assert connections == 2
+
+
+@pytest.mark.asyncio
+async def test_an_abandoned_request_calls_nobody_back_and_closes_its_connection() -> None:
+    """The probe's timeout: the answer may still be on its way, so the connection is
+    not reused, and a late answer must not be counted twice."""
+    import asyncio
+
+    closed = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")  # never answers
+        await reader.read()  # until the client closes
+        closed.set()
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(handle, LOOPBACK, 0)
+    port = server.sockets[0].getsockname()[1]
+    origin = H1Origin(LOOPBACK, port, ssl_context=None, max_body=1024)
+    calls: list[object] = []
+    try:
+        connection = await origin.connect()
+        request = encode_request("GET", "/", f"{LOOPBACK}:{port}", ())
+        connection.start(request, head_only=False, done=lambda *answer: calls.append(answer))
+        connection.abandon()
+        async with asyncio.timeout(5):
+            await closed.wait()
+        await asyncio.sleep(0)  # connection_lost has had its turn
+        origin.give_back(connection)
+        assert origin.idle == 0 and origin.take_idle() is None
+    finally:
+        origin.close()
+        server.close()
+        await server.wait_closed()
+    assert calls == []
