@@ -96,7 +96,6 @@ async def httpx_loop(args: argparse.Namespace) -> dict[str, object]:
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
     slots = asyncio.Semaphore(args.concurrency)
-    loop = asyncio.get_running_loop()
     in_flight: set[asyncio.Task[None]] = set()
     sent = 0
 
@@ -105,7 +104,7 @@ async def httpx_loop(args: argparse.Namespace) -> dict[str, object]:
             response = await client.get(args.url)
             await response.aread()
             if response.status_code == 200:
-                latency.record_us((loop.time() - ready) * 1e6)
+                latency.record_us((time.perf_counter() - ready) * 1e6)
             else:
                 key = f"status {response.status_code}"
                 errors[key] = errors.get(key, 0) + 1
@@ -116,13 +115,13 @@ async def httpx_loop(args: argparse.Namespace) -> dict[str, object]:
 
     cpu0 = _cpu_s()
     async with httpx.AsyncClient(limits=limits, timeout=5.0, trust_env=False) as client:
-        start = loop.time() + 0.05
+        start = time.perf_counter() + 0.05
         for offset in intended_offsets(args.rate, args.duration):
             intended = start + offset
-            delay = intended - loop.time()
+            delay = intended - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-                now = loop.time()
+                now = time.perf_counter()
                 lag.record_us(max(0.0, now - intended) * 1e6)
                 ready = now
             else:
@@ -132,10 +131,10 @@ async def httpx_loop(args: argparse.Namespace) -> dict[str, object]:
             task = asyncio.create_task(one(client, ready))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
-        scheduled_until = loop.time()  # when the last request went out
+        scheduled_until = time.perf_counter()  # when the last request went out
         if in_flight:
             await asyncio.wait(in_flight, timeout=6.0)
-        measured = loop.time() - start
+        measured = time.perf_counter() - start
     return {
         **_figures(latency),
         "requests": sent,

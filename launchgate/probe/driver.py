@@ -37,6 +37,11 @@ from launchgate.retry_after import parse_retry_after
 
 __all__ = ["ProbeSettings", "ProbeTarget", "Prober"]
 
+# Every timestamp of a measurement comes from this clock, never from loop.time():
+# uvloop's loop.time() is libuv's cached millisecond clock, which would round every
+# latency to whole milliseconds and date each answer to the start of its loop turn.
+_clock = time.perf_counter
+
 _MAX_RETRY_AFTER_S = 30.0
 _DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After
 _COLLAPSE_RATE = 0.5  # errors among the last outcomes of a route that mean "collapsing"
@@ -140,8 +145,7 @@ class Prober:
             raise RuntimeError("use `async with Prober(...)`")
         if self._stop_reason:
             return
-        loop = asyncio.get_running_loop()
-        start = loop.time() + 0.05  # a moment to start every route
+        start = _clock() + 0.05  # a moment to start every route
         total_s = warmup_s + duration_s
         loads = [
             _RouteLoad(self, t, self._wires[t.route], start, warmup_s, ramp_s, total_s)
@@ -172,7 +176,7 @@ class Prober:
                     return_exceptions=True,
                 )
         self._wall_s += time.monotonic() - began
-        self._measured_s += max(0.0, min(duration_s, loop.time() - start - warmup_s))
+        self._measured_s += max(0.0, min(duration_s, _clock() - start - warmup_s))
 
     def measurement(
         self, *, invalid: str | None = None, extended_s: float = 0.0
@@ -192,25 +196,25 @@ class Prober:
 
     async def _watch(self, start: float, stop: asyncio.Event, loads: list[_RouteLoad]) -> None:
         """Event-loop lag (a saturated client), request timeouts and the live line."""
-        loop = asyncio.get_running_loop()
         # Ten samples a second: each wake-up of an idle loop costs CPU (~0.25 ms on a
         # small VM), and every scheduled send already records its own timer's lateness.
         tick = 0.1
-        last_progress = loop.time()
+        last_progress = _clock()
         while not stop.is_set():
-            before = loop.time()
+            before = _clock()
             await asyncio.sleep(tick)
-            self._loop_lag.record_us(max(0.0, loop.time() - before - tick) * 1e6)
+            now = _clock()
+            self._loop_lag.record_us(max(0.0, now - before - tick) * 1e6)
             for load in loads:
-                load.expire(loop.time())
-            if self._progress is not None and loop.time() - last_progress >= 1.0:
-                last_progress = loop.time()
+                load.expire(now)
+            if self._progress is not None and now - last_progress >= 1.0:
+                last_progress = now
                 merged = LatencyHistogram()
                 errors = 0
                 for recorder in self.recorders.values():
                     merged.merge(recorder.latency)
                     errors += sum(recorder.errors.values())
-                self._progress(loop.time() - start, self._sent, merged.percentile_ms(95), errors)
+                self._progress(now - start, self._sent, merged.percentile_ms(95), errors)
 
 
 def _path(url: str) -> str:
@@ -303,16 +307,19 @@ class _RouteLoad:
         if offset is None:
             self._end_schedule()
             return
-        self._timer = self.loop.call_at(self.start + offset, self._due, offset)
+        delay = self.start + offset - _clock()
+        self._timer = self.loop.call_later(max(0.0, delay), self._due, offset)
 
     def _due(self, offset: float) -> None:
         self._timer = None
         if self.prober.stopped_early:
             self._end_schedule()
             return
-        now = self.loop.time()
+        now = _clock()
         # The timer fired late by this much: our lateness, not the server's, so the
-        # request's clock starts now and the lag is kept apart.
+        # request's clock starts now and the lag is kept apart. (uvloop's millisecond
+        # timers may also fire up to a millisecond early: the request then goes out
+        # that much early, and its clock starts when it does.)
         self.recorder.client_lag.record_us(max(0.0, now - self.start - offset) * 1e6)
         measured = offset >= self.warmup_s
         if now < self.recorder.throttle_until:
@@ -357,7 +364,7 @@ class _RouteLoad:
 
     async def _connect_and_send(self, ready: float, measured: bool) -> None:
         try:
-            async with asyncio.timeout_at(ready + self.timeout_s):
+            async with asyncio.timeout(max(0.0, ready + self.timeout_s - _clock())):
                 connection = await self.wire.origin.connect()
         except TimeoutError:
             cause = self._timeout_cause()
@@ -379,7 +386,7 @@ class _RouteLoad:
             self.connecting.discard(task)
 
     def _start(self, connection: Connection, ready: float, measured: bool) -> None:
-        flight = _Flight(self, connection, ready, self.loop.time(), measured)
+        flight = _Flight(self, connection, ready, _clock(), measured)
         self._in_flight[connection] = flight
         try:
             # No redirect is followed: a redirect never takes the probe elsewhere.
@@ -470,7 +477,7 @@ class _RouteLoad:
         cause: str | None,
     ) -> None:
         recorder = self.recorder
-        done = self.loop.time()
+        done = _clock()
         if response is not None and response.status == 429:
             pause = parse_retry_after(response.retry_after, cap_s=_MAX_RETRY_AFTER_S)
             recorder.throttle_until = done + (_DEFAULT_RETRY_AFTER_S if pause is None else pause)
