@@ -42,7 +42,7 @@ relying on extensions.
 (commonly 5-15 %): every run, calibration included, multiplies its dashboard work by
 its own factor drawn uniformly from [1 - PCT %, 1 + PCT %] (seeded by ``--seed``), so
 the same code is measured faster on one run and slower on the next. Its figures go to
-``gate_quality_noise.json``.
+``gate_quality_noise<PCT>.json``.
 
 Targets (issue 3): false fails at most 1 in 20; detections at least 19 in 20. Judged
 strictly: an A/A run the gate could not decide (exit 3) counts as a false fail, and a
@@ -335,7 +335,7 @@ def main() -> None:
         )
     )
     print(f"\ntargets: {results['targets_met']}")
-    name = "gate_quality_noise" if args.noise else "gate_quality"
+    name = f"gate_quality_noise{args.noise:g}" if args.noise else "gate_quality"
     print(f"raw figures: {save(name, results, quick=args.quick)}")
 
 
