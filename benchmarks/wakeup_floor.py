@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import resource
 import shutil
 import socket
@@ -81,12 +82,13 @@ async def _aiohttp(port: int, rate: float, seconds: float) -> float:
 
 
 class _Bare(asyncio.Protocol):
-    """Keep-alive connection that knows its fixed 2-byte answer by its length alone."""
+    """Keep-alive connection that knows its fixed 2-byte answer by its length alone,
+    and calls ``done`` when the whole answer is in."""
 
     def __init__(self, expect: int) -> None:
         self.expect = expect
         self.got = 0
-        self.done: asyncio.Future[None] | None = None
+        self.done: Callable[[], None] | None = None
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -97,29 +99,39 @@ class _Bare(asyncio.Protocol):
         self.got += len(data)
         if self.got >= self.expect and self.done is not None:
             self.got = 0
-            self.done.set_result(None)
+            self.done()
+
+    def send(self, request: bytes, done: Callable[[], None]) -> None:
+        assert self.transport is not None
+        self.done = done
+        self.transport.write(request)
 
 
-async def _bare(port: int, rate: float, seconds: float) -> float:
-    loop = asyncio.get_running_loop()
-    request = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+async def _answer_size(port: int, request: bytes) -> int:
+    """The bytes of one whole answer (head + b"ok"), learnt from one request."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(request)
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     await reader.readexactly(2)  # the body, b"ok": every answer is head + 2 bytes
-    expect = len(head) + 2
     writer.close()
+    return len(head) + 2
+
+
+async def _bare(port: int, rate: float, seconds: float) -> float:
+    """A task and a future per request, as the probe's first drivers had."""
+    loop = asyncio.get_running_loop()
+    request = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    expect = await _answer_size(port, request)
     idle: list[_Bare] = []
 
     async def one() -> None:
         protocol = idle.pop() if idle else None
         if protocol is None:
             _, protocol = await loop.create_connection(lambda: _Bare(expect), "127.0.0.1", port)
-        assert protocol.transport is not None
-        protocol.done = loop.create_future()
-        protocol.transport.write(request)
-        await protocol.done
+        answered = loop.create_future()
+        protocol.send(request, lambda: answered.set_result(None))
+        await answered
         idle.append(protocol)
 
     return await _open_loop(one, rate, seconds)
@@ -129,38 +141,27 @@ async def _callbacks(port: int, rate: float, seconds: float) -> float:
     """The same bare protocol driven by timer callbacks alone: no task, no future."""
     loop = asyncio.get_running_loop()
     request = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    await reader.readexactly(2)
-    expect = len(head) + 2
-    writer.close()
+    expect = await _answer_size(port, request)
     idle: list[_Bare] = []
     for _ in range(8):
         _, protocol = await loop.create_connection(lambda: _Bare(expect), "127.0.0.1", port)
         idle.append(protocol)
     count = int(rate * seconds)
     finished = loop.create_future()
-    state = {"done": 0}
+    answered = 0
 
-    class _Done:
-        def __init__(self, protocol: _Bare) -> None:
-            self.protocol = protocol
-
-        def set_result(self, _: None) -> None:
-            idle.append(self.protocol)
-            state["done"] += 1
-            if state["done"] == count:
-                finished.set_result(None)
+    def answer(protocol: _Bare) -> None:
+        nonlocal answered
+        idle.append(protocol)
+        answered += 1
+        if answered == count:
+            finished.set_result(None)
 
     start = loop.time()
 
     def send(i: int) -> None:
         protocol = idle.pop()
-        protocol.done = _Done(protocol)  # type: ignore[assignment]
-        assert protocol.transport is not None
-        protocol.transport.write(request)
+        protocol.send(request, functools.partial(answer, protocol))
         if i + 1 < count:
             loop.call_at(start + (i + 1) / rate, send, i + 1)
 

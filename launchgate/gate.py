@@ -9,7 +9,7 @@ import contextlib
 import dataclasses
 import functools
 import signal
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -237,19 +237,10 @@ def _run_interruptibly(work: Callable[[], Awaitable[T]], on_signal: Callable[[],
     the loop (before it starts, after it ends) SIGTERM behaves like Ctrl-C."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with _asyncio_runner() as runner:
+        with new_runner() as runner:
             return runner.run(_cancel_on_signals(work, on_signal))
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _asyncio_runner() -> Iterator[asyncio.Runner]:
-    runner = new_runner()
-    try:
-        yield runner
-    finally:
-        runner.close()
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -168,7 +168,7 @@ class Prober:
                 async with asyncio.timeout(total_s + 2 * self.settings.timeout_s + 5):
                     await asyncio.gather(*(load.finished for load in loads))
             except TimeoutError:
-                self._stop("the probe's requests did not wind down in time; stopped")
+                self.stop("the probe's requests did not wind down in time; stopped")
         finally:
             stop.set()
             for load in loads:
@@ -195,9 +195,19 @@ class Prober:
             extended_s=extended_s,
         )
 
-    def _stop(self, reason: str) -> None:
+    def stop(self, reason: str) -> None:
+        """Stop every route early (at its next send), keeping the first reason given."""
         if self._stop_reason is None:
             self._stop_reason = reason
+
+    def claim_send(self) -> bool:
+        """Count one more request against ``probe.max_requests``; False (and the probe
+        stops) once the cap is reached."""
+        if self._sent >= self.settings.max_requests:
+            self.stop(f"reached probe.max_requests ({self.settings.max_requests})")
+            return False
+        self._sent += 1
+        return True
 
     async def _watch(self, start: float, stop: asyncio.Event, loads: list[_RouteLoad]) -> None:
         """Event-loop lag (a saturated client), request timeouts and the live line."""
@@ -338,11 +348,14 @@ class _RouteLoad:
         if not self._scheduled_all and self._timer is None:
             self._arm()
 
-    def _end_schedule(self) -> None:
+    def _stop_scheduling(self) -> None:
         self._scheduled_all = True
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+    def _end_schedule(self) -> None:
+        self._stop_scheduling()
         if self.prober.stopped_early:
             self._backlog.clear()  # not sent, so neither measured nor counted
         self._check_finished()
@@ -353,12 +366,9 @@ class _RouteLoad:
     # -- sending ------------------------------------------------------------------------
 
     def _send(self, ready: float, measured: bool) -> None:
-        prober = self.prober
-        if prober._sent >= prober.settings.max_requests:
-            prober._stop(f"reached probe.max_requests ({prober.settings.max_requests})")
+        if not self.prober.claim_send():
             self._end_schedule()
             return
-        prober._sent += 1
         connection = self.wire.origin.take_idle()
         if connection is None:
             task = self.loop.create_task(self._connect_and_send(ready, measured))
@@ -456,10 +466,7 @@ class _RouteLoad:
 
     def abandon(self) -> None:
         """The run is over (or cancelled): nothing more is sent or recorded."""
-        self._scheduled_all = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._stop_scheduling()
         self._backlog.clear()
         for flight in self._in_flight.values():
             flight.connection.abandon()
@@ -503,7 +510,7 @@ class _RouteLoad:
             else:
                 recorder.errors[error] += 1
         if len(recorder.recent) >= _COLLAPSE_MIN and recorder.recent_error_rate() >= _COLLAPSE_RATE:
-            self.prober._stop(
+            self.prober.stop(
                 f"the target is collapsing: {recorder.recent_error_rate():.0%} of the last "
                 f"{len(recorder.recent)} requests to {self.target.route} failed; stopped early"
             )
