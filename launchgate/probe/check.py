@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+import httpx
+
 from launchgate.baseline import (
     BaselineFile,
     baseline_path,
@@ -231,9 +233,7 @@ def _target(ctx: CheckContext, spec: ProbeSpec, name: str) -> ProbeTarget:
 
 
 def _host(url: str) -> str:
-    from yarl import URL
-
-    return URL(url).host or ""
+    return httpx.URL(url).host
 
 
 def _progress(ctx: CheckContext) -> Progress | None:

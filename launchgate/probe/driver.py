@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from yarl import URL
+import httpx
 
 from launchgate.probe.h1client import (
     Connection,
@@ -89,7 +89,7 @@ class Prober:
         progress: Progress | None = None,
     ) -> None:
         for target in targets:
-            host = URL(target.url).host
+            host = httpx.URL(target.url).host
             if host != allowed_host:  # defence in depth: routes are paths on the target
                 raise ValueError(f"the probe only sends to {allowed_host}, not {host}")
         self.targets = tuple(targets)
@@ -111,8 +111,8 @@ class Prober:
 
     def _wire(self, target: ProbeTarget) -> _Wire:
         """The route's origin and its request, encoded once."""
-        url = URL(target.url)
-        scheme, host = url.scheme, url.host or ""
+        url = httpx.URL(target.url)
+        scheme, host = url.scheme, url.host
         port = url.port or (443 if scheme == "https" else 80)
         key = (scheme, host, port)
         if key not in self._origins:
@@ -123,7 +123,7 @@ class Prober:
                 max_body=self.settings.max_body,
             )
         host_header = f"[{host}]" if ":" in host else host
-        if url.explicit_port:
+        if url.port is not None:  # httpx drops a scheme's default port, as browsers do
             host_header += f":{port}"
         headers = target.headers
         if not any(name.lower() == "user-agent" for name, _ in headers):
@@ -233,8 +233,7 @@ class Prober:
 
 
 def _path(url: str) -> str:
-    parsed = URL(url)
-    return parsed.raw_path_qs
+    return httpx.URL(url).raw_path.decode("ascii")
 
 
 def _ssl_context(given: ssl.SSLContext | bool) -> ssl.SSLContext:

@@ -1,0 +1,50 @@
+"""Every library launchgate imports at run time is one ``pip install launchgate``
+installs: a module that arrives only with the test extras (yarl came with aiohttp)
+works in CI and crashes for a user."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import re
+import sys
+from pathlib import Path
+
+import launchgate
+
+PACKAGE = Path(launchgate.__file__).parent
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _runtime_requirements() -> set[str]:
+    requirements = importlib.metadata.requires("launchgate") or []
+    return {
+        _canonical(re.split(r"[ ;<>=!~\[]", req, maxsplit=1)[0])
+        for req in requirements
+        if "extra ==" not in req
+    }
+
+
+def _imported_top_level_modules() -> set[str]:
+    found: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"launchgate", "__future__"}
+
+
+def test_every_third_party_import_is_a_declared_runtime_dependency() -> None:
+    declared = _runtime_requirements()
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {
+        module
+        for module in _imported_top_level_modules()
+        if not any(_canonical(d) in declared for d in distributions.get(module, []))
+    }
+    assert undeclared == set(), f"imported but not in [project].dependencies: {undeclared}"
