@@ -125,12 +125,12 @@ def _method(method: str, status_code: int) -> str:
 def _resolve(base: httpx.URL, location: str) -> httpx.URL | Refuse:
     try:
         url = httpx.URL(location.strip())
+        if url.scheme and url.scheme not in _DEFAULT_PORTS:
+            return Refuse(f"the redirect goes to a {url.scheme}: URL, which is not followed")
         if url.scheme and not url.host:  # "https:/path": httpx reads it as on this host
             url = url.copy_with(host=base.host)
         if url.is_relative_url:
             url = base.join(url)
     except httpx.InvalidURL as exc:
         return Refuse(f"the redirect's Location is not a usable URL ({exc})")
-    if url.scheme not in _DEFAULT_PORTS:
-        return Refuse(f"the redirect goes to a {url.scheme}: URL, which is not followed")
     return url
