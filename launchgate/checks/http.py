@@ -173,6 +173,11 @@ async def send(
     except httpx.HTTPError as exc:
         kind, cause = describe_error(exc)
         return TransportFailure(kind, cause, time.perf_counter() - started)
+    except httpx.InvalidURL as exc:
+        # httpx resolves every redirect's Location, followed or not, and raises this
+        # (not an HTTPError) for one like "javascript:x": the target's fault.
+        cause = f"the answer's Location header is not a usable URL ({exc})"
+        return TransportFailure("protocol", cause, _since(started))
     finally:
         if response is not None:
             await response.aclose()

@@ -197,6 +197,23 @@ async def test_a_same_origin_307_still_resends_the_body_and_credentials(
     assert f"sid={SESSION}" in second.headers["cookie"]
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("follow", [True, False])
+@pytest.mark.parametrize("location", ["javascript:alert(1)", "mailto:ops@example.com"])
+async def test_a_location_that_is_no_http_url_fails_the_step_with_a_named_cause(
+    serve: Callable[..., MisbehavingServer], follow: bool, location: str
+) -> None:
+    target = serve(routes({"GET /login": login_page(), "/go": redirect(location)}))
+
+    steps = f"      - path: /go\n        follow_redirects: {str(follow).lower()}\n"
+    run = await run_all(config(steps), target.url)
+
+    result = run.results["journey::login"]
+    assert result.status == "failed", (result.status, result.message)
+    assert "Location header is not a usable URL" in result.message
+    assert [r.route for r in target.requests] == ["/login", "/go"]
+
+
 # -- https -> http ------------------------------------------------------------------------
 
 
