@@ -336,7 +336,9 @@ class Run:
             # Proxies from the environment would send our traffic (and credentials)
             # somewhere the config does not name.
             trust_env=False,
-            max_redirects=10,
+            # checks.http.send follows redirects itself, through the redirect policy;
+            # httpx's own following would send target.headers to any host.
+            follow_redirects=False,
         )
 
     # -- the report -------------------------------------------------------------------

@@ -132,8 +132,10 @@ class MisbehavingServer:
         *,
         tls: ssl.SSLContext | None = None,
         lifetime_s: float = 60.0,
+        host: str = LOOPBACK,
     ) -> None:
         self._behaviour = behaviour
+        self.host = host  # any 127.x.y.z is loopback on Linux: a second host for tests
         self._tls = tls
         self._deadline = time.monotonic() + lifetime_s
         self._stop = threading.Event()
@@ -142,7 +144,7 @@ class MisbehavingServer:
         self._errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
         self._sockets: set[socket.socket] = set()
-        self._listener = socket.create_server((LOOPBACK, 0))  # listening from here on
+        self._listener = socket.create_server((host, 0))  # listening from here on
         self._listener.settimeout(0.05)  # how often the accept loop looks at _stop
         self.port: int = self._listener.getsockname()[1]
         self._acceptor = threading.Thread(
@@ -158,7 +160,7 @@ class MisbehavingServer:
 
     @property
     def url(self) -> str:
-        return self.url_for(LOOPBACK)
+        return self.url_for(self.host)
 
     def url_for(self, host: str) -> str:
         """The base URL under another name for this host (``localhost``, say)."""
@@ -282,8 +284,10 @@ def server_pool() -> Iterator[Callable[..., MisbehavingServer]]:
     started is stopped and joined, even if stopping another one failed."""
     with contextlib.ExitStack() as stack:
 
-        def start(behaviour: Behaviour, *, tls: ssl.SSLContext | None = None) -> MisbehavingServer:
-            return stack.enter_context(MisbehavingServer(behaviour, tls=tls))
+        def start(
+            behaviour: Behaviour, *, tls: ssl.SSLContext | None = None, host: str = LOOPBACK
+        ) -> MisbehavingServer:
+            return stack.enter_context(MisbehavingServer(behaviour, tls=tls, host=host))
 
         yield start
 

@@ -4,6 +4,10 @@ httpx timeouts are per operation, so a server that drips a byte just under the r
 timeout would keep a request alive forever (encode/httpx#1450). We put one asyncio
 timeout around the whole request, body included, and stop reading at a size cap, so
 every request ends within its limit whatever the server does.
+
+Redirects are followed here, one hop at a time, through
+:mod:`launchgate.checks.redirect_policy`, not by httpx: httpx would send configured
+headers, and a 307's body, to whatever host a Location names.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from launchgate.checks.bounded_body import (
     UnsupportedEncoding,
     read_bounded,
 )
+from launchgate.checks.redirect_policy import (
+    MAX_REDIRECTS,
+    REDIRECT_CODES,
+    Follow,
+    Sent,
+    next_hop,
+    shown,
+)
 from launchgate.config.units import format_duration
 
 __all__ = [
@@ -40,7 +52,16 @@ __all__ = [
 ]
 
 FailureKind = Literal[
-    "refused", "timeout", "dns", "tls", "reset", "protocol", "redirects", "too_large", "other"
+    "refused",
+    "timeout",
+    "dns",
+    "tls",
+    "reset",
+    "protocol",
+    "redirects",
+    "redirect_refused",
+    "too_large",
+    "other",
 ]
 
 
@@ -56,6 +77,9 @@ class Exchange:
     body: bytes
     elapsed_s: float  # from just before sending to the last body byte
     set_cookies: Mapping[str, str] = field(default_factory=dict)
+    # "https://a/login -> http://a/home" when a redirect followed went from https to
+    # plain http: a finding, whatever the final answer.
+    downgrade: str = ""
 
     @property
     def text(self) -> str:
@@ -93,6 +117,8 @@ async def send(
     """
     started = time.perf_counter()
     response: httpx.Response | None = None
+    set_cookies: dict[str, str] = {}
+    hops: _Hops | None = None
     host = request.url.host
     phase = "resolve" if resolve_host and _is_name(host) else "request"
     try:
@@ -105,7 +131,18 @@ async def send(
                 except socket.gaierror as exc:
                     return TransportFailure("dns", dns_cause(host, exc), _since(started))
                 phase = "request"
-            response = await client.send(request, stream=True, follow_redirects=follow_redirects)
+            hops = _Hops(client) if follow_redirects else None
+            while True:
+                # Never httpx's own following: see the module docstring.
+                response = await client.send(request, stream=True, follow_redirects=False)
+                set_cookies.update(_set_cookies(response))
+                if hops is None or not _is_redirect(response):
+                    break
+                await response.aclose()
+                nxt = await hops.next(response)
+                if isinstance(nxt, TransportFailure):
+                    return TransportFailure(nxt.kind, nxt.cause, _since(started))
+                request = nxt
             body = await read_bounded(response, max_body)
     except BodyTooLarge:
         return TransportFailure(
@@ -136,6 +173,11 @@ async def send(
     except httpx.HTTPError as exc:
         kind, cause = describe_error(exc)
         return TransportFailure(kind, cause, time.perf_counter() - started)
+    except httpx.InvalidURL as exc:
+        # httpx resolves every redirect's Location, followed or not, and raises this
+        # (not an HTTPError) for one like "javascript:x": the target's fault.
+        cause = f"the answer's Location header is not a usable URL ({exc})"
+        return TransportFailure("protocol", cause, _since(started))
     finally:
         if response is not None:
             await response.aclose()
@@ -148,8 +190,53 @@ async def send(
         headers=response.headers,
         body=body,
         elapsed_s=elapsed,
-        set_cookies=_set_cookies(response),
+        set_cookies=set_cookies,
+        downgrade=hops.downgrade if hops is not None else "",
     )
+
+
+def _is_redirect(response: httpx.Response) -> bool:
+    return response.status_code in REDIRECT_CODES and "location" in response.headers
+
+
+class _Hops:
+    """One request's redirect chain: builds each next request from the policy's
+    decision, counts hops, remembers the first downgrade."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+        self._count = 0
+        self._sent: Sent | None = None
+        self.downgrade = ""
+
+    async def next(self, response: httpx.Response) -> httpx.Request | TransportFailure:
+        request = response.request
+        if self._sent is None:
+            body = await request.aread()
+            self._sent = Sent(
+                request.method, request.url, tuple(request.headers.multi_items()), body
+            )
+        if self._count == MAX_REDIRECTS:
+            return TransportFailure(
+                "redirects", f"redirect loop: more than {MAX_REDIRECTS} redirects", 0.0
+            )
+        decision = next_hop(self._sent, response.status_code, response.headers["location"])
+        if not isinstance(decision, Follow):
+            return TransportFailure("redirect_refused", decision.reason, 0.0)
+        self._count += 1
+        sent = self._sent = decision.request
+        if decision.downgrade and not self.downgrade:
+            self.downgrade = f"{shown(request.url)} -> {shown(sent.url)}"
+        return httpx.Request(
+            sent.method,
+            sent.url,
+            headers=list(sent.headers),
+            content=sent.body or None,
+            # The jar sends each cookie only to its own domain; a hop off the
+            # target's origin gets none at all.
+            cookies=self._client.cookies if sent.trusted else None,
+            extensions={k: v for k, v in request.extensions.items() if k == "timeout"},
+        )
 
 
 _REMEDIES: dict[str, str] = {
@@ -158,6 +245,8 @@ _REMEDIES: dict[str, str] = {
     "tls": "fix the certificate, or give target.ca_bundle for a private CA",
     "dns": "check the DNS records of the host (and that the URL is right)",
     "redirects": "the route redirects in a loop: check the redirect rules",
+    "redirect_refused": "redirect within the target's own origin (a 303 if the next page "
+    "is fetched with GET); credentials and bodies are never sent to another one",
     "too_large": "the answer is larger than target.max_body: raise it if that is expected",
     "reset": "the server dropped the connection: look for a crash or a proxy limit",
 }

@@ -116,14 +116,34 @@ async def run_journey(
                         error=outcome.cause,
                     )
                 )
+                said = ":" if outcome.kind == "redirect_refused" else " got no answer:"
                 return fail(
-                    f"{where} got no answer: {outcome.cause}",
+                    f"{where}{said} {outcome.cause}",
                     f"{step.method} {shown_path}: {outcome.cause} "
                     f"after {outcome.elapsed_s * 1000:.0f} ms",
                     remedy_for(outcome.kind),
                 ), None
             for value in outcome.set_cookies.values():
                 ctx.redactor.add(value)
+            if outcome.downgrade:
+                records.append(
+                    StepRecord(
+                        step.label,
+                        step.method,
+                        shown_path,
+                        outcome.status_code,
+                        outcome.elapsed_s * 1000,
+                        ok=False,
+                        error=f"redirected from https to plain http: {outcome.downgrade}",
+                    )
+                )
+                return fail(
+                    f"{where} was redirected from https to plain http",
+                    f"{step.method} {shown_path}: {outcome.downgrade}; followed without "
+                    "cookies, configured headers or body",
+                    "redirect to https:// URLs only (behind a proxy, make the app see the "
+                    "original scheme, e.g. from X-Forwarded-Proto)",
+                ), None
             mismatches = check_expectations(
                 step.expect, outcome, variables, follow_redirects=step.follow_redirects
             )

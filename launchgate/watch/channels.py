@@ -91,7 +91,9 @@ class _HttpSender:
         try:
             # Streamed and closed unread: only the status matters, and a receiver that
             # answers with a huge body must not cost memory.
-            response = await self._client.send(request, stream=True)
+            # Never redirected, whatever client was passed in: the signed alert and
+            # the channel's headers go only to the URL the config names.
+            response = await self._client.send(request, stream=True, follow_redirects=False)
             await response.aclose()
         except httpx.HTTPError as exc:
             # The exception text may quote the URL, which is a credential for Slack.

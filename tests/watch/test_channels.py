@@ -25,7 +25,7 @@ from launchgate.watch.channels import Channel, EmailSender, SlackSender, Webhook
 from launchgate.watch.metrics import WatchMetrics
 from launchgate.watch.outbox import Outbox
 from launchgate.watch.statefile import WatchState
-from tests.servers import closed_port
+from tests.servers import MisbehavingServer, answer, closed_port, redirect
 from tests.watch.conftest import SMTP_USER
 from tests.watch.receivers import SmtpServer, WebhookReceiver
 
@@ -114,6 +114,28 @@ async def test_a_channel_that_refuses_connections_never_raises_nor_leaks_its_url
         box.add(ALERT)
         assert await box.flush() == 1
     assert "XXXXSECRETPATH" not in "\n".join(said)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("code", [302, 307])
+async def test_a_channel_never_follows_a_redirect_even_on_a_following_client(
+    code: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "lgtok" + "9f8e7d6c5b4a"
+    with (
+        MisbehavingServer(answer(200, "thanks"), host="127.0.0.2") as other,
+        MisbehavingServer(redirect(f"{other.url}/collect", code)) as channel,
+    ):
+        async with httpx.AsyncClient(trust_env=False, follow_redirects=True) as client:
+            hook = webhook(
+                client, f"{channel.url}/alerts", headers={"Authorization": f"Bearer {token}"}
+            )
+            box = outbox([hook])
+            box.add(ALERT)
+            assert await box.flush() == 1  # still pending: a redirect is not a delivery
+        assert other.requests == []
+        assert [r.route for r in channel.requests] == ["/alerts"] * FAST.attempts
+    assert f"answered {code}" in caplog.text
 
 
 @pytest.mark.asyncio
