@@ -62,7 +62,8 @@ def _baseline(
 
 
 def _placeholders(config_path: Path, io: CommandIO) -> dict[str, str]:
-    """Looking at a baseline needs no secrets: unset variables get a placeholder."""
+    """Looking at a baseline needs no secrets: unset variables get a placeholder, one
+    that also passes as a URL (target.url: ${APP_URL} is validated at load time)."""
     import re
 
     try:
@@ -70,7 +71,7 @@ def _placeholders(config_path: Path, io: CommandIO) -> dict[str, str]:
     except OSError:
         return {}
     names = re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)
-    return {n: "unused" for n in names if n not in io.environ}
+    return {n: "http://unused.invalid" for n in names if n not in io.environ}
 
 
 def handle_show(args: argparse.Namespace, io: CommandIO) -> int:
