@@ -74,3 +74,13 @@ def test_a_corrupt_route_histogram_knocks_out_only_that_regression_gate(
     assert report["undecided"] == ["probe::about::regression"]
     (about,) = [r for r in report["routes"] if r["route"] == "about"]
     assert about["decision"] == "unreadable"
+
+    # `launchgate baseline diff` reads the same histogram and says the same.
+    code = main(["baseline", "diff", "--config", str(config), "--report",
+                 str(tmp_path / "second" / "report.json")], environ={})  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 3
+    (about_line,) = [line for line in lines if line.startswith("about:")]
+    assert "unreadable" in about_line
+    assert str(path) in about_line
+    assert any(line.startswith("home:") and "unreadable" not in line for line in lines)
