@@ -103,6 +103,6 @@ def _running(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
-        return True  # someone else's live process, or we cannot tell: keep its file
+    except OSError:  # EPERM: someone else's live process; or we cannot tell: keep it
+        return True
     return True
