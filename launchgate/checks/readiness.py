@@ -33,6 +33,7 @@ __all__ = ["MIN_ATTEMPT_S", "READINESS_ID", "check_readiness", "plan_readiness"]
 
 READINESS_ID = "readiness"
 MIN_ATTEMPT_S = 0.25  # (or request_timeout, if shorter) the least time an attempt gets
+MIN_PAUSE_S = 0.01  # whatever the config says, at most 100 attempts a second
 
 # Answers of the readiness path that waiting cannot change, with what they mean.
 _WRONG_PATH = "the readiness path is wrong (readiness.path)"
@@ -150,7 +151,8 @@ def _backoff(spec: ReadinessSpec, attempts: int) -> float:
     """The pause after the ``attempts``-th attempt: interval, doubling, capped, with
     up to half an interval of jitter so that many gates do not retry in step."""
     doubled = spec.interval * 2.0 ** min(attempts - 1, 30)
-    return min(doubled + random.uniform(0, spec.interval / 2), spec.max_interval)
+    pause = min(doubled + random.uniform(0, spec.interval / 2), spec.max_interval)
+    return max(pause, MIN_PAUSE_S)
 
 
 async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _Attempt:

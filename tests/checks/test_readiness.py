@@ -140,3 +140,17 @@ async def test_the_end_of_the_wait_is_not_a_burst_of_attempts(
     near_the_last = [t for t in arrivals if t > arrivals[-1] - 0.05]
     assert len(near_the_last) <= 2
     assert len(arrivals) <= timeout_s / interval_s + 2
+
+
+@pytest.mark.asyncio
+async def test_a_tiny_interval_does_not_make_readiness_spin(
+    serve: Callable[..., MisbehavingServer],
+) -> None:
+    """interval: 1ms against an app that fails fast would poll as fast as it answers;
+    the pause has a floor, so at most 100 attempts a second."""
+    from launchgate.checks.readiness import MIN_PAUSE_S
+
+    server = serve(answer(503, "starting"))
+    result = await check(readiness(timeout="1s", interval="1ms", max_interval="1ms"), server.url)
+    assert result.status == "failed"
+    assert server.count("GET", "/healthz") <= 1.0 / MIN_PAUSE_S + 2
