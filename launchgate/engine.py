@@ -31,6 +31,7 @@ from launchgate.checks.plan import PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
+from launchgate.config.hosts import parse_target_url
 from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config
 from launchgate.config.units import format_duration
@@ -95,11 +96,10 @@ def resolve_target_url(
         ("target.url", config_url),
     ):
         if url:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise UsageError(
-                    f"{source}: expected an http:// or https:// URL with a host, got {url!r}"
-                )
+            try:
+                parse_target_url(url)
+            except ValueError as exc:
+                raise UsageError(f"{source}: {exc}, got {url!r}") from None
             return url.rstrip("/")
     raise UsageError(
         "no target URL: pass --url, set LAUNCHGATE_URL, or set target.url in the config"

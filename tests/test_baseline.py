@@ -166,3 +166,84 @@ def test_concurrent_writers_lose_no_entry(tmp_path: Path) -> None:
     stored = read_baseline(path)
     assert stored is not None
     assert len(stored.entries) == 50
+
+
+STUCK_WRITER = """
+import os, sys, time
+from pathlib import Path
+from tests.test_baseline import entry
+from launchgate.baseline import add_entry, write_baseline
+
+def stuck(src, dst):  # the temporary is written and fsynced: stop before the rename
+    print("temporary written", flush=True)
+    time.sleep(60)
+
+os.replace = stuck
+write_baseline(Path(sys.argv[1]), add_entry(None, "demo", entry(99.0), history=1))
+"""
+
+
+def _stuck_writer(path: Path) -> subprocess.Popen[str]:
+    root = Path(__file__).parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STUCK_WRITER, str(path)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "temporary written"
+    return proc
+
+
+def test_a_write_killed_mid_way_leaves_no_temporary_after_the_next_write(tmp_path: Path) -> None:
+    """kill -9 between the temporary and the rename left `.demo.json.*.tmp` beside the
+    baseline forever (and `git add baselines/` committed it). The next write removes
+    the stale temporaries of its own file, never a live writer's or anyone else's."""
+    path = tmp_path / "demo.json"
+    write_baseline(path, add_entry(None, "demo", entry(), history=1))
+    killed = _stuck_writer(path)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=10)
+    assert killed.stdout is not None
+    killed.stdout.close()
+    # One from an earlier launchgate (no pid in its name), an hour old.
+    legacy = tmp_path / ".demo.json.k3j9x_2a.tmp"
+    legacy.write_text("{")
+    os.utime(legacy, (legacy.stat().st_mtime - 3600,) * 2)
+    others = [tmp_path / ".other.json.k3j9x_2a.tmp", tmp_path / "demo.json.notes.tmp"]
+    for other in others:
+        other.write_text("not ours")
+        os.utime(other, (other.stat().st_mtime - 3600,) * 2)
+    stale = sorted(p.name for p in tmp_path.glob(".demo.json.*.tmp"))
+    assert len(stale) == 2  # the killed writer's and the legacy one
+
+    with _stuck_writer(path) as live:  # a writer in the middle of its write
+        try:
+            live_tmp = set(tmp_path.glob(".demo.json.*.tmp")) - {tmp_path / n for n in stale}
+            assert len(live_tmp) == 1
+            write_baseline(path, add_entry(read_baseline(path), "demo", entry(13.0), history=5))
+            assert set(tmp_path.glob(".demo.json.*.tmp")) == live_tmp  # still writing
+        finally:
+            live.kill()
+
+    stored = read_baseline(path)
+    assert stored is not None
+    assert [e.routes["home"].p95_ms for e in stored.entries] == [13.0, 12.0]
+    assert all(other.exists() for other in others)  # not our naming: not ours to remove
+    assert [p.name for p in tmp_path.glob("*.json")] == ["demo.json"]
+
+
+def test_a_temporary_older_than_a_minute_is_stale_whoever_made_it(tmp_path: Path) -> None:
+    """A pid cannot be trusted alone (reused, or another machine's on a shared folder):
+    past a minute, a temporary of ours is stale even if its pid runs here."""
+    from launchgate.atomic import STALE_AFTER_S, remove_stale_temporaries, temporary_prefix
+
+    path = tmp_path / "demo.json"
+    planted = tmp_path / f"{temporary_prefix(path, pid=os.getppid())}abcd1234.tmp"
+    planted.write_text("{")
+    made = planted.stat().st_mtime
+    assert remove_stale_temporaries(path, now=made + STALE_AFTER_S / 2) == []
+    assert remove_stale_temporaries(path, now=made + STALE_AFTER_S + 1) == [planted]
+    assert not planted.exists()

@@ -1,27 +1,26 @@
 """Readiness: after a deploy, wait until the app answers, then let the gate start.
 
-tenacity drives the polling (exponential backoff with jitter, one deadline). Each
-attempt is bounded by the request timeout and by the time left, so the whole wait
-ends by the deadline whatever the target does. Not ready is a blocker that says for
-how long we waited and why the last attempt failed.
+Exponential backoff with jitter under one deadline. Each attempt is bounded by the
+request timeout and by the time left, so the whole wait ends by the deadline whatever
+the target does, and no attempt is started with less than :data:`MIN_ATTEMPT_S` left
+(the last pause is shortened so that one still fits): a burst of attempts in the last
+milliseconds would tell nothing and hammer an app that is struggling to start.
+
+Which answers are worth waiting out: no answer, 5xx (502/503/504 from a proxy whose
+app is starting), 429, 408 and any other status may change once the new deploy serves.
+404, 405 and 410 from the readiness path mean the path is wrong, and 401/403 that it
+needs credentials: no wait fixes those, so they fail at once and say so. (The version
+path is exempt: an old deploy may not have that route yet.) Not ready is a blocker
+that says for how long we waited and why the last attempt failed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import random
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import partial
-
-from tenacity import (
-    AsyncRetrying,
-    RetryError,
-    retry_if_result,
-    stop_after_delay,
-    wait_exponential_jitter,
-)
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
@@ -30,9 +29,20 @@ from launchgate.config.model import Config, ReadinessSpec
 from launchgate.config.units import format_duration
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["READINESS_ID", "check_readiness", "plan_readiness"]
+__all__ = ["MIN_ATTEMPT_S", "READINESS_ID", "check_readiness", "plan_readiness"]
 
 READINESS_ID = "readiness"
+MIN_ATTEMPT_S = 0.25  # (or request_timeout, if shorter) the least time an attempt gets
+MIN_PAUSE_S = 0.01  # whatever the config says, at most 100 attempts a second
+
+# Answers of the readiness path that waiting cannot change, with what they mean.
+_WRONG_PATH = "the readiness path is wrong (readiness.path)"
+_NEEDS_AUTH = (
+    "the readiness path needs credentials (readiness.path should name a health route "
+    "that answers without them, or give them in target.headers)"
+)
+_PERMANENT = {404: _WRONG_PATH, 405: _WRONG_PATH, 410: _WRONG_PATH, 401: _NEEDS_AUTH,
+              403: _NEEDS_AUTH}  # fmt: skip
 
 
 def plan_readiness(config: Config) -> list[PlannedCheck]:
@@ -58,31 +68,30 @@ class _Attempt:
     record: StepRecord
     kind: str = ""  # the transport failure kind, when there was no answer
     full: bool = True  # had its whole request_timeout, not a remnant before the deadline
+    permanent: bool = False  # waiting cannot change this answer: do not retry
 
 
 async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckResult:
     started = time.perf_counter()
     deadline = ctx.clock.monotonic() + spec.timeout
+    window = min(MIN_ATTEMPT_S, spec.request_timeout)
     attempts: list[_Attempt] = []
-
-    async def attempt() -> _Attempt:
-        remaining = max(0.05, deadline - ctx.clock.monotonic())
-        result = await _probe(ctx, spec, min(spec.request_timeout, remaining))
-        if remaining < spec.request_timeout:
+    while True:
+        left = deadline - ctx.clock.monotonic()
+        if attempts and left <= 0:  # the loop overslept its last pause: no remnant attempt
+            break
+        result = await _probe(ctx, spec, min(spec.request_timeout, left))
+        if left < spec.request_timeout:
             result = replace(result, full=False)
         attempts.append(result)
-        return result
-
-    retrying = AsyncRetrying(
-        stop=stop_after_delay(spec.timeout),
-        wait=wait_exponential_jitter(
-            multiplier=spec.interval, max=spec.max_interval, jitter=spec.interval / 2
-        ),
-        retry=retry_if_result(lambda a: not a.ready),
-        sleep=_bounded_sleep(ctx, deadline),
-    )
-    with contextlib.suppress(RetryError):  # the attempts list says what happened
-        await retrying(attempt)
+        if result.ready or result.permanent:
+            break
+        pause = _backoff(spec, len(attempts))
+        latest_start = deadline - window
+        now = ctx.clock.monotonic()
+        if now >= latest_start:
+            break  # another attempt could not finish before the deadline
+        await asyncio.sleep(min(pause, latest_start - now))
     elapsed = time.perf_counter() - started
     last = attempts[-1] if attempts else None
     if last is not None and last.ready:
@@ -103,17 +112,27 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
         f"not ready after {format_duration(elapsed)} "
         f"({len(attempts)} attempt{'s' if len(attempts) != 1 else ''}): {cause}"
     )
+    detail = (
+        f"GET {ctx.base_url}{spec.path}; waited up to "
+        f"{format_duration(spec.timeout)} (readiness.timeout)"
+    )
+    remedy = (telling and remedy_for(telling.kind)) or (
+        "check the deploy finished and the app starts; raise readiness.timeout "
+        "if it needs longer to boot"
+    )
+    if last is not None and last.permanent:
+        title = f"not ready: {last.cause}; not retried, waiting cannot change this answer"
+        detail = f"GET {ctx.base_url}{spec.path}"
+        remedy = (
+            "set readiness.path to the app's health route (one that answers 2xx without a "
+            "session), or readiness: null to start without waiting"
+        )
     finding = Finding(
         READINESS_ID,
         Severity.BLOCKER,
         ctx.redactor.redact(title),
-        ctx.redactor.redact(
-            f"GET {ctx.base_url}{spec.path}; waited up to "
-            f"{format_duration(spec.timeout)} (readiness.timeout)"
-        ),
-        (telling and remedy_for(telling.kind))
-        or "check the deploy finished and the app starts; raise readiness.timeout "
-        "if it needs longer to boot",
+        ctx.redactor.redact(detail),
+        remedy,
     )
     return CheckResult(
         READINESS_ID,
@@ -128,12 +147,12 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
     )
 
 
-def _bounded_sleep(ctx: CheckContext, deadline: float) -> Callable[[float], Awaitable[None]]:
-    async def sleep(seconds: float) -> None:
-        # Never sleep past the deadline: the last attempt should happen before it.
-        await asyncio.sleep(max(0.0, min(seconds, deadline - ctx.clock.monotonic() - 0.05)))
-
-    return sleep
+def _backoff(spec: ReadinessSpec, attempts: int) -> float:
+    """The pause after the ``attempts``-th attempt: interval, doubling, capped, with
+    up to half an interval of jitter so that many gates do not retry in step."""
+    doubled = spec.interval * 2.0 ** min(attempts - 1, 30)
+    pause = min(doubled + random.uniform(0, spec.interval / 2), spec.max_interval)
+    return max(pause, MIN_PAUSE_S)
 
 
 async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _Attempt:
@@ -153,6 +172,10 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
             if isinstance(outcome, TransportFailure):
                 return _Attempt(False, outcome.cause, record, outcome.kind)
             if not 200 <= outcome.status_code < 300:
+                meaning = _PERMANENT.get(outcome.status_code) if path == spec.path else None
+                if meaning is not None:
+                    cause = f"GET {path} answered {outcome.status_code}: {meaning}"
+                    return _Attempt(False, cause, record, permanent=True)
                 excerpt = body_excerpt(outcome, 120)
                 cause = f"{path} answered {outcome.status_code} {outcome.reason}"
                 return _Attempt(False, f"{cause}: {excerpt}" if excerpt else cause, record)

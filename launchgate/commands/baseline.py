@@ -41,6 +41,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     for option in (CONFIG, URL, OUT):
         add_option(update, option)
+    # The run it delegates to reads args.environment: without it, update crashed.
+    update.add_argument("--environment", help="default: target.environment")
     update.add_argument("--any-branch", action="store_true", help="not only the default branch")
     add_debug(update)
     update.set_defaults(handler=handle_update)
@@ -60,7 +62,8 @@ def _baseline(
 
 
 def _placeholders(config_path: Path, io: CommandIO) -> dict[str, str]:
-    """Looking at a baseline needs no secrets: unset variables get a placeholder."""
+    """Looking at a baseline needs no secrets: unset variables get a placeholder, one
+    that also passes as a URL (target.url: ${APP_URL} is validated at load time)."""
     import re
 
     try:
@@ -68,7 +71,7 @@ def _placeholders(config_path: Path, io: CommandIO) -> dict[str, str]:
     except OSError:
         return {}
     names = re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)
-    return {n: "unused" for n in names if n not in io.environ}
+    return {n: "http://unused.invalid" for n in names if n not in io.environ}
 
 
 def handle_show(args: argparse.Namespace, io: CommandIO) -> int:
@@ -99,7 +102,7 @@ def handle_show(args: argparse.Namespace, io: CommandIO) -> int:
 
 
 def handle_diff(args: argparse.Namespace, io: CommandIO) -> int:
-    from launchgate.probe.gates import regression_gate
+    from launchgate.probe.figures import regression_decision
     from launchgate.probe.histogram import LatencyHistogram
 
     loaded, path, baseline = _baseline(args, io)
@@ -108,30 +111,28 @@ def handle_diff(args: argparse.Namespace, io: CommandIO) -> int:
         raise UsageError("the config has no probe: there is nothing to compare")
     try:
         report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-        routes = {r["route"]: r for r in report["routes"]}
+        routes = {r["route"]: LatencyHistogram.decode(r["histogram"]) for r in report["routes"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{args.report}: not a launchgate report with routes ({exc})") from None
     if baseline is None:
         io.out.write(f"no baseline at {path} yet: nothing to compare\n")
         return 0
-    gates = probe.gates
-    regressed = False
-    for name, route in routes.items():
+    regressed = unreadable = False
+    for name, current in routes.items():
         stored = baseline.latest.routes.get(name)
-        current = LatencyHistogram.decode(route["histogram"])
-        decision = regression_gate(
+        decision = regression_decision(
             current,
-            LatencyHistogram.decode(stored.histogram) if stored else None,
-            limit_pct=gates.regression,
-            floor_ms=gates.regression_floor * 1000,
-            confidence_pct=gates.confidence,
-            min_samples=gates.min_samples,
+            stored,
+            name,
+            probe.gates,
+            source=str(path),
             incomparable=None if stored else f"the baseline has no figures for {name}",
         )
         regressed = regressed or decision.fails
+        unreadable = unreadable or decision.outcome == "unreadable"
         change = "" if math.isnan(decision.change_pct) else f" {decision.change_pct:+.0f}%"
         io.out.write(f"{name}:{change} {decision.outcome}: {decision.reason}\n")
-    return 1 if regressed else 0
+    return 1 if regressed else 3 if unreadable else 0
 
 
 def handle_update(args: argparse.Namespace, io: CommandIO) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from launchgate.config.units import (
     DURATION_HELP,
@@ -19,7 +19,17 @@ from launchgate.config.units import (
     parse_size_bytes,
 )
 
-__all__ = ["Duration", "Name", "Percent", "Rate", "Size", "StatusList", "TextList", "VarName"]
+__all__ = [
+    "Duration",
+    "Name",
+    "Percent",
+    "PositiveDuration",
+    "Rate",
+    "Size",
+    "StatusList",
+    "TextList",
+    "VarName",
+]
 
 Duration = Annotated[
     float,
@@ -34,6 +44,34 @@ Duration = Annotated[
         }
     ),
 ]
+
+
+def _above_zero(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"expected {DURATION_HELP}, above zero")
+    return value
+
+
+PositiveDuration = Annotated[
+    float,
+    BeforeValidator(parse_duration_s),
+    AfterValidator(_above_zero),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                # At least one non-zero digit: "0s" and "0.0ms" do not match.
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(\d*[1-9]\d*(\.\d+)?|\d+\.\d*[1-9]\d*)\s*(ms|s|m|h)\s*$",
+                },
+                {"type": "number", "exclusiveMinimum": 0},
+            ],
+            "description": DURATION_HELP + "; above zero",
+        }
+    ),
+]
+"""A duration for which zero means nothing useful (a timeout, an interval, a measuring
+time): refused at load time, with the file, line and key."""
 Percent = Annotated[
     float,
     BeforeValidator(parse_percent),

@@ -19,11 +19,28 @@ __all__ = [
     "parse_edge_url",
     "parse_host_name",
     "parse_resolve",
+    "parse_target_url",
 ]
 
 # RFC 1123 labels; underscores are allowed because DKIM selectors and some CNAME
 # targets (``_acme-challenge``) carry them.
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+TARGET_URL_HELP = "expected an http:// or https:// URL with a host"
+
+
+def parse_target_url(text: str) -> str:
+    """The base URL of the app under test, as given; ``ValueError`` unless it is an
+    http(s) URL with a host (``127.0.0.1:8000`` reads as a scheme and a path)."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise ValueError(TARGET_URL_HELP) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(TARGET_URL_HELP)
+    return text
 
 
 def parse_host_name(text: str) -> str:

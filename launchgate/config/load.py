@@ -123,11 +123,15 @@ def _child(node: object, part: str | int) -> tuple[bool, object]:
 _TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "function-before", "nullable"}
 
 
-def _from_env(loc: KeyPath, locations: Locations) -> bool:
-    return any(loc[:end] in locations.interpolated for end in range(len(loc), 0, -1))
+def _from_env(loc: KeyPath, locations: Locations) -> tuple[str, ...] | None:
+    """The variables the value at ``loc`` came from; None if it was written as is."""
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in locations.interpolated:
+            return locations.interpolated[loc[:end]]
+    return None
 
 
-def _message(error: Any, loc: KeyPath, *, from_env: bool) -> str:
+def _message(error: Any, loc: KeyPath, *, from_env: tuple[str, ...] | None) -> str:
     kind: str = error["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else ""
@@ -142,7 +146,13 @@ def _message(error: Any, loc: KeyPath, *, from_env: bool) -> str:
     msg = msg.removeprefix("Value error, ")
     if msg.startswith("Input should be"):
         msg = "expected" + msg.removeprefix("Input should be")
-    shown = "a value from the environment" if from_env else _shown(error.get("input"))
+    if from_env is None:
+        shown = _shown(error.get("input"))
+    else:
+        names = ", ".join(f"${n}" for n in from_env)
+        shown = (
+            f"a value from the environment: {names}" if names else "a value from the environment"
+        )
     return f"{msg} (got {shown})" if shown else msg
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -25,6 +26,7 @@ from launchgate.config.fields import (
     Duration,
     Name,
     Percent,
+    PositiveDuration,
     Rate,
     Size,
     StatusList,
@@ -37,6 +39,7 @@ from launchgate.config.hosts import (
     parse_edge_url,
     parse_host_name,
     parse_resolve,
+    parse_target_url,
 )
 from launchgate.config.watch_model import WatchSpec
 from launchgate.results import Severity
@@ -67,13 +70,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _target_url(value: str) -> str:
+    # Empty (``${URL:-}``) means "not given here", as --url and LAUNCHGATE_URL treat it.
+    return parse_target_url(value) if value else value
+
+
 class TargetSpec(_Model):
-    url: str | None = Field(
+    url: Annotated[str, AfterValidator(_target_url)] | None = Field(
         None, description="Base URL of the app; --url and LAUNCHGATE_URL take precedence."
     )
     environment: str = Field("default", description="Names the environment in reports.")
-    timeout: Duration = Field(10.0, description="Limit for one whole request, first byte to last.")
-    deadline: Duration = Field(300.0, description="Limit for the whole run.")
+    timeout: PositiveDuration = Field(
+        10.0, description="Limit for one whole request, first byte to last."
+    )
+    deadline: PositiveDuration = Field(300.0, description="Limit for the whole run.")
     verify_tls: bool = Field(True, description="Verify certificates (never turn off in prod).")
     ca_bundle: str | None = Field(None, description="PEM file of extra trusted roots.")
     max_body: Size = Field(1024 * 1024, description="Largest response body read.")
@@ -89,10 +99,10 @@ class VersionCheck(_Model):
 
 class ReadinessSpec(_Model):
     path: str = Field("/healthz", description="Route that answers 2xx once the app is up.")
-    timeout: Duration = Field(60.0, description="How long to wait for readiness in all.")
-    interval: Duration = Field(0.25, description="First wait between attempts; doubles.")
-    max_interval: Duration = Field(5.0, description="Longest wait between attempts.")
-    request_timeout: Duration = Field(5.0, description="Limit for one readiness request.")
+    timeout: PositiveDuration = Field(60.0, description="How long to wait for readiness in all.")
+    interval: PositiveDuration = Field(0.25, description="First wait between attempts; doubles.")
+    max_interval: PositiveDuration = Field(5.0, description="Longest wait between attempts.")
+    request_timeout: PositiveDuration = Field(5.0, description="Limit for one readiness request.")
     version: VersionCheck | None = Field(
         None, description="Also require the new version to be the one serving."
     )
@@ -161,7 +171,7 @@ class Expect(_Model):
     json_values: dict[str, Any] = Field(
         default_factory=dict, alias="json", description="JSON path -> the value it must equal."
     )
-    max_latency: Duration | None = Field(None, description="Slowest acceptable answer.")
+    max_latency: PositiveDuration | None = Field(None, description="Slowest acceptable answer.")
 
 
 class StepSpec(_Model):
@@ -174,7 +184,7 @@ class StepSpec(_Model):
     json_body: Any = Field(None, alias="json", description="JSON body.")
     body: str | None = Field(None, description="Raw body.")
     follow_redirects: bool = False
-    timeout: Duration | None = Field(None, description="Default: target.timeout.")
+    timeout: PositiveDuration | None = Field(None, description="Default: target.timeout.")
     expect: Expect = Field(default_factory=Expect)
     capture: dict[VarName, Capture] = Field(default_factory=dict)
 
@@ -221,7 +231,7 @@ class WebhookSpec(_Model):
     path: str = Field(..., pattern=r"^/")
     scheme: Literal["stripe", "standard"] = "stripe"
     secret: str = Field(..., min_length=1, description="Signing secret; use ${ENV}.")
-    tolerance: Duration = Field(300.0, description="The receiver's timestamp tolerance.")
+    tolerance: PositiveDuration = Field(300.0, description="The receiver's timestamp tolerance.")
     severity: SeverityName = "blocker"
     payload: dict[str, Any] | None = Field(
         None, description="Event JSON; {{ event.id }} gives each attempt a fresh id."
@@ -258,7 +268,7 @@ class ProbeRouteSpec(_Model):
     )
     headers: dict[str, str] = Field(default_factory=dict)
     rate: Rate | None = Field(None, description="Requests per second; default: probe.rate.")
-    p95: Duration | None = Field(None, description="p95 target; default: probe.gates.p95.")
+    p95: PositiveDuration | None = Field(None, description="p95 target; default: probe.gates.p95.")
     expect_status: StatusList | None = Field(
         None, description="Statuses that count as served; default: 2xx and 3xx."
     )
@@ -271,7 +281,7 @@ class ProbeRouteSpec(_Model):
 
 
 class GatesSpec(_Model):
-    p95: Duration = Field(0.5, description="p95 latency target per route.")
+    p95: PositiveDuration = Field(0.5, description="p95 latency target per route.")
     error_budget: Percent = Field(1.0, description="Largest acceptable error rate.")
     regression: Percent = Field(
         20.0, description="Fail when p95 is this much worse than the baseline (and not noise)."
@@ -286,14 +296,29 @@ class GatesSpec(_Model):
         200, ge=20, description="Fewest measured requests for a stable p95 per route."
     )
 
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, value: float) -> float:
+        # 100 % has no finite interval (the normal quantile of 1 is infinite).
+        if not 0 < value < 100:
+            raise ValueError("expected a percentage above 0% and below 100%, such as 95%")
+        return value
+
+    @field_validator("error_budget")
+    @classmethod
+    def _budget(cls, value: float) -> float:
+        if value > 100:
+            raise ValueError("expected a percentage of at most 100%")
+        return value
+
 
 class ProbeSpec(_Model):
     rate: Rate = Field(20.0, description="Requests per second per route (open model).")
-    duration: Duration = Field(20.0, description="Measuring time, after the warm-up.")
+    duration: PositiveDuration = Field(20.0, description="Measuring time, after the warm-up.")
     warmup: Duration = Field(3.0, description="Sent but not measured: caches, pools, JIT.")
     ramp: Duration = Field(1.0, description="Rise to the full rate within the warm-up.")
     concurrency: int = Field(32, ge=1, description="Most requests in flight per route.")
-    timeout: Duration = Field(5.0, description="Limit for one request; past it, an error.")
+    timeout: PositiveDuration = Field(5.0, description="Limit for one request; past it, an error.")
     max_requests: int = Field(20_000, ge=1, description="Most requests in one run, all routes.")
     max_extend: Duration = Field(
         20.0, description="Extra measuring time when the figures are still inconclusive."
@@ -359,7 +384,7 @@ class EmailSpec(_Model):
         description="Ask these nameservers (IP[:PORT]) instead of the system resolver, "
         "e.g. your authoritative servers, to check a change before it propagates.",
     )
-    timeout: Duration = Field(5.0, description="Limit for one DNS lookup.")
+    timeout: PositiveDuration = Field(5.0, description="Limit for one DNS lookup.")
 
 
 class SecretScanSpec(_Model):
@@ -438,7 +463,7 @@ class EdgeSpec(_Model):
         description="curl-style HOST:PORT:ADDRESS: connect there, with the name in SNI and Host.",
     )
     ca_bundle: str | None = Field(None, description="PEM file of extra trusted roots.")
-    timeout: Duration | None = Field(
+    timeout: PositiveDuration | None = Field(
         None, description="Limit for one request or lookup; default: target.timeout."
     )
     private_pages: dict[Name, list[PagePath]] = Field(

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from launchgate.config.fields import Duration, Name, StatusList, TextList
+from launchgate.config.fields import Duration, Name, PositiveDuration, StatusList, TextList
 
 __all__ = [
     "AlertSeverity",
@@ -43,7 +43,7 @@ class _Model(BaseModel):
 class WatchExpect(_Model):
     status: StatusList | None = Field(None, description="Expected status; default: any 2xx.")
     body_contains: TextList = Field(default_factory=list)
-    max_latency: Duration | None = Field(None, description="Slowest acceptable answer.")
+    max_latency: PositiveDuration | None = Field(None, description="Slowest acceptable answer.")
 
 
 class WatchCheck(_Model):
@@ -56,7 +56,7 @@ class WatchCheck(_Model):
         None, pattern=r"^/", description="Or a plain GET of this path (no journey needed)."
     )
     expect: WatchExpect | None = Field(None, description="For `path`: what the answer must be.")
-    timeout: Duration | None = Field(None, description="Limit for the whole check.")
+    timeout: PositiveDuration | None = Field(None, description="Limit for the whole check.")
     severity: AlertSeverity | None = Field(
         None,
         description="Default: critical when the check or its journey is about login or "
@@ -95,14 +95,14 @@ class FlapSpec(_Model):
 class RetrySpec(_Model):
     attempts: int = Field(3, ge=1, le=20, description="Tries per alert and round.")
     backoff: Duration = Field(1.0, description="First wait between tries; doubles.")
-    max_backoff: Duration = Field(10.0, description="Longest wait between tries.")
+    max_backoff: PositiveDuration = Field(10.0, description="Longest wait between tries.")
 
 
 class _ChannelBase(_Model):
     min_severity: AlertSeverity = Field(
         "warning", description="Send only alerts at least this severe."
     )
-    timeout: Duration = Field(10.0, description="Limit for one delivery attempt.")
+    timeout: PositiveDuration = Field(10.0, description="Limit for one delivery attempt.")
     retry: RetrySpec = Field(default_factory=RetrySpec)
 
 
@@ -169,7 +169,7 @@ ChannelSpec = Annotated[SlackChannel | WebhookChannel | EmailChannel, Field(disc
 
 class BurstRule(_Model):
     threshold: int = Field(..., ge=1, description="Lines within the window that make a burst.")
-    window: Duration = Field(60.0, description="The sliding window.")
+    window: PositiveDuration = Field(60.0, description="The sliding window.")
     severity: AlertSeverity = "critical"
 
 
@@ -225,9 +225,9 @@ class LogSpec(_Model):
 
 
 class WatchSpec(_Model):
-    interval: Duration = Field(60.0, description="Between rounds (--every).")
-    deadline: Duration = Field(60.0, description="Limit for one whole round of checks.")
-    timeout: Duration = Field(10.0, description="Default limit for one check.")
+    interval: PositiveDuration = Field(60.0, description="Between rounds (--every).")
+    deadline: PositiveDuration = Field(60.0, description="Limit for one whole round of checks.")
+    timeout: PositiveDuration = Field(10.0, description="Default limit for one check.")
     failures: int = Field(2, ge=1, le=100, description="Consecutive failures before down.")
     successes: int = Field(2, ge=1, le=100, description="Consecutive successes before up.")
     flapping: FlapSpec | None = Field(

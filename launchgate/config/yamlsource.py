@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from launchgate.config.interpolate import MissingVariable, interpolate
+from launchgate.config.interpolate import MissingVariable, interpolate, referenced_names
 from launchgate.errors import ConfigError, ConfigProblem
 
 __all__ = ["KeyPath", "Locations", "YamlDocument", "format_key", "read_yaml"]
@@ -41,9 +41,10 @@ class Locations:
 
     key_lines: dict[KeyPath, int] = field(default_factory=dict)
     value_lines: dict[KeyPath, int] = field(default_factory=dict)
-    # Values that came from the environment: never echoed in an error, as they may
-    # be secrets and the `secrets:` list may not have loaded.
-    interpolated: set[KeyPath] = field(default_factory=set)
+    # Values that came from the environment, with the variables they name: never
+    # echoed in an error (they may be secrets and the `secrets:` list may not have
+    # loaded), but the variables are, so the error names where the value came from.
+    interpolated: dict[KeyPath, tuple[str, ...]] = field(default_factory=dict)
 
     def line_of(self, path: KeyPath, *, prefer_key: bool = False) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -156,5 +157,5 @@ class _Builder:
             )
             return value
         if result != value:
-            self.locations.interpolated.add(path)
+            self.locations.interpolated[path] = tuple(dict.fromkeys(referenced_names(value)))
         return result

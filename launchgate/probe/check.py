@@ -165,7 +165,9 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
         await prober.run(duration_s=spec.duration, warmup_s=spec.warmup, ramp_s=spec.ramp)
         fp = probe_fingerprint(spec)
         while extended < spec.max_extend and not prober.stopped_early:
-            decisions = decide_routes(prober.measurement(), spec, state.baseline, fp)
+            decisions = decide_routes(
+                prober.measurement(), spec, state.baseline, fp, source=str(path)
+            )
             if not _undecided(prober.measurement(), spec, decisions):
                 break
             step = min(_EXTEND_STEP_S, spec.max_extend - extended)
@@ -178,7 +180,9 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
     state.measurement = measurement
     ctx.probe_measurement = measurement
     ctx.probe_fingerprint = probe_fingerprint(spec)
-    state.decisions = decide_routes(measurement, spec, state.baseline, ctx.probe_fingerprint)
+    state.decisions = decide_routes(
+        measurement, spec, state.baseline, ctx.probe_fingerprint, source=str(path)
+    )
     ctx.route_figures[:] = route_figures(measurement, spec, state.decisions)
     latest = state.baseline.latest if state.baseline else None
     ctx.baseline = BaselineRef(
@@ -382,6 +386,6 @@ async def _check_regression(
             remedy="compare with the baseline's commit: a dropped index, a new query or a "
             "slower dependency are the usual causes",
         )  # fmt: skip
-    if decision.undecided:
+    if decision.could_not_decide:
         return _result(check_id, title, "error", f"could not decide: {decision.reason}")
     return _result(check_id, title, "passed", f"{decision.outcome}: {decision.reason}")

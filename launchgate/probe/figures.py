@@ -7,13 +7,19 @@ import math
 from datetime import UTC, datetime
 
 from launchgate.baseline import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
-from launchgate.config.model import ProbeSpec
-from launchgate.probe.gates import RegressionDecision, regression_gate
+from launchgate.config.model import GatesSpec, ProbeSpec
+from launchgate.probe.gates import RegressionDecision, regression_gate, unreadable_baseline
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement
 from launchgate.results import BaselinePoint, RouteFigures
 
-__all__ = ["baseline_entry", "baseline_history", "decide_routes", "route_figures"]
+__all__ = [
+    "baseline_entry",
+    "baseline_history",
+    "decide_routes",
+    "regression_decision",
+    "route_figures",
+]
 
 _NOISE_ENTRIES = 5  # recent baseline entries whose spread counts as run-to-run noise
 
@@ -23,8 +29,11 @@ def decide_routes(
     spec: ProbeSpec,
     baseline: BaselineFile | None,
     config_fingerprint: str,
+    *,
+    source: str = "the baseline",
 ) -> dict[str, RegressionDecision]:
-    gates = spec.gates
+    """``source`` names the baseline file in the reasons (a corrupt route is fixed
+    there)."""
     latest = baseline.latest if baseline else None
     decisions: dict[str, RegressionDecision] = {}
     for route in measurement.routes:
@@ -37,23 +46,57 @@ def decide_routes(
             )
         elif latest is not None and stored is None:
             incomparable = f"the baseline has no figures for {route.route} yet"
-        recorded = LatencyHistogram.decode(stored.histogram) if stored else None
         earlier = tuple(
             entry.routes[route.route].p95_ms
             for entry in (baseline.entries[:_NOISE_ENTRIES] if baseline else [])
             if entry.config_fingerprint == config_fingerprint and route.route in entry.routes
         )
-        decisions[route.route] = regression_gate(
+        decisions[route.route] = regression_decision(
             route.latency,
-            recorded,
+            stored,
+            route.route,
+            spec.gates,
+            source=source,
             history_p95_ms=earlier if not incomparable else (),
-            limit_pct=gates.regression,
-            floor_ms=gates.regression_floor * 1000,
-            confidence_pct=gates.confidence,
-            min_samples=gates.min_samples,
             incomparable=incomparable,
         )
     return decisions
+
+
+def regression_decision(
+    current: LatencyHistogram,
+    stored: RouteBaseline | None,
+    route: str,
+    gates: GatesSpec,
+    *,
+    source: str,
+    history_p95_ms: tuple[float, ...] = (),
+    incomparable: str | None = None,
+) -> RegressionDecision:
+    """The regression gate against a stored route; a histogram that does not decode
+    makes this route's decision unreadable, naming the file, the route and the fix."""
+    recorded: LatencyHistogram | None = None
+    if stored is not None and not incomparable:
+        try:
+            recorded = LatencyHistogram.decode(stored.histogram)
+        except ValueError:
+            return unreadable_baseline(
+                current,
+                f"{source}: the newest entry's latency histogram for route {route} is "
+                f"corrupt (entries[0].routes.{route}.histogram is not an encoded "
+                "HdrHistogram); restore the file from git, or delete that route from the "
+                "entry and record it again with `launchgate baseline update`",
+            )
+    return regression_gate(
+        current,
+        recorded,
+        history_p95_ms=history_p95_ms,
+        limit_pct=gates.regression,
+        floor_ms=gates.regression_floor * 1000,
+        confidence_pct=gates.confidence,
+        min_samples=gates.min_samples,
+        incomparable=incomparable,
+    )
 
 
 def _finite(value: float) -> float:

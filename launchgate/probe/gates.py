@@ -23,6 +23,10 @@ would not change that, so it is not inconclusive).
 When (1) and (2) hold but (3) does not, the figures cannot tell a regression from
 noise: that is *inconclusive*, which extends the measurement, and a run that stays
 inconclusive could not decide. It is never read as a pass.
+
+A stored histogram that cannot be decoded is *unreadable*: that route could not
+decide (more samples would not help, so it does not extend the measurement); the
+other gates, which do not read the baseline, still decide.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "p95_gate",
     "p95_interval_ms",
     "regression_gate",
+    "unreadable_baseline",
 ]
 
 
@@ -60,6 +65,7 @@ RegressionOutcome = Literal[
     "within_noise",
     "unchanged",
     "improvement",
+    "unreadable",
 ]
 
 
@@ -79,7 +85,12 @@ class RegressionDecision:
 
     @property
     def undecided(self) -> bool:
+        """More samples might decide it (the probe extends its measurement)."""
         return self.outcome == "inconclusive"
+
+    @property
+    def could_not_decide(self) -> bool:
+        return self.outcome in ("inconclusive", "unreadable")
 
     @property
     def change_pct(self) -> float:
@@ -115,6 +126,12 @@ def error_gate(requests: int, errors: int, budget_pct: float) -> GateDecision:
             f"{budget_pct:g}%",
         )
     return GateDecision(True, rate, budget_pct, f"{rate:.2f}% errors (budget {budget_pct:g}%)")
+
+
+def unreadable_baseline(current: LatencyHistogram, reason: str) -> RegressionDecision:
+    nan2 = (math.nan, math.nan)
+    p95 = current.percentile_ms(95)
+    return RegressionDecision("unreadable", math.nan, p95, math.nan, nan2, nan2, reason)
 
 
 def p95_interval_ms(latency: LatencyHistogram, confidence_pct: float) -> tuple[float, float]:

@@ -30,6 +30,7 @@ _DECISIONS = {
     "within_noise": "within noise",
     "unchanged": "unchanged",
     "improvement": "improvement",
+    "unreadable": "baseline unreadable",
 }
 
 
