@@ -107,14 +107,15 @@ class GitHubActions:
                 "summary": str(summary_file.resolve()) if summary_file else "",
                 "reason": " ".join(report.verdict.reason.split()),
             }
-            pairs = [(name, redactor.redact(outputs[name])) for name in OUTPUT_NAMES]
+            pairs = [(name, _encodable(redactor.redact(outputs[name]))) for name in OUTPUT_NAMES]
             texts.append((self.output_file, format_outputs(pairs, delimiter=_delimiter())))
         if self.summary_file is not None:
             used = start[self.summary_file]
             # A blank line first keeps the Markdown of an earlier run in this step apart.
             lead = "\n" if used else ""
             limit = max(SUMMARY_LIMIT_BYTES - used - len(lead), 0)
-            text = step_summary(redactor.redact(render_summary(report)), limit_bytes=limit)
+            markdown = _encodable(redactor.redact(render_summary(report)))
+            text = step_summary(markdown, limit_bytes=limit)
             texts.append((self.summary_file, lead + text if text else ""))
         failed: dict[Path, str] = {}
         for path, text in texts:
@@ -128,6 +129,12 @@ class GitHubActions:
 
 def _delimiter() -> str:
     return f"launchgate_{secrets.token_hex(16)}"
+
+
+def _encodable(text: str) -> str:
+    """A lone surrogate (from a response decoded with errors kept) shown as ``\\udXXX``,
+    as the report files show it, instead of aborting the write with an encoding error."""
+    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def _size(path: Path) -> int:
