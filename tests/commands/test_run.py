@@ -224,3 +224,24 @@ def test_a_passed_run_deadline_is_the_news_of_the_verdict(
     assert not any("No launch risks found." in line for line in lines)
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["reason"] == lines[-2]
+
+
+def test_a_blocker_found_before_the_deadline_still_decides_and_the_deadline_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    cfg = tmp_path / "launchgate.yml"
+    cfg.write_text(
+        "target: {deadline: 1s, timeout: 30s}\nreadiness: null\n"
+        "journeys:\n  broken:\n    steps: [{path: /broken}]\n  slow:\n    steps: [{path: /slow}]\n"
+    )
+    with MisbehavingServer(routes({"/broken": answer(500, "boom"), "/slow": silent()})) as app:
+        argv = ["run", "--config", str(cfg), "--url", app.url, "--out", str(tmp_path / "out")]
+        code = main(argv, environ={})
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert code == 1
+    assert lines[-1] == "FAIL — rollback recommended (exit 1)"
+    assert lines[-2].startswith("blocker: journey::broken: ")
+    assert re.search(
+        r" \(then the run deadline \(1s, target\.deadline\) passed after \d+\.\d s\)$", lines[-2]
+    ), lines[-2]
