@@ -9,6 +9,7 @@ item. Both end with :meth:`Run.report`, so both produce the same verdict.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import ssl
@@ -41,7 +42,7 @@ from launchgate.probe.check import plan_probe
 from launchgate.redact import Redactor
 from launchgate.results import CheckKind, CheckResult
 from launchgate.runreport import RunReport
-from launchgate.verdict import decide
+from launchgate.verdict import Verdict, decide
 
 __all__ = [
     "OFFLINE_KINDS",
@@ -173,6 +174,7 @@ class Run:
         self._started_at: datetime | None = None
         self._started_mono: float | None = None
         self._deadline: float | None = None
+        self._stopped: str | None = None  # why the run ended early, and when
         self._runner: asyncio.Runner | None = None
 
     # -- the plan -------------------------------------------------------------------
@@ -187,6 +189,20 @@ class Run:
             self._started_at = datetime.now(UTC)
             self._started_mono = self.clock.monotonic()
             self._deadline = self._started_mono + self.config.target.deadline
+
+    def elapsed(self) -> float:
+        """Seconds since the first check started; 0 before."""
+        if self._started_mono is None:
+            return 0.0
+        return self.clock.monotonic() - self._started_mono
+
+    def interrupted_by(self, signal_name: str) -> None:
+        """Record that a signal stopped the run: the verdict's reason then says so."""
+        self._note_stop(f"interrupted by {signal_name}")
+
+    def _note_stop(self, what: str) -> None:
+        if self._stopped is None:  # the first cause is the news; the rest follow from it
+            self._stopped = f"{what} after {self.elapsed():.1f} s"
 
     async def execute(self, check_id: str) -> CheckResult:
         """Run one check (and, first, the checks it needs); each runs at most once."""
@@ -236,6 +252,7 @@ class Run:
         remaining = deadline - self.clock.monotonic()
         deadline_text = format_duration(self.config.target.deadline)
         if remaining <= 0:
+            self._note_stop(f"the run deadline ({deadline_text}, target.deadline) passed")
             return self._error(planned, f"not run: the run deadline ({deadline_text}) passed", 0.0)
         if self._on_start is not None:
             self._on_start(planned)
@@ -243,6 +260,7 @@ class Run:
             async with asyncio.timeout(remaining):
                 return await planned.run(self.ctx)
         except TimeoutError:
+            self._note_stop(f"the run deadline ({deadline_text}, target.deadline) passed")
             return self._error(
                 planned,
                 f"the run deadline ({deadline_text}, target.deadline) passed during this check",
@@ -358,7 +376,23 @@ class Run:
             started_at=started,
             duration_s=duration,
             results=results,
-            verdict=decide(results, fail_on=self.config.gate.fail_on_severity),
+            verdict=_name_the_stop(
+                decide(results, fail_on=self.config.gate.fail_on_severity),
+                self._stopped,
+                len(self.plan),
+            ),
             routes=tuple(self.ctx.route_figures),
             baseline=self.ctx.baseline,
         )
+
+
+def _name_the_stop(verdict: Verdict, stop: str | None, planned: int) -> Verdict:
+    """A run cut short (a signal, the run deadline): that is the news of its verdict.
+    Checks that errored only because of it would otherwise read as the cause."""
+    if stop is None or verdict.outcome == "pass":
+        return verdict
+    if verdict.outcome == "fail":  # a blocker found before the stop still decides
+        return dataclasses.replace(verdict, reason=f"{verdict.reason} (then {stop})")
+    missing = len(verdict.undecided)
+    reason = f"{stop}: nothing was decided ({missing} of {planned} checks did not complete)"
+    return dataclasses.replace(verdict, reason=reason)

@@ -19,21 +19,19 @@ from rich.text import Text
 from launchgate import baseline_update
 from launchgate.config.hooks_model import OnFailSpec
 from launchgate.config.load import LoadedConfig
+from launchgate.delivery import deliver, workflow_command
 from launchgate.engine import PlannedCheck, Run
-from launchgate.errors import LaunchgateError
 from launchgate.eventloop import new_runner
 from launchgate.github import GitHubActions
 from launchgate.gitinfo import head_commit
 from launchgate.hooks import hook_secrets, run_hooks, skipped_hooks
 from launchgate.redact import Redactor
-from launchgate.reports.github import GROUP_END, annotation_lines, group_start
+from launchgate.reports.github import GROUP_END, group_start
 from launchgate.reports.json_report import render_json
-from launchgate.reports.markdown import render_summary
-from launchgate.reports.terminal import print_check, print_summary
-from launchgate.reports.writer import JSON_FILE, SUMMARY_FILE, redact_report, write_reports
+from launchgate.reports.terminal import print_check
+from launchgate.reports.writer import JSON_FILE, redact_report
 from launchgate.results import CheckResult, HookResult
 from launchgate.runreport import RunReport
-from launchgate.verdict import Verdict
 
 __all__ = ["run_gate"]
 
@@ -104,25 +102,27 @@ def run_gate(
 
     interrupted = False
 
-    def on_signal() -> None:
+    def on_signal(signum: int) -> None:
         nonlocal interrupted
         interrupted = True
+        run.interrupted_by(signal.Signals(signum).name)
 
     if github is not None:
         # The check-by-check lines fold away; the verdict and the risks stay in view.
-        _command(console, group_start(f"launchgate: {len(run.plan)} checks of {what}"))
+        workflow_command(console, group_start(f"launchgate: {len(run.plan)} checks of {what}"))
     try:
         if status is not None:
             status.start()
         _run_interruptibly(lambda: _announce_then_run(run, announce), on_signal)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         interrupted = True
+        run.interrupted_by("SIGTERM" if isinstance(exc, _Terminated) else "SIGINT")
         console.print("launchgate: interrupted; failing closed", markup=False)
     finally:
         if status is not None:
             status.stop()
     if github is not None:
-        _command(console, GROUP_END)
+        workflow_command(console, GROUP_END)
     report = run.report()
     if update_baseline:
         report = baseline_update.update_baseline(
@@ -151,50 +151,28 @@ def _finish(
     github: GitHubActions | None,
     interrupted: bool,
 ) -> int:
-    """Reports, then the rollback hooks (whose outcome the reports then carry), then
-    GitHub's outputs and summary, then the terminal summary and the annotations."""
-    problems: list[str] = []
-
-    def write(report: RunReport) -> tuple[Path, ...]:
-        try:
-            return write_reports(report, out_dir, redactor)
-        except LaunchgateError as exc:
-            problems.append(f"could not write the reports: {exc}")
-            return ()
-
-    written = write(report)
-    if not written:
-        report = _undecided(report, problems[-1])
     on_fail = run.config.on_fail
-    if on_fail is not None and report.verdict.rollback:
-        if interrupted:
-            hooks = skipped_hooks(on_fail, "not run: launchgate was interrupted")
-        else:
-            hooks = _hooks(on_fail, report, run, out_dir, redactor)
-        report = dataclasses.replace(report, hooks=hooks)
-        if written:
-            written = write(report)
-    if github is not None:
-        try:
-            github.publish(
-                report,
-                report_file=out_dir / JSON_FILE if written else None,
-                summary_file=out_dir / SUMMARY_FILE if written else None,
-                summary_text=render_summary(report),
-                redactor=redactor,
-            )
-        except LaunchgateError as exc:
-            # Known only after the hooks ran (the outputs carry their outcome): a pass
-            # becomes could-not-decide here without a rollback hook, and says so.
-            problems.append(f"could not write GitHub's step outputs or summary: {exc}")
-            report = _undecided(report, problems[-1])
-    print_summary(console, report, written)
-    for problem in problems:
-        console.print(f"error: {problem}", markup=False)
-    if github is not None:
-        for line in annotation_lines(report):
-            _command(console, line)
-    return report.verdict.exit_code
+    rollback = (
+        None
+        if on_fail is None
+        else functools.partial(_with_hooks, on_fail, run, out_dir, redactor, interrupted)
+    )
+    return deliver(report, out_dir, console, redactor, github=github, rollback=rollback)
+
+
+def _with_hooks(
+    on_fail: OnFailSpec,
+    run: Run,
+    out_dir: Path,
+    redactor: Redactor,
+    interrupted: bool,
+    report: RunReport,
+) -> RunReport:
+    if interrupted:
+        hooks = skipped_hooks(on_fail, "not run: launchgate was interrupted")
+    else:
+        hooks = _hooks(on_fail, report, run, out_dir, redactor)
+    return dataclasses.replace(report, hooks=hooks)
 
 
 def _hooks(
@@ -213,26 +191,12 @@ def _hooks(
         user_agent=run.user_agent,
     )
     try:
-        return _run_interruptibly(work, lambda: None)
+        return _run_interruptibly(work, lambda signum: None)
     except (KeyboardInterrupt, asyncio.CancelledError):
         return skipped_hooks(on_fail, "interrupted: stopped before it finished")
 
 
-def _undecided(report: RunReport, reason: str) -> RunReport:
-    """A pass that cannot be delivered is not a pass; a fail stays a fail (it outranks)."""
-    if report.verdict.outcome != "pass":
-        return report
-    return dataclasses.replace(report, verdict=Verdict("error", reason, (), ()))
-
-
-def _command(console: Console, line: str) -> None:
-    """A workflow command, written whole: rich would wrap a long one into two lines.
-    It still goes through the (redacting) stream like every other line."""
-    console.file.write(line + "\n")
-    console.file.flush()
-
-
-def _run_interruptibly(work: Callable[[], Awaitable[T]], on_signal: Callable[[], None]) -> T:
+def _run_interruptibly(work: Callable[[], Awaitable[T]], on_signal: Callable[[int], None]) -> T:
     """Run ``work`` in a fresh event loop where SIGTERM and SIGINT cancel it; outside
     the loop (before it starts, after it ends) SIGTERM behaves like Ctrl-C."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -243,8 +207,12 @@ def _run_interruptibly(work: Callable[[], Awaitable[T]], on_signal: Callable[[],
         signal.signal(signal.SIGTERM, previous)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM outside the event loop: stops like Ctrl-C, and is named as itself."""
+
+
 def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 async def _announce_then_run(run: Run, announce: Callable[[], None]) -> None:
@@ -253,19 +221,21 @@ async def _announce_then_run(run: Run, announce: Callable[[], None]) -> None:
     await run.execute_all()
 
 
-async def _cancel_on_signals(work: Callable[[], Awaitable[T]], on_signal: Callable[[], None]) -> T:
+async def _cancel_on_signals(
+    work: Callable[[], Awaitable[T]], on_signal: Callable[[int], None]
+) -> T:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     installed: list[signal.Signals] = []
 
-    def cancel() -> None:
-        on_signal()
+    def cancel(signum: int) -> None:
+        on_signal(signum)
         if task is not None:
             task.cancel()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, cancel)
+            loop.add_signal_handler(sig, cancel, sig)
             installed.append(sig)
     try:
         return await work()

@@ -9,14 +9,17 @@ from __future__ import annotations
 import math
 
 from launchgate.results import CheckResult, CheckStatus
+from launchgate.runreport import RunReport
 from launchgate.verdict import Outcome, Verdict
 
 __all__ = [
     "HEADLINES",
+    "NO_RISKS",
     "STATUS_MARKS",
     "finite",
     "format_duration",
     "is_blocking",
+    "no_risks_text",
 ]
 
 HEADLINES: dict[Outcome, str] = {
@@ -32,6 +35,25 @@ STATUS_MARKS: dict[CheckStatus, str] = {
     "error": "!",
     "skipped": "\u2013",  # an en dash: "not run", distinct from a minus sign
 }
+
+
+NO_RISKS = "No launch risks found."
+_IDS_SHOWN = 5
+
+
+def no_risks_text(report: RunReport) -> str:
+    """What the risk list says when no check reported a finding.
+
+    "No launch risks found" only when every check completed: a check that errored,
+    was interrupted or never started found nothing because it did not look.
+    """
+    undecided = report.verdict.undecided
+    if undecided:
+        ids = ", ".join(undecided[:_IDS_SHOWN]) + (", …" if len(undecided) > _IDS_SHOWN else "")
+        return f"Nothing can be ruled out: {len(undecided)} check(s) did not complete ({ids})."
+    if not any(r.status in ("passed", "failed") for r in report.results):
+        return "Nothing can be ruled out: no check ran."
+    return NO_RISKS
 
 
 def is_blocking(result: CheckResult, verdict: Verdict) -> bool:

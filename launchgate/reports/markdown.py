@@ -13,7 +13,13 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC
 
-from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration, is_blocking
+from launchgate.reports._shared import (
+    HEADLINES,
+    STATUS_MARKS,
+    format_duration,
+    is_blocking,
+    no_risks_text,
+)
 from launchgate.reports.latency import LATENCY_HEADER, latency_rows
 from launchgate.reports.trend import p95_charts
 from launchgate.results import CheckResult, Finding, HookResult
@@ -22,7 +28,6 @@ from launchgate.verdict import ranked_findings
 
 __all__ = ["render_summary"]
 
-NO_RISKS = "No launch risks found."
 FOLD_CHECKS_OVER = 10  # rows; a longer checks table is folded away on GitHub
 HOOK_OUTPUT_LINES = 40  # of a rollback command's output, in the summary
 _HOOK_MARKS = {"ok": "✓", "failed": "✗", "timeout": "✗", "skipped": "\u2013"}
@@ -48,7 +53,7 @@ def _sections(report: RunReport) -> list[str]:
 def _risks(report: RunReport) -> str:
     ranked = ranked_findings(report.results)
     if not ranked:
-        return f"### Launch risks\n\n{NO_RISKS}"
+        return f"### Launch risks\n\n{_inline(no_risks_text(report))}"
     rows = [_risk_row(f, blocking=f in report.verdict.blocking) for f in ranked]
     return "### Launch risks\n\n" + _table(
         ("severity", "check", "what is wrong", "what to do"), rows

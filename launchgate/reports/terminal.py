@@ -19,7 +19,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration
+from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration, no_risks_text
 from launchgate.reports.latency import latency_rows
 from launchgate.results import CheckResult, CheckStatus, Severity
 from launchgate.runreport import RunReport
@@ -77,7 +77,8 @@ def print_check(console: Console, result: CheckResult, *, blocking: bool) -> Non
 def render_risk_list(report: RunReport) -> RenderableType:
     ranked = ranked_findings(report.results)
     if not ranked:
-        return Text("No launch risks found.", style="green")
+        style = "green" if report.verdict.outcome == "pass" else "bold red"
+        return Text(_safe(no_risks_text(report)), style=style)
     # Two columns, not four: at 80 columns a four-column table squeezes long ids and
     # prose into slivers. The check id leads its cell on a line of its own.
     table = Table(
@@ -134,7 +135,15 @@ def render_hooks(report: RunReport) -> RenderableType:
     return Group(*lines)
 
 
-def print_summary(console: Console, report: RunReport, written: Sequence[Path] = ()) -> None:
+def print_summary(
+    console: Console,
+    report: RunReport,
+    written: Sequence[Path] = (),
+    *,
+    problems: Sequence[str] = (),
+) -> None:
+    """The risks, the reports written, then ``problems`` (outputs that could not be
+    written) and last the verdict: the final line is the one the exit code states."""
     verdict = report.verdict
     console.print()
     if report.routes:
@@ -146,6 +155,8 @@ def print_summary(console: Console, report: RunReport, written: Sequence[Path] =
         paths = [Text("Reports written:")]
         paths += [Text(f"  {_safe(str(p))}") for p in written]
         console.print(Group(*paths))
+    for problem in problems:
+        console.print(Text(f"error: {_safe(_one_line(problem))}", style="bold red"))
     console.print(Text(_safe(_one_line(verdict.reason))))
     final = Text(HEADLINES[verdict.outcome], style=_VERDICT_STYLES[verdict.outcome])
     final.append(f" (exit {verdict.exit_code})")

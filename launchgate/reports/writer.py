@@ -9,13 +9,19 @@ then masked again immediately before writing, for anything rendering composed.
 Each file is replaced atomically (temporary file in the same folder, fsync,
 ``os.replace``), so a CI step reading ``report.json`` never sees half a file and a
 killed run leaves the previous report intact.
+
+The files never contradict the exit code. A pass that cannot be written in full is
+not delivered, so it is not a pass: when one file fails, the others are rewritten as
+could-not-decide (:func:`undelivered`), and a file that cannot be rewritten, or an
+earlier run's file where this run's could not go, is removed rather than left to
+claim a verdict this run did not reach.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -26,14 +32,18 @@ from launchgate.reports.junit import render_junit
 from launchgate.reports.markdown import render_summary
 from launchgate.results import CheckResult, Finding, HookResult, StepRecord
 from launchgate.runreport import RunReport
+from launchgate.verdict import Outcome, Verdict
 
 __all__ = [
     "JSON_FILE",
     "JUNIT_FILE",
     "SUMMARY_FILE",
+    "NotDelivered",
     "Redacts",
+    "WriteFile",
     "ensure_writable",
     "redact_report",
+    "undelivered",
     "write_reports",
 ]
 
@@ -47,6 +57,8 @@ _RENDERERS: tuple[tuple[str, Callable[[RunReport], str]], ...] = (
     (SUMMARY_FILE, render_summary),
 )
 
+_SAYS: dict[Outcome, str] = {"pass": "pass", "fail": "fail", "error": "could not decide"}
+
 # mkstemp creates 0600 files; reports are already redacted and a CI artifact step
 # may run as another user, so they get the usual permissions of a generated file.
 _REPORT_MODE = 0o644
@@ -54,6 +66,30 @@ _REPORT_MODE = 0o644
 
 class Redacts(Protocol):
     def redact(self, text: str) -> str: ...
+
+
+WriteFile = Callable[[Path, bytes], None]
+"""Puts ``data`` at ``path`` or raises ``OSError``; a parameter so tests can make any
+one output fail as a full disk or a refused file would."""
+
+
+class NotDelivered(LaunchgateError):
+    """Some output could not be written. ``report`` is what the outputs that exist now
+    say (a pass became could-not-decide); ``written`` lists the files that hold it.
+    Exit with ``report.verdict.exit_code``, never the original one."""
+
+    def __init__(self, message: str, report: RunReport, written: Sequence[Path] = ()) -> None:
+        super().__init__(message)
+        self.report = report
+        self.written = tuple(written)
+
+
+def undelivered(report: RunReport, reason: str) -> RunReport:
+    """A pass that cannot be delivered is not a pass; a fail or an error stays what it
+    is (a definite failure outranks, and an error already fails closed)."""
+    if report.verdict.outcome != "pass":
+        return report
+    return dataclasses.replace(report, verdict=Verdict("error", reason, (), ()))
 
 
 def ensure_writable(out_dir: Path) -> None:
@@ -83,19 +119,70 @@ def ensure_writable(out_dir: Path) -> None:
         ) from None
 
 
-def write_reports(report: RunReport, out_dir: Path, redactor: Redacts) -> tuple[Path, ...]:
+def write_reports(
+    report: RunReport, out_dir: Path, redactor: Redacts, *, write: WriteFile | None = None
+) -> tuple[Path, ...]:
     """Write junit.xml, report.json and summary.md; return their paths in that order.
 
-    Raises :class:`LaunchgateError` (could not decide, exit 3) if a file cannot be
-    written: by now the checks ran, so this is not a usage error.
+    Raises :class:`NotDelivered` (could not decide, exit 3, unless the verdict was
+    already a fail) if a file cannot be written: by now the checks ran, so this is not
+    a usage error. Whatever it raises, no file left in ``out_dir`` says pass then.
     """
+    put = write or _write_atomic
+    failures = _write_all(report, out_dir, redactor, put)
+    if not failures:
+        return tuple(out_dir / name for name, _ in _RENDERERS)
+    problems = [f"could not write {path}: {why}" for path, why in failures.items()]
+    delivered = undelivered(report, f"{problems[0]}, so the verdict could not be delivered in full")
+    if delivered is not report:
+        # Every file now says pass or nothing; each must say could-not-decide instead.
+        first, failures = failures, _write_all(delivered, out_dir, redactor, put)
+        problems += [f"could not write {p}: {w}" for p, w in failures.items() if p not in first]
+    problems += _remove_stale(failures)
+    written = tuple(out_dir / n for n, _ in _RENDERERS if out_dir / n not in failures)
+    # Last, the state the folder is left in: a caller that reports only the latest
+    # attempt still says what a reader of the folder will find.
+    says = _SAYS[delivered.verdict.outcome]
+    problems.append(
+        f"{', '.join(p.name for p in written)} say {says}"
+        if written
+        else "no report file was written"
+    )
+    raise NotDelivered("; ".join(problems), delivered, written)
+
+
+def _write_all(
+    report: RunReport, out_dir: Path, redactor: Redacts, put: WriteFile
+) -> dict[Path, str]:
+    """Write every file, even after one failed; the failed ones, each with why."""
     safe = redact_report(report, redactor)
-    written = []
+    failures: dict[Path, str] = {}
     for name, render in _RENDERERS:
         path = out_dir / name
-        _write_atomic(path, redactor.redact(render(safe)))
-        written.append(path)
-    return tuple(written)
+        # backslashreplace: a lone surrogate from a decoded response must not abort the
+        # report; in JSON it becomes a valid \udXXX escape, elsewhere visible text.
+        data = redactor.redact(render(safe)).encode("utf-8", errors="backslashreplace")
+        try:
+            put(path, data)
+        except OSError as exc:
+            failures[path] = str(exc.strerror or exc)
+    return failures
+
+
+def _remove_stale(failed: Iterable[Path]) -> list[str]:
+    """Remove what sits where a file could not be written: an earlier run's report, or
+    half of this one's. A directory in the way claims nothing and is left alone."""
+    notes = []
+    for path in failed:
+        if not path.is_file() and not path.is_symlink():
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            notes.append(f"could not remove the stale {path}: {exc.strerror or exc}")
+        else:
+            notes.append(f"removed the stale {path}")
+    return notes
 
 
 def redact_report(report: RunReport, redactor: Redacts) -> RunReport:
@@ -150,11 +237,5 @@ def redact_report(report: RunReport, redactor: Redacts) -> RunReport:
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    # backslashreplace: a lone surrogate from a decoded response must not abort the
-    # report; in JSON it becomes a valid \udXXX escape, elsewhere visible text.
-    data = text.encode("utf-8", errors="backslashreplace")
-    try:
-        write_atomic(path, data, mode=_REPORT_MODE)
-    except OSError as exc:
-        raise LaunchgateError(f"could not write {path}: {exc.strerror or exc}") from exc
+def _write_atomic(path: Path, data: bytes) -> None:
+    write_atomic(path, data, mode=_REPORT_MODE)

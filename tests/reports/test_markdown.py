@@ -125,3 +125,20 @@ def test_zero_checks_says_so() -> None:
     text = render_summary(zero_checks())
     assert "No check ran." in text
     assert "no check ran, so nothing was decided" in text
+
+
+def test_no_risks_is_never_claimed_for_checks_that_did_not_complete() -> None:
+    interrupted = make_report(
+        [
+            check("journey::homepage"),
+            check("journey::login", "error", message="interrupted before it finished"),
+            check("journey::dashboard", "error", message="not run: the run was interrupted"),
+        ]
+    )
+    for report in (interrupted, errored_check(), zero_checks()):
+        text = render_summary(report)
+        assert "No launch risks found." not in text
+        assert "Nothing can be ruled out" in text
+    assert "2 check(s) did not complete (journey::login, journey::dashboard)" in render_summary(
+        interrupted
+    )

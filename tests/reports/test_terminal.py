@@ -136,3 +136,18 @@ def test_long_check_ids_are_not_broken_at_80_columns() -> None:
     second = text.splitlines()[1]
     assert second.startswith("  ")
     assert second.strip()
+
+
+@pytest.mark.parametrize("report", [errored_check(), zero_checks()], ids=["errored", "none ran"])
+def test_no_risks_is_never_claimed_when_checks_did_not_complete(report: RunReport) -> None:
+    text = summary_text(report)
+    assert "No launch risks found." not in text
+    assert "Nothing can be ruled out" in text
+
+
+def test_problems_come_just_before_the_verdict() -> None:
+    console = plain_console()
+    print_summary(console, errored_check(), problems=["could not write out/summary.md: full"])
+    lines = output(console).rstrip("\n").splitlines()
+    assert lines[-3] == "error: could not write out/summary.md: full"
+    assert lines[-1].endswith("(exit 3)")

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from launchgate.atomic import write_atomic
 from launchgate.errors import LaunchgateError, UsageError
-from launchgate.reports.writer import ensure_writable, redact_report, write_reports
+from launchgate.reports.writer import (
+    NotDelivered,
+    ensure_writable,
+    redact_report,
+    write_reports,
+)
 from launchgate.results import Severity
 from launchgate.runreport import RunReport
 
@@ -173,3 +181,64 @@ def test_high_fail_on_is_preserved_through_redaction(tmp_path: Path) -> None:
     write_reports(report, tmp_path, MaskSentinel())
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["checks"][0]["blocking"] is True
+
+
+# -- a write that fails leaves no file contradicting the exit code -------------------------
+
+
+def test_a_directory_in_the_way_turns_the_pass_on_disk_into_could_not_decide(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "summary.md").mkdir()
+    with pytest.raises(NotDelivered) as info:
+        write_reports(all_passed(), tmp_path, Identity())
+    delivered = info.value.report
+    assert delivered.verdict.exit_code == 3
+    assert info.value.written == (tmp_path / "junit.xml", tmp_path / "report.json")
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert (data["verdict"], data["rollback"], data["exit_code"]) == ("error", True, 3)
+    assert data["reason"] == delivered.verdict.reason
+    assert parse_xml((tmp_path / "junit.xml").read_text()).findall(".//error")
+    assert (tmp_path / "summary.md").is_dir()  # not ours to remove
+
+
+def refusing(*names: str) -> Callable[[Path, bytes], None]:
+    """Writes like the real writer, except that these files are refused (EACCES)."""
+
+    def write(path: Path, data: bytes) -> None:
+        if path.name in names:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        write_atomic(path, data)
+
+    return write
+
+
+def test_an_earlier_runs_pass_does_not_outlive_a_refused_write(tmp_path: Path) -> None:
+    write_reports(all_passed(), tmp_path, Identity())  # the last deploy's reports
+    with pytest.raises(NotDelivered) as info:
+        write_reports(blocker_with_skip(), tmp_path, Identity(), write=refusing("report.json"))
+    assert not (tmp_path / "report.json").exists()
+    assert f"removed the stale {tmp_path / 'report.json'}" in str(info.value)
+    assert info.value.report.verdict.outcome == "fail"  # a blocker still decides: exit 1
+    assert (tmp_path / "summary.md").read_text().startswith("## launchgate: FAIL")
+
+
+def test_a_file_that_fails_again_on_the_rewrite_is_removed(tmp_path: Path) -> None:
+    class FullAfterFirst:
+        """The disk fills up after the first file: the rewrites fail too."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def __call__(self, path: Path, data: bytes) -> None:
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            write_atomic(path, data)
+
+    with pytest.raises(NotDelivered) as info:
+        write_reports(all_passed(), tmp_path, Identity(), write=FullAfterFirst())
+    assert info.value.written == ()
+    assert list(tmp_path.iterdir()) == []  # junit.xml said pass: it had to go
+    assert str(info.value).endswith("no report file was written")
+    assert info.value.report.verdict.exit_code == 3
