@@ -12,6 +12,10 @@ app is starting), 429, 408 and any other status may change once the new deploy s
 needs credentials: no wait fixes those, so they fail at once and say so. (The version
 path is exempt: an old deploy may not have that route yet.) Not ready is a blocker
 that says for how long we waited and why the last attempt failed.
+
+Written as a short loop rather than with tenacity (which the first version used):
+tenacity's stop and wait strategies cannot shorten the last pause so that one whole
+attempt still fits before the deadline, which is the rule that ends the burst.
 """
 
 from __future__ import annotations
