@@ -43,16 +43,16 @@ def test_a_failing_blocker_fails_every_report(
     server = project(homepage_ok=False)
     result = pytester.runpytest_subprocess("--launchgate", *XDIST)
     result.assert_outcomes(passed=9, failed=1)
-    result.stdout.fnmatch_lines(["*verdict: FAIL*journey::homepage*"])
 
     data = report(pytester.path)
-    assert (data["verdict"], data["rollback"], data["exit_code"]) == ("fail", True, 1)
     assert {c["id"]: c["status"] for c in data["checks"]} == {
         "readiness": "passed",
         "journey::homepage": "failed",
         "journey::login": "passed",
         "journey::dashboard": "passed",
     }
+    assert (data["verdict"], data["rollback"], data["exit_code"]) == ("fail", True, 1)
+    result.stdout.fnmatch_lines(["*verdict: FAIL*journey::homepage*"])
     cases = junit_cases(pytester.path)
     assert [name for name, outcome in cases.items() if outcome != "passed"] == ["journey::homepage"]
     assert cases["journey::homepage"].startswith("failure:")
