@@ -222,7 +222,7 @@ def gate_report(
 def gate_file_nodeid(rootpath: Path, path: Path) -> str:
     """The gate file's node id, the same in the xdist controller and every worker
     however the file was collected: relative to the rootdir, as pytest names files."""
-    return Path(os.path.relpath(path.resolve(), rootpath.resolve())).as_posix()
+    return Path(os.path.relpath(path.absolute(), rootpath.absolute())).as_posix()
 
 
 def start_session(config: pytest.Config) -> None:

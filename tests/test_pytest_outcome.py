@@ -6,10 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from launchgate.config.load import load_config
 from launchgate.engine import Run
 from launchgate.pytest_support import NOT_RUN, NOT_SELECTED, gate_report
-from launchgate.pytest_xdist import GateOutcome, decode_outcome, encode_outcome, merge_outcomes
+from launchgate.pytest_xdist import (
+    GATE_SCOPE,
+    GateOutcome,
+    XdistGate,
+    decode_outcome,
+    encode_outcome,
+    merge_outcomes,
+    scope_rule,
+)
 from launchgate.results import (
     BaselinePoint,
     BaselineRef,
@@ -141,3 +151,31 @@ def test_a_blocking_failure_outranks_an_error_and_an_error_a_minor_failure() -> 
 
 def test_no_worker_outcome_merges_to_nothing() -> None:
     assert merge_outcomes([], Severity.BLOCKER) is None
+
+
+GATE_IDS = ["launchgate.yml::readiness", "launchgate.yml::webhook::billing::forged"]
+OTHERS = ["tests/test_a.py::test_one", "tests/test_a.py::TestX::test_two", "tests/test_b.py::t@g"]
+
+
+@pytest.mark.parametrize(
+    ("dist", "expected"),
+    [
+        ("load", OTHERS),
+        ("worksteal", OTHERS),
+        ("loadscope", ["tests/test_a.py", "tests/test_a.py::TestX", "tests/test_b.py"]),
+        ("loadfile", ["tests/test_a.py", "tests/test_a.py", "tests/test_b.py"]),
+        ("loadgroup", [OTHERS[0], OTHERS[1], "g"]),
+    ],
+)
+def test_the_gate_is_one_scope_and_other_tests_keep_their_dist_mode(
+    dist: str, expected: list[str]
+) -> None:
+    rule = scope_rule(dist)
+    assert rule is not None
+    xdist_gate = XdistGate(gate=None, gate_nodeid="launchgate.yml")  # type: ignore[arg-type]
+    assert {xdist_gate.scope(nodeid, rule) for nodeid in GATE_IDS} == {GATE_SCOPE}
+    assert [xdist_gate.scope(nodeid, rule) for nodeid in OTHERS] == expected
+
+
+def test_dist_each_has_no_scope_rule() -> None:
+    assert scope_rule("each") is None
