@@ -47,9 +47,21 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "launchgate: a launchgate check, or a hand-written test of the gated app"
     )
     if config.getoption("launchgate"):
-        from launchgate.pytest_support import start_session
+        from launchgate.pytest_support import SESSION_KEY, gate_file_nodeid, start_session
 
+        if config.getoption("dist", default="no") == "each":
+            raise pytest.UsageError(
+                "launchgate: --dist each runs every test on every worker, so the gate would "
+                "run once per worker; use -n with --dist load (the default), loadscope, "
+                "loadfile or loadgroup"
+            )
         start_session(config)
+        if config.pluginmanager.has_plugin("xdist"):
+            from launchgate.pytest_xdist import XdistGate
+
+            gate = config.stash[SESSION_KEY]
+            nodeid = gate_file_nodeid(config.rootpath, gate.loaded.path)
+            config.pluginmanager.register(XdistGate(gate, nodeid), "launchgate-xdist")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -66,6 +78,13 @@ def pytest_collection_modifyitems(
     gate = _session(config)
     if gate is not None:
         gate.add_items(session, items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # After every pytest_collection_modifyitems (-k, -m, --deselect, --lf): what runs.
+    gate = _session(session.config)
+    if gate is not None:
+        gate.record_selection(session.items)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -1,16 +1,22 @@
 """What ``pytest --launchgate`` does, behind the thin :mod:`launchgate.plugin`.
 
-Collection follows pytest's "working with non-python tests" example: a File node
-for launchgate.yml whose ``collect()`` yields one item per planned check, in the
-engine's dependency order. Items run the check through the same :class:`Run` the CLI
-uses; the session's run lives in ``config.stash``.
+Collection follows pytest's "working with non-python tests" example (the nodes are in
+:mod:`launchgate.pytest_items`): one item per planned check, in the engine's dependency
+order, with node ids such as ``launchgate.yml::journey::login``. Items run the check
+through the same :class:`Run` the CLI uses; the session's run lives in ``config.stash``.
+
+The whole gate runs whatever paths pytest walks: the items are added when the final
+collection lacks them. Only what the user narrows (``-k``, ``-m``, ``--deselect``, a
+node id, ``--lf``) is left out, and the reports name those checks "not selected" and
+never pass (:func:`gate_report`). Under pytest-xdist see :mod:`launchgate.pytest_xdist`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -19,39 +25,64 @@ from launchgate.config.load import LoadedConfig, load_config
 from launchgate.engine import PlannedCheck, Run, needs_target, resolve_target_url
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.options import CONFIG, OUT, URL, resolve
+from launchgate.pytest_items import SESSION_KEY, GateFile, GateItem, all_items
+from launchgate.pytest_xdist import (
+    WORKER_OUTPUT_KEY,
+    GateOutcome,
+    encode_outcome,
+    merge_outcomes,
+)
 from launchgate.redact import Redactor
 from launchgate.reports.writer import ensure_writable, write_reports
-from launchgate.results import CheckResult
+from launchgate.results import CheckResult, Severity
+from launchgate.runreport import RunReport
+from launchgate.verdict import decide
 
-__all__ = ["SESSION_KEY", "GateSession", "start_session"]
+__all__ = ["SESSION_KEY", "GateSession", "gate_file_nodeid", "gate_report", "start_session"]
+
+NOT_SELECTED = "not selected: this pytest run left it out (-k, -m, --deselect, a node id or --lf)"
+NOT_RUN = "not run: the pytest session ended before it ran (-x, --maxfail, a crash or Ctrl-C)"
 
 
 class GateSession:
-    def __init__(self, loaded: LoadedConfig, run: Run, out_dir: Path) -> None:
+    def __init__(self, loaded: LoadedConfig, run: Run, out_dir: Path, config: pytest.Config):
         self.loaded = loaded
         self.run = run
         self.out_dir = out_dir
-        self.collected = False
+        self.config = config
+        self.is_worker = hasattr(config, "workerinput")
+        self.selected: frozenset[str] | None = None  # known once collection finished
+        self.worker_outcomes: dict[str, GateOutcome] = {}  # xdist controller: by worker id
         self.written: tuple[Path, ...] = ()
         self.write_error: str | None = None
+
+    @property
+    def is_controller(self) -> bool:
+        """The xdist controller: it collects and runs nothing, and alone reports."""
+        return not self.is_worker and self.config.pluginmanager.has_plugin("dsession")
 
     # -- collection --------------------------------------------------------------------
 
     def collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-        if self.collected or file_path.resolve() != self.loaded.path.resolve():
+        if file_path.resolve() != self.loaded.path.resolve():
             return None
-        self.collected = True
-        node: pytest.Collector = GateFile.from_parent(parent, path=file_path)
+        nodeid = gate_file_nodeid(self.config.rootpath, file_path)
+        node: pytest.Collector = GateFile.from_parent(parent, path=file_path, nodeid=nodeid)
         return node
 
     def add_items(self, session: pytest.Session, items: list[pytest.Item]) -> None:
-        """The config file is usually outside the paths pytest walks: add its items
-        first, so hand-written tests that use a journey's session run after it."""
-        if self.collected:
+        """pytest may offer launchgate.yml and then drop it (``testpaths``, a path
+        argument), or never walk where it is: the gate's items are added whenever the
+        collection holds none of them, first, so hand-written tests run after them.
+        Runs before ``-k``, ``-m``, ``--deselect`` and ``--lf``, which may narrow them."""
+        if any(isinstance(item, GateItem) for item in items):
             return
-        self.collected = True
-        gate_file = GateFile.from_parent(session, path=self.loaded.path)
-        items[:0] = list(gate_file.collect())
+        path = self.loaded.path
+        nodeid = gate_file_nodeid(self.config.rootpath, path)
+        items[:0] = list(all_items(GateFile.from_parent(session, path=path, nodeid=nodeid)))
+
+    def record_selection(self, items: Sequence[pytest.Item]) -> None:
+        self.selected = frozenset(i.planned.check_id for i in items if isinstance(i, GateItem))
 
     # -- fixtures ----------------------------------------------------------------------
 
@@ -79,34 +110,119 @@ class GateSession:
 
     # -- the end -----------------------------------------------------------------------
 
+    def outcome(self) -> GateOutcome | None:
+        """What this session knows ran; None when there is nothing to report (only
+        collecting, or collection never finished)."""
+        if self.config.option.collectonly:
+            return None
+        if self.is_controller:
+            merged = merge_outcomes(list(self.worker_outcomes.values()), self.fail_on)
+            # No worker reported: every check counts as selected and not run.
+            return merged or GateOutcome(results=(), selected=None)
+        if self.selected is None:
+            return None
+        report = self.run.report()
+        return GateOutcome(
+            results=report.results,
+            selected=self.selected,
+            routes=report.routes,
+            baseline=report.baseline,
+            started_at=report.started_at if self.run.results else None,
+            duration_s=report.duration_s,
+            run_id=report.run_id,
+        )
+
+    @property
+    def fail_on(self) -> Severity:
+        return self.run.config.gate.fail_on_severity
+
+    def report(self, outcome: GateOutcome) -> RunReport:
+        return gate_report(self.run.report(), self.run.plan, outcome, fail_on=self.fail_on)
+
     def finish(self) -> None:
+        """A worker hands its outcome to the controller (xdist sends ``workeroutput``
+        after this hook); it never writes the output folder. Anyone else writes."""
         try:
-            if self.run.results:
-                self.written = write_reports(self.run.report(), self.out_dir, self.run.redactor)
+            outcome = self.outcome()
+            if outcome is None:
+                return
+            if self.is_worker:
+                workeroutput: dict[str, object] = getattr(self.config, "workeroutput", {})
+                workeroutput[WORKER_OUTPUT_KEY] = encode_outcome(outcome)
+                return
+            self.written = write_reports(self.report(outcome), self.out_dir, self.run.redactor)
         except LaunchgateError as exc:
             self.write_error = str(exc)
         finally:
             self.run.close()
 
     def summarize(self, reporter: pytest.TerminalReporter) -> None:
-        if not self.run.results:
+        outcome = None if self.is_worker else self.outcome()
+        if outcome is None:
             return
-        report = self.run.report()
-        verdict = report.verdict
+        verdict = self.report(outcome).verdict
         reporter.section("launchgate", sep="-")
         label = {
             "pass": "PASS",
             "fail": "FAIL — rollback recommended",
             "error": "COULD NOT DECIDE — failing closed, rollback recommended",
         }[verdict.outcome]
-        reporter.write_line(self.run.redactor.redact(f"verdict: {label}: {verdict.reason}"))
+        redact = self.run.redactor.redact
+        if verdict.not_selected:
+            reporter.write_line(redact(f"not selected: {', '.join(verdict.not_selected)}"))
+        reporter.write_line(redact(f"verdict: {label}: {verdict.reason}"))
         for path in self.written:
             reporter.write_line(f"wrote {path}")
         if self.write_error:
             reporter.write_line(f"could not write the reports: {self.write_error}")
 
 
-SESSION_KEY = pytest.StashKey[GateSession]()
+def gate_report(
+    base: RunReport,
+    plan: Sequence[PlannedCheck],
+    outcome: GateOutcome,
+    *,
+    fail_on: Severity,
+) -> RunReport:
+    """The run's report with a result for every planned check: one that did not run
+    is a skip saying why (not selected, or the session ended first), so every report
+    names it and the verdict cannot pass. A prerequisite that ran for a selected item
+    (readiness, login) counts as run."""
+    ran = {r.check_id: r for r in outcome.results}
+    results: list[CheckResult] = []
+    left_out: list[str] = []
+    for planned in plan:
+        result = ran.get(planned.check_id)
+        if result is None:
+            chosen = outcome.selected is None or planned.check_id in outcome.selected
+            if not chosen:
+                left_out.append(planned.check_id)
+            result = CheckResult(
+                planned.check_id,
+                planned.kind,
+                planned.title,
+                planned.severity,
+                "skipped",
+                0.0,
+                message=NOT_RUN if chosen else NOT_SELECTED,
+            )
+        results.append(result)
+    return dataclasses.replace(
+        base,
+        run_id=outcome.run_id or base.run_id,
+        started_at=outcome.started_at or base.started_at,
+        duration_s=outcome.duration_s,
+        results=tuple(results),
+        verdict=decide(results, fail_on=fail_on, not_selected=left_out),
+        routes=outcome.routes,
+        baseline=outcome.baseline,
+    )
+
+
+def gate_file_nodeid(rootpath: Path, path: Path) -> str:
+    """The gate file's node id, the same in the xdist controller and every worker
+    however the file was collected: relative to the rootdir, as pytest names files."""
+    return Path(os.path.relpath(path.absolute(), rootpath.absolute())).as_posix()
 
 
 def start_session(config: pytest.Config) -> None:
@@ -135,96 +251,14 @@ def start_session(config: pytest.Config) -> None:
         out_dir = Path(out or "launchgate-results")
         if not out_dir.is_absolute():
             out_dir = Path(config.invocation_params.dir) / out_dir
-        ensure_writable(out_dir)
+        if not hasattr(config, "workerinput"):  # an xdist worker never writes there
+            ensure_writable(out_dir)
         run = Run(loaded, target_url=url, redactor=Redactor())
     except UsageError as exc:
         raise pytest.UsageError(f"launchgate: {exc}") from None
-    config.stash[SESSION_KEY] = GateSession(loaded, run, out_dir)
+    config.stash[SESSION_KEY] = GateSession(loaded, run, out_dir, config)
 
 
 def _ini(config: pytest.Config, name: str) -> str | None:
     value = config.getini(name)
     return str(value) if value else None
-
-
-class CheckProblem(Exception):
-    """Raised by an item whose check failed or could not decide; rendered by repr_failure."""
-
-    def __init__(self, result: CheckResult) -> None:
-        self.result = result
-        super().__init__(result.message)
-
-
-class GateFile(pytest.File):
-    def collect(self) -> list[pytest.Item]:
-        gate = self.config.stash[SESSION_KEY]
-        return [
-            GateItem.from_parent(self, name=planned.check_id, planned=planned)
-            for planned in gate.run.plan
-        ]
-
-
-class GateItem(pytest.Item):
-    def __init__(self, *, planned: PlannedCheck, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.planned = planned
-        self.add_marker("launchgate")
-
-    @property
-    def gate(self) -> GateSession:
-        return self.config.stash[SESSION_KEY]
-
-    def runtest(self) -> None:
-        result = self.gate.run.execute_sync(self.planned.check_id)
-        if result.status == "skipped":
-            pytest.skip(result.message)
-        fail_on = self.gate.run.config.gate.fail_on_severity
-        blocking = any(f.severity.at_least(fail_on) for f in result.findings)
-        if result.status == "error" or blocking:
-            raise CheckProblem(result)
-        for finding in result.findings:  # failed, but below the failing severity
-            self.user_properties.append(("launchgate_finding", finding.title))
-            self.add_report_section(
-                "call", "launchgate", f"not blocking: {finding.severity.value}: {finding.title}"
-            )
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str | Any:
-        if isinstance(excinfo.value, CheckProblem):
-            return self.gate.run.redactor.redact(_failure_text(excinfo.value.result))
-        return super().repr_failure(excinfo, style=style)
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        kind, _, rest = self.planned.check_id.partition("::")
-        locations = self.gate.loaded.locations
-        key: tuple[str | int, ...] = ()
-        if kind == "journey":
-            key = ("journeys", rest)
-        elif kind == "webhook":
-            key = ("webhooks", rest.partition("::")[0])
-        elif kind == "readiness":
-            key = ("readiness",)
-        line = locations.key_lines.get(key)
-        return self.path, (line - 1 if line else None), f"launchgate: {self.planned.check_id}"
-
-
-def _failure_text(result: CheckResult) -> str:
-    if result.status == "error":
-        return f"{result.check_id} could not be decided: {result.message}"
-    lines = [f"{result.check_id} failed: {result.message}"]
-    for finding in result.findings:
-        if len(result.findings) > 1:
-            lines.append(f"  {finding.severity.value}: {finding.title}")
-        lines.extend(f"  {line}" for line in finding.detail.splitlines())
-        if finding.remedy:
-            lines.append(f"  what to do: {finding.remedy}")
-    if result.steps:
-        lines.append("  steps:")
-        for step in result.steps:
-            status = step.status_code if step.status_code is not None else (step.error or "-")
-            ms = f" ({step.elapsed_ms:.0f} ms)" if step.elapsed_ms is not None else ""
-            lines.append(f"    {step.method} {step.path} -> {status}{ms}")
-    return "\n".join(lines)

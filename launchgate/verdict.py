@@ -4,7 +4,8 @@ Fail closed. Three outcomes, and only ``pass`` exits 0:
 
 * ``fail``  – at least one finding at or above the failing severity (rollback);
 * ``error`` – launchgate could not decide: no check ran, a check crashed, a check was
-  not run (deadline, interruption) without a failed prerequisite to explain it;
+  not run (deadline, interruption) without a failed prerequisite to explain it, or
+  the run left checks out (a narrowed ``pytest -k ...``: a partial gate);
 * ``pass``  – at least one check ran, and every check either passed or failed only
   with findings below the failing severity (reported, not blocking).
 
@@ -14,7 +15,7 @@ webhook check crashed, rolling back is the right call and the exit code says "fa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +28,8 @@ Outcome = Literal["pass", "fail", "error"]
 EXIT_CODES: dict[Outcome, int] = {"pass": 0, "fail": 1, "error": 3}
 """SPEC's exit codes; 2 (usage or config error) never reaches the verdict."""
 
+_NAMED = 5  # not-selected ids named in the one-line reason; the reports list them all
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -34,6 +37,9 @@ class Verdict:
     reason: str  # one sentence for the last line of the terminal
     blocking: tuple[Finding, ...]  # the findings that made it fail, worst first
     undecided: tuple[str, ...]  # check ids that errored or were not run
+    # Check ids the run left out on purpose (pytest -k, -m, --deselect, --lf, a node
+    # id): also in ``undecided``, named apart so every report can say "not selected".
+    not_selected: tuple[str, ...] = ()
 
     @property
     def rollback(self) -> bool:
@@ -50,7 +56,15 @@ def ranked_findings(results: Sequence[CheckResult]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: f.severity.rank))
 
 
-def decide(results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCKER) -> Verdict:
+def decide(
+    results: Sequence[CheckResult],
+    *,
+    fail_on: Severity = Severity.BLOCKER,
+    not_selected: Collection[str] = (),
+) -> Verdict:
+    """``not_selected``: ids among ``results`` (skips without a prerequisite) that the
+    run did not select. A gate missing some of its checks never passes."""
+    left_out = tuple(r.check_id for r in results if r.check_id in not_selected)
     blocking = tuple(f for f in ranked_findings(results) if f.severity.at_least(fail_on))
     undecided = tuple(r.check_id for r in results if r.status == "error")
     # A skip is explained only by a prerequisite that itself decides the verdict: a
@@ -75,7 +89,10 @@ def decide(results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCK
             f"{first.severity.value}: {first.check_id}: {first.title}{more}",
             blocking,
             undecided + unexplained_skips,
+            left_out,
         )
+    if left_out:
+        return _partial(len(results), left_out, undecided + unexplained_skips)
     if not ran:
         return Verdict("error", "no check ran, so nothing was decided", (), undecided)
     if undecided or unexplained_skips:
@@ -87,6 +104,19 @@ def decide(results: Sequence[CheckResult], *, fail_on: Severity = Severity.BLOCK
             ids,
         )
     return Verdict("pass", f"{len(ran)} check(s) ran and none is blocking", (), ())
+
+
+def _partial(total: int, left_out: tuple[str, ...], undecided: tuple[str, ...]) -> Verdict:
+    shown = ", ".join(left_out[:_NAMED])
+    more = f" and {len(left_out) - _NAMED} more" if len(left_out) > _NAMED else ""
+    reason = (
+        f"partial gate: only {total - len(left_out)} of {total} checks selected "
+        f"(not selected: {shown}{more})"
+    )
+    others = tuple(u for u in undecided if u not in left_out)
+    if others:
+        reason += f"; {len(others)} other check(s) did not complete ({', '.join(others)})"
+    return Verdict("error", reason, (), undecided, left_out)
 
 
 def _skipped_for_a_failure(result: CheckResult, failed_ids: set[str]) -> bool:

@@ -140,3 +140,64 @@ def test_exit_0_if_and_only_if_a_check_ran_and_nothing_blocks(cases, fail_on):
     assert verdict.rollback == (not expected_pass)
     if blocking:
         assert verdict.outcome == "fail"
+
+
+# -- a partial gate (a narrowed pytest run) ----------------------------------------------
+
+
+def not_selected(check_id: str) -> CheckResult:
+    return CheckResult(
+        check_id, "journey", check_id, Severity.BLOCKER, "skipped", 0.0, message="not selected"
+    )
+
+
+def test_a_partial_gate_is_could_not_decide_and_names_what_was_left_out():
+    results = [result("a", "passed"), result("b", "passed"), not_selected("c")]
+    verdict = decide(results, not_selected={"c"})
+    assert verdict.outcome == "error"
+    assert verdict.rollback is True
+    assert verdict.reason == "partial gate: only 2 of 3 checks selected (not selected: c)"
+    assert verdict.not_selected == ("c",)
+    assert verdict.undecided == ("c",)
+
+
+def test_a_partial_gate_names_five_and_counts_the_rest():
+    results = [result("a", "passed"), *(not_selected(f"n{i}") for i in range(7))]
+    verdict = decide(results, not_selected={f"n{i}" for i in range(7)})
+    assert verdict.reason == (
+        "partial gate: only 1 of 8 checks selected (not selected: n0, n1, n2, n3, n4 and 2 more)"
+    )
+    assert len(verdict.not_selected) == 7
+
+
+def test_nothing_selected_is_a_partial_gate_too():
+    verdict = decide([not_selected("a"), not_selected("b")], not_selected={"a", "b"})
+    assert verdict.outcome == "error"
+    assert verdict.reason.startswith("partial gate: only 0 of 2 checks selected")
+
+
+def test_a_blocker_in_a_partial_gate_still_fails_and_keeps_the_left_out_ids():
+    results = [result("a", "failed"), not_selected("b")]
+    verdict = decide(results, not_selected={"b"})
+    assert verdict.outcome == "fail"
+    assert verdict.not_selected == ("b",)
+
+
+def test_a_partial_gate_also_names_checks_that_did_not_complete():
+    results = [result("a", "error"), result("b", "passed"), not_selected("c")]
+    verdict = decide(results, not_selected={"c"})
+    assert verdict.outcome == "error"
+    assert verdict.reason.endswith("; 1 other check(s) did not complete (a)")
+
+
+@given(outcomes, st.sets(st.integers(0, 7)), st.sampled_from(list(Severity)))
+def test_a_partial_gate_never_passes(cases, left_out, fail_on):
+    results = [
+        not_selected(f"c{i}") if i in left_out else result(f"c{i}", status, severity)
+        for i, (status, severity) in enumerate(cases)
+    ]
+    ids = {r.check_id for r in results if r.message == "not selected"}
+    verdict = decide(results, fail_on=fail_on, not_selected=ids)
+    if ids:
+        assert verdict.outcome != "pass"
+        assert set(verdict.not_selected) == ids

@@ -50,6 +50,7 @@ def report_dict(report: RunReport) -> dict[str, object]:
         "exit_code": verdict.exit_code,
         "reason": verdict.reason,
         "undecided": list(verdict.undecided),
+        "not_selected": list(verdict.not_selected),
         "target": report.target_url,
         "environment": report.environment,
         "commit": report.commit,
