@@ -18,6 +18,7 @@ import httpx
 
 __all__ = [
     "ACCEPT_ENCODING",
+    "DECODED_ENCODINGS",
     "BodyDecoder",
     "BodyTooLarge",
     "InvalidEncoding",

@@ -4,6 +4,7 @@ target, the error budget and the regression against the stored baseline."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,6 +20,7 @@ from launchgate.baseline import (
     fingerprint,
     read_baseline,
 )
+from launchgate.checks.bounded_body import ACCEPT_ENCODING, DECODED_ENCODINGS
 from launchgate.checks.context import CheckContext
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, ProbeSpec
@@ -158,6 +160,12 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
         if route.session and route.session not in ctx.sessions
     }
     state.unmeasured = unmeasured
+    unhonoured = _unhonoured_encodings(spec)
+    if unhonoured:
+        return CheckResult(
+            PROBE_ID, "probe", _TITLE,
+            Severity.BLOCKER, "error", time.perf_counter() - started, message=unhonoured,
+        )  # fmt: skip
     targets = [_target(ctx, spec, name) for name in spec.routes if name not in unmeasured]
     if not targets:
         return CheckResult(
@@ -254,6 +262,41 @@ def _target(ctx: CheckContext, spec: ProbeSpec, name: str) -> ProbeTarget:
         expect_status=frozenset(expect),
         session=route.session is not None,
     )
+
+
+def _unhonoured_encodings(spec: ProbeSpec) -> str | None:
+    """A route's own Accept-Encoding may only ask for what the probe decodes: asking
+    for br and then failing every br answer would measure nothing but our limits."""
+    for name, route in spec.routes.items():
+        for header, value in route.headers.items():
+            if header.lower() != "accept-encoding":
+                continue
+            cannot = [
+                c for c in _asked_codings(value) if c not in DECODED_ENCODINGS and c != "identity"
+            ]
+            if cannot:
+                return (
+                    f"probe.routes.{name}.headers: {header} asks for {', '.join(cannot)}, "
+                    f"which the probe cannot decode (it decodes {ACCEPT_ENCODING}): "
+                    "leave the header out, or ask only for those"
+                )
+    return None
+
+
+def _asked_codings(value: str) -> list[str]:
+    """The codings an Accept-Encoding value accepts (those with q=0 are refusals)."""
+    asked: list[str] = []
+    for item in value.split(","):
+        coding, _, params = item.partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, number = param.partition("=")
+            if key.strip().lower() == "q":
+                with contextlib.suppress(ValueError):  # a malformed q: as if absent
+                    weight = float(number)
+        if coding.strip() and weight > 0:
+            asked.append(coding.strip().lower())
+    return asked
 
 
 def _host(url: str) -> str:

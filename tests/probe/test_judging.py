@@ -192,6 +192,25 @@ async def test_a_gzip_bomb_fails_the_probe_as_it_fails_a_journey(serve, tmp_path
     assert all(r.headers["accept-encoding"] == "gzip, deflate" for r in server.requests)
 
 
+@pytest.mark.asyncio
+async def test_a_route_may_not_ask_for_an_encoding_the_probe_cannot_decode(serve, tmp_path):
+    server = start(serve, answer(200, "ok"))
+    route = "home: {path: /, headers: {Accept-Encoding: 'gzip, br'}}"
+    run = await gate(config(tmp_path, route), server, tmp_path)
+    probe = run.results["probe"]
+    assert probe.status == "error"
+    assert probe.message.startswith(
+        "probe.routes.home.headers: Accept-Encoding asks for br, which the probe cannot decode"
+    )
+    assert server.requests == []  # nothing was sent on a promise it could not keep
+    assert run.results["probe::home::errors"].status == "skipped"
+
+    route = "home: {path: /, headers: {Accept-Encoding: 'gzip;q=1, br;q=0'}}"
+    run = await gate(config(tmp_path, route), server, tmp_path)
+    assert run.results["probe"].status == "passed"
+    assert {r.headers["accept-encoding"] for r in server.requests} == {"gzip;q=1, br;q=0"}
+
+
 # -- 3. honest counts ---------------------------------------------------------------------
 
 
