@@ -23,7 +23,7 @@ import contextlib
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -245,6 +245,12 @@ class Prober:
                 self._progress(now - start, self._sent, merged.percentile_ms(95), errors)
 
 
+def _origin(scheme: str, host: str | None, port: int | None) -> str:
+    default = {"http": 80, "https": 443}.get(scheme)
+    shown = f"[{host}]" if host and ":" in host else host or ""
+    return f"{scheme}://{shown}" + (f":{port}" if port is not None and port != default else "")
+
+
 def _path(url: str) -> str:
     return httpx.URL(url).raw_path.decode("ascii")
 
@@ -324,8 +330,8 @@ class _RouteLoad:
         self._backlog: deque[tuple[float, bool]] = deque()  # (ready, measured)
         self._scheduled_all = False
         route = urlsplit(target.url)
-        self._route_parts = (route.scheme, route.netloc, route.path or "/")
         self._route_path = route.path or "/"
+        self._route_parts = (_origin(route.scheme, route.hostname, route.port), self._route_path)
 
     # -- the schedule ------------------------------------------------------------------
 
@@ -343,7 +349,7 @@ class _RouteLoad:
     def _due(self, offset: float) -> None:
         self._timer = None
         if self.prober.stopped_early:
-            self._not_sent(offset >= self.warmup_s)
+            self._not_sent((offset >= self.warmup_s,))
             self._end_schedule()
             return
         now = _clock()
@@ -375,14 +381,15 @@ class _RouteLoad:
             # Neither sent nor measured, but counted: "N requests" must never include
             # what the probe gave up on, nor hide that it gave up.
             self._drop_backlog()
-            self._not_sent(*(offset >= self.warmup_s for offset in self._offsets))
+            self._not_sent(offset >= self.warmup_s for offset in self._offsets)
         self._check_finished()
 
     def _drop_backlog(self) -> None:
-        self._not_sent(*(measured for _, measured in self._backlog))
+        self._not_sent(measured for _, measured in self._backlog)
         self._backlog.clear()
 
-    def _not_sent(self, *measured: bool) -> None:
+    def _not_sent(self, measured: Iterable[bool]) -> None:
+        """Count the measured ones among sends given up on after the probe stopped."""
         count = sum(measured)
         if count:
             self.recorder.not_sent[_STOPPED] += count
@@ -394,7 +401,7 @@ class _RouteLoad:
 
     def _send(self, ready: float, measured: bool) -> None:
         if not self.prober.claim_send():
-            self._not_sent(measured)
+            self._not_sent((measured,))
             self._end_schedule()
             return
         connection = self.wire.origin.take_idle()
@@ -498,7 +505,8 @@ class _RouteLoad:
             self._check_finished()
 
     def abandon(self) -> None:
-        """The run is over (or cancelled): nothing more is sent or recorded."""
+        """The run is over (or cancelled): nothing more is sent, and what is still
+        in flight ends as an error rather than vanishing from the counts."""
         self._stop_scheduling()
         self._drop_backlog()
         for flight in self._in_flight.values():
@@ -573,11 +581,15 @@ class _RouteLoad:
         return f"status {status}"
 
     def _elsewhere(self, location: str) -> str | None:
-        """Where a redirect points, when that is not this route; the query is left out
-        (it may carry a token, and it would split one cause into many)."""
-        parts = urlsplit(urljoin(self.target.url, location))
-        if (parts.scheme, parts.netloc, parts.path) == self._route_parts:
+        """Where a redirect points, when that is not this route; credentials and the
+        query are left out (they may carry a token, and would split one cause into
+        many)."""
+        try:
+            parts = urlsplit(urljoin(self.target.url, location))
+            origin = _origin(parts.scheme, parts.hostname, parts.port)
+        except ValueError:  # a port that is not a number, an unbalanced [
+            return "an unusable Location"
+        path = parts.path or "/"
+        if (origin, path) == self._route_parts:
             return None
-        if (parts.scheme, parts.netloc) == self._route_parts[:2]:
-            return parts.path or "/"
-        return f"{parts.scheme}://{parts.netloc}{parts.path}"
+        return path if origin == self._route_parts[0] else origin + path

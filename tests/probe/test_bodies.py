@@ -129,7 +129,7 @@ async def test_a_session_route_may_redirect_to_itself_but_not_elsewhere(serve):
     }
     route, _ = await measure(
         serve,
-        redirect("https://sso.example.com/authorize?state=secret", 302),
+        redirect("https://me:pw@sso.example.com/authorize?state=secret", 302),
         session=True,
         path="/dashboard",
     )
