@@ -12,6 +12,7 @@ that fails one fails the other.
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 
 import httpx
@@ -24,10 +25,29 @@ __all__ = [
     "InvalidEncoding",
     "UnsupportedEncoding",
     "read_bounded",
+    "undecodable_codings",
 ]
 
 ACCEPT_ENCODING = "gzip, deflate"
 DECODED_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+
+
+def undecodable_codings(accept_encoding: str) -> list[str]:
+    """The codings an ``Accept-Encoding`` value asks for that we cannot decode (a
+    coding with q=0 is a refusal, not a request)."""
+    asked: list[str] = []
+    for item in accept_encoding.split(","):
+        coding, _, params = item.partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, number = param.partition("=")
+            if key.strip().lower() == "q":
+                with contextlib.suppress(ValueError):  # a malformed q: as if absent
+                    weight = float(number)
+        name = coding.strip().lower()
+        if name and weight > 0 and name not in DECODED_ENCODINGS and name != "identity":
+            asked.append(name)
+    return asked
 
 
 class BodyTooLarge(Exception):

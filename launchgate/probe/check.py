@@ -4,7 +4,6 @@ target, the error budget and the regression against the stored baseline."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,7 +19,7 @@ from launchgate.baseline import (
     fingerprint,
     read_baseline,
 )
-from launchgate.checks.bounded_body import ACCEPT_ENCODING, DECODED_ENCODINGS
+from launchgate.checks.bounded_body import ACCEPT_ENCODING, undecodable_codings
 from launchgate.checks.context import CheckContext
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, ProbeSpec
@@ -271,9 +270,7 @@ def _unhonoured_encodings(spec: ProbeSpec) -> str | None:
         for header, value in route.headers.items():
             if header.lower() != "accept-encoding":
                 continue
-            cannot = [
-                c for c in _asked_codings(value) if c not in DECODED_ENCODINGS and c != "identity"
-            ]
+            cannot = undecodable_codings(value)
             if cannot:
                 return (
                     f"probe.routes.{name}.headers: {header} asks for {', '.join(cannot)}, "
@@ -281,22 +278,6 @@ def _unhonoured_encodings(spec: ProbeSpec) -> str | None:
                     "leave the header out, or ask only for those"
                 )
     return None
-
-
-def _asked_codings(value: str) -> list[str]:
-    """The codings an Accept-Encoding value accepts (those with q=0 are refusals)."""
-    asked: list[str] = []
-    for item in value.split(","):
-        coding, _, params = item.partition(";")
-        weight = 1.0
-        for param in params.split(";"):
-            key, _, number = param.partition("=")
-            if key.strip().lower() == "q":
-                with contextlib.suppress(ValueError):  # a malformed q: as if absent
-                    weight = float(number)
-        if coding.strip() and weight > 0:
-            asked.append(coding.strip().lower())
-    return asked
 
 
 def _host(url: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from launchgate.checks.bounded_body import undecodable_codings
 from launchgate.probe.driver import Prober, ProbeTarget
 from launchgate.probe.measurement import RouteMeasurement
 from tests.probe.test_driver import settings
@@ -136,3 +137,18 @@ async def test_a_session_route_may_redirect_to_itself_but_not_elsewhere(serve):
     assert set(route.errors) == {
         "the session was lost: /dashboard redirected to https://sso.example.com/authorize"
     }
+
+
+@pytest.mark.parametrize(
+    ("accept", "undecodable"),
+    [
+        ("gzip, deflate", []),
+        ("identity", []),
+        ("gzip;q=1.0, br;q=0", []),
+        ("gzip, br;q=0.5", ["br"]),
+        ("*", ["*"]),  # anything at all, br and zstd included
+        ("zstd, gzip;q=bogus", ["zstd"]),
+    ],
+)
+def test_which_asked_codings_cannot_be_decoded(accept: str, undecodable: list[str]) -> None:
+    assert undecodable_codings(accept) == undecodable
