@@ -114,7 +114,7 @@ class RouteFigures:
     method: str
     path: str
     samples: int  # successful measured requests, each in the histogram
-    requests: int  # measured requests, errors and throttled included
+    requests: int  # measured attempts: successes, errors and 429 answers
     rate_per_s: float  # configured
     achieved_rate_per_s: float
     p50_ms: float
@@ -124,13 +124,18 @@ class RouteFigures:
     service_p95_ms: float  # from the actual send; p95_ms is from the intended send
     error_rate_pct: float
     errors: tuple[tuple[str, int], ...]  # cause, count
-    throttled: int
+    throttled: int  # 429 answers received
     target_p95_ms: float
     baseline_p95_ms: float | None
     change_pct: float | None
     decision: str  # no_baseline, incomparable, regression, inconclusive, within_noise, …
     decision_reason: str
     histogram: str  # HdrHistogram encoding: the figures can be recomputed or merged
+    # What became of the measured requests (defaults: figures from older reports).
+    sent: int = 0  # written to a connection: what the server can have received
+    answered: tuple[tuple[str, int], ...] = ()  # status class ("2xx"), count
+    not_sent: tuple[tuple[str, int], ...] = ()  # reason, count
+    warmup_sent: int = 0
 
 
 @dataclass(frozen=True)

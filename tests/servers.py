@@ -174,6 +174,13 @@ class MisbehavingServer:
     def count(self, method: str, route: str) -> int:
         return sum(r.method == method and r.route == route for r in self.requests)
 
+    def stop_listening(self) -> None:
+        """Refuse every new connection from now on (a target that went down), while
+        the connections already accepted carry on. ``shutdown`` rather than ``close``:
+        it takes effect at once, even while the accept loop is waiting in accept()."""
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+
     # -- life cycle ------------------------------------------------------------------
 
     def __enter__(self) -> MisbehavingServer:

@@ -270,7 +270,9 @@ class ProbeRouteSpec(_Model):
     rate: Rate | None = Field(None, description="Requests per second; default: probe.rate.")
     p95: PositiveDuration | None = Field(None, description="p95 target; default: probe.gates.p95.")
     expect_status: StatusList | None = Field(
-        None, description="Statuses that count as served; default: 2xx and 3xx."
+        None,
+        description="Statuses that count as served; default: 2xx. On a route with a "
+        "session, a redirect to another page is always the session lost.",
     )
 
     @model_validator(mode="after")

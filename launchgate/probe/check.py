@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import httpx
 
@@ -18,20 +19,35 @@ from launchgate.baseline import (
     fingerprint,
     read_baseline,
 )
+from launchgate.checks.bounded_body import ACCEPT_ENCODING, undecodable_codings
 from launchgate.checks.context import CheckContext
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, ProbeSpec
 from launchgate.config.template import render
 from launchgate.errors import BaselineError
-from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget, Progress
-from launchgate.probe.figures import baseline_history, decide_routes, route_figures
+from launchgate.probe.driver import (
+    PAUSED,
+    SESSION_LOST,
+    Prober,
+    ProbeSettings,
+    ProbeTarget,
+    Progress,
+)
+from launchgate.probe.figures import (
+    baseline_history,
+    counts_text,
+    decide_routes,
+    route_counts_text,
+    route_figures,
+)
 from launchgate.probe.gates import RegressionDecision, error_gate, p95_gate
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
-from launchgate.results import BaselineRef, CheckResult, Finding, Severity
+from launchgate.results import BaselineRef, CheckResult, CheckStatus, Finding, Severity
 
 __all__ = ["PROBE_ID", "plan_probe", "probe_fingerprint"]
 
 PROBE_ID = "probe"
+_TITLE = "The app held up under the load probe, on figures that can be trusted"
 _EXTEND_STEP_S = 5.0
 
 
@@ -44,6 +60,7 @@ class ProbeState:
     baseline_error: str | None = None
     decisions: dict[str, RegressionDecision] = field(default_factory=dict)
     unmeasured: dict[str, str] = field(default_factory=dict)  # route -> why not
+    status: CheckStatus | None = None  # the probe check's own, once it has one
 
 
 def probe_fingerprint(spec: ProbeSpec) -> str:
@@ -76,7 +93,7 @@ def plan_probe(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         PlannedCheck(
             PROBE_ID,
             "probe",
-            "The load probe ran and its figures can be trusted",
+            _TITLE,
             Severity.BLOCKER,
             tuple(base),
             partial(_run_probe, config=config, state=state),
@@ -93,24 +110,27 @@ def plan_probe(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
                 "probe",
                 f"{name} answers within {target_ms:.0f} ms at p95",
                 Severity.BLOCKER,
-                (PROBE_ID,),
-                partial(_check_p95, route=name, target_ms=target_ms, spec=spec, state=state),
+                tuple(base),
+                partial(_gate, _check_p95, route=name, target_ms=target_ms, spec=spec, state=state),
+                after=(PROBE_ID,),
             ),
             PlannedCheck(
                 f"probe::{name}::errors",
                 "probe",
                 f"{name} stays within the {spec.gates.error_budget:g}% error budget",
                 Severity.BLOCKER,
-                (PROBE_ID,),
-                partial(_check_errors, route=name, spec=spec, state=state),
+                tuple(base),
+                partial(_gate, _check_errors, route=name, spec=spec, state=state),
+                after=(PROBE_ID,),
             ),
             PlannedCheck(
                 f"probe::{name}::regression",
                 "probe",
                 f"{name} is not more than {spec.gates.regression:g}% slower than the baseline",
                 Severity.BLOCKER,
-                (PROBE_ID,),
-                partial(_check_regression, route=name, spec=spec, state=state),
+                tuple(base),
+                partial(_gate, _check_regression, route=name, spec=spec, state=state),
+                after=(PROBE_ID,),
             ),
         ]
     return planned
@@ -139,10 +159,16 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
         if route.session and route.session not in ctx.sessions
     }
     state.unmeasured = unmeasured
+    unhonoured = _unhonoured_encodings(spec)
+    if unhonoured:
+        return CheckResult(
+            PROBE_ID, "probe", _TITLE,
+            Severity.BLOCKER, "error", time.perf_counter() - started, message=unhonoured,
+        )  # fmt: skip
     targets = [_target(ctx, spec, name) for name in spec.routes if name not in unmeasured]
     if not targets:
         return CheckResult(
-            PROBE_ID, "probe", "The load probe ran and its figures can be trusted",
+            PROBE_ID, "probe", _TITLE,
             Severity.BLOCKER, "error", time.perf_counter() - started,
             message="no route could be measured: " + "; ".join(unmeasured.values()),
         )  # fmt: skip
@@ -194,7 +220,7 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
         history=baseline_history(state.baseline, ctx.probe_fingerprint),
     )
     duration = time.perf_counter() - started
-    title = "The load probe ran and its figures can be trusted"
+    title = _TITLE
     total = sum(r.requests for r in measurement.routes)
     if measurement.invalid:
         return CheckResult(
@@ -206,14 +232,17 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
             PROBE_ID, "probe", title, Severity.BLOCKER, "error", duration,
             message="the probe measured no request at all: nothing to decide on",
         )  # fmt: skip
-    summary = f"{total} requests measured over {measurement.duration_s:.0f}s"
+    summary = f"over {measurement.duration_s:.0f}s: {counts_text(measurement.routes)}"
     if extended:
         summary += f" (extended by {extended:.0f}s: figures were inconclusive)"
     if measurement.stopped_early:
         summary += f"; {measurement.stopped_early}"
+    findings = await _probe_findings(ctx, spec, state)
+    state.status = "failed" if findings else "passed"
     return CheckResult(
-        PROBE_ID, "probe", title, Severity.BLOCKER, "passed", duration, message=summary
-    )
+        PROBE_ID, "probe", title, Severity.BLOCKER, state.status, duration, findings,
+        message=f"{findings[0].title}; {summary}" if findings else summary,
+    )  # fmt: skip
 
 
 def _target(ctx: CheckContext, spec: ProbeSpec, name: str) -> ProbeTarget:
@@ -225,7 +254,8 @@ def _target(ctx: CheckContext, spec: ProbeSpec, name: str) -> ProbeTarget:
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies.jar)
         if cookie:
             headers.append(("Cookie", cookie))
-    expect = route.expect_status or list(range(200, 400))
+    # As a journey step reads it: a redirect or an error page is not the page.
+    expect = route.expect_status or list(range(200, 300))
     return ProbeTarget(
         route=name,
         method=route.method,
@@ -233,7 +263,25 @@ def _target(ctx: CheckContext, spec: ProbeSpec, name: str) -> ProbeTarget:
         headers=tuple(headers),
         rate_per_s=route.rate or spec.rate,
         expect_status=frozenset(expect),
+        session=route.session is not None,
     )
+
+
+def _unhonoured_encodings(spec: ProbeSpec) -> str | None:
+    """A route's own Accept-Encoding may only ask for what the probe decodes: asking
+    for br and then failing every br answer would measure nothing but our limits."""
+    for name, route in spec.routes.items():
+        for header, value in route.headers.items():
+            if header.lower() != "accept-encoding":
+                continue
+            cannot = undecodable_codings(value)
+            if cannot:
+                return (
+                    f"probe.routes.{name}.headers: {header} asks for {', '.join(cannot)}, "
+                    f"which the probe cannot decode (it decodes {ACCEPT_ENCODING}): "
+                    "leave the header out, or ask only for those"
+                )
+    return None
 
 
 def _host(url: str) -> str:
@@ -279,7 +327,69 @@ def _invalid(measurement: ProbeMeasurement, spec: ProbeSpec) -> str | None:
     return None
 
 
+async def _probe_findings(
+    ctx: CheckContext, spec: ProbeSpec, state: ProbeState
+) -> tuple[Finding, ...]:
+    """Why the probe as a whole fails: the target collapsed, or one of its gates
+    failed (the gates are pure functions of the figures, so they are read here as they
+    will be in their own checks)."""
+    findings: list[Finding] = []
+    measurement = state.measurement
+    if measurement is not None and measurement.collapsed:
+        findings.append(
+            Finding(
+                PROBE_ID, Severity.BLOCKER,
+                f"the target collapsed under the probe's load: {measurement.stopped_early}",
+                counts_text(measurement.routes),
+                "look at the app's error log and its capacity (workers, connections, "
+                "pool sizes) at this rate",
+            )
+        )  # fmt: skip
+    failed = [r for r in await _gate_results(ctx, spec, state) if r.status == "failed"]
+    if failed:
+        findings.append(
+            Finding(
+                PROBE_ID, Severity.BLOCKER,
+                f"{len(failed)} probe gate(s) failed: {', '.join(r.check_id for r in failed)}",
+                "\n".join(f"{r.check_id}: {r.message}" for r in failed),
+                "see each gate's finding",
+            )
+        )  # fmt: skip
+    return tuple(findings)
+
+
+async def _gate_results(ctx: CheckContext, spec: ProbeSpec, state: ProbeState) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for name, route in spec.routes.items():
+        target_ms = (route.p95 if route.p95 is not None else spec.gates.p95) * 1000
+        results += [
+            await _check_p95(ctx, route=name, target_ms=target_ms, spec=spec, state=state),
+            await _check_errors(ctx, route=name, spec=spec, state=state),
+            await _check_regression(ctx, route=name, spec=spec, state=state),
+        ]
+    return results
+
+
 # -- the gates --------------------------------------------------------------------------
+
+
+async def _gate(
+    gate: Callable[..., Awaitable[CheckResult]],
+    ctx: CheckContext,
+    *,
+    state: ProbeState,
+    **arguments: Any,
+) -> CheckResult:
+    """A gate runs after the probe, passed or failed (a failed probe is what its
+    gates found), and not at all when the probe left no figures to read."""
+    result: CheckResult = await gate(ctx, state=state, **arguments)
+    if state.status in ("passed", "failed"):
+        return result
+    return CheckResult(
+        result.check_id, result.kind, result.title, result.severity, "skipped", 0.0,
+        message=f"not run: prerequisite {PROBE_ID} could not be decided",
+        blocked_by=(PROBE_ID,),
+    )  # fmt: skip
 
 
 def _route(state: ProbeState, name: str) -> RouteMeasurement | None:
@@ -351,20 +461,36 @@ async def _check_errors(
     early = state.measurement.stopped_early if state.measurement else None
     if decision.passed is None:
         return _result(check_id, title, "error", f"could not decide: {decision.reason}")
-    if decision.passed is False:
+    # Not a matter of budget: once the session is gone the route is no longer
+    # measured as the customer it stands for.
+    lost = [(cause, n) for cause, n in measured.errors.items() if cause.startswith(SESSION_LOST)]
+    if decision.passed is False or lost:
         causes = ", ".join(f"{cause}: {n}" for cause, n in sorted(measured.errors.items()))
-        detail = f"{measured.method} {measured.path}: {causes}"
+        detail = f"{measured.method} {measured.path}: {causes}\n{route_counts_text(measured)}"
         if early:
             detail += f"\n{early}"
+        if lost:
+            reason = f"{lost[0][0]} ({sum(n for _, n in lost)} of {done} requests)"
+            remedy = (
+                "the journey's session expired or was dropped under load: look at the "
+                "session lifetime and store, or measure this page without session:"
+            )
+        else:
+            reason = decision.reason
+            remedy = (
+                "look at the app's error log for these requests; a few percent of "
+                "errors under modest load means customers see them too"
+            )
         return _result(
-            check_id, title, "failed", f"{route}: {decision.reason}",
-            detail=detail,
-            remedy="look at the app's error log for these requests; a few percent of "
-            "errors under modest load means customers see them too",
-        )  # fmt: skip
+            check_id, title, "failed", f"{route}: {reason}", detail=detail, remedy=remedy
+        )
     message = decision.reason
     if measured.throttled:
-        message += f"; {measured.throttled} answered 429 (Retry-After honoured)"
+        paused = measured.not_sent.get(PAUSED, 0)
+        message += (
+            f"; {measured.throttled} answered 429, Retry-After honoured "
+            f"({paused} not sent during the pause)"
+        )
     return _result(check_id, title, "passed", message)
 
 

@@ -23,8 +23,9 @@ import contextlib
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -40,7 +41,7 @@ from launchgate.probe.measurement import ProbeMeasurement, RouteRecorder
 from launchgate.probe.schedule import intended_offsets
 from launchgate.retry_after import parse_retry_after
 
-__all__ = ["ProbeSettings", "ProbeTarget", "Prober"]
+__all__ = ["PAUSED", "SESSION_LOST", "ProbeSettings", "ProbeTarget", "Prober"]
 
 # Every timestamp of a measurement comes from this clock, never from loop.time():
 # uvloop's loop.time() is libuv's cached millisecond clock, which would round every
@@ -51,6 +52,11 @@ _MAX_RETRY_AFTER_S = 30.0
 _DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After
 _COLLAPSE_RATE = 0.5  # errors among the last outcomes of a route that mean "collapsing"
 _COLLAPSE_MIN = 20  # outcomes needed before the collapse rule applies
+# Why a send the schedule called for did not go out (RouteMeasurement.not_sent).
+PAUSED = "paused for Retry-After"
+_STOPPED = "dropped after the probe stopped"
+_ABANDONED = "no answer before the probe ended"
+SESSION_LOST = "the session was lost"
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ class ProbeTarget:
     headers: tuple[tuple[str, str], ...]
     rate_per_s: float
     expect_status: frozenset[int]
+    # Measured as a logged-in customer: a redirect away from the page means the
+    # session is gone, and what follows would time the login page, not this one.
+    session: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ class Prober:
         self._wall_s = 0.0
         self._loop_lag = LatencyHistogram()
         self._stop_reason: str | None = None
+        self._collapsed = False
         self._origins: dict[tuple[str, str, int], H1Origin] = {}
         self._wires = {t.route: self._wire(t) for t in targets}
         self._open = False
@@ -191,14 +201,17 @@ class Prober:
             duration_s=self._wall_s,
             loop_lag_p99_ms=self._loop_lag.percentile_ms(99),
             stopped_early=self._stop_reason,
+            collapsed=self._collapsed,
             invalid=invalid,
             extended_s=extended_s,
         )
 
-    def stop(self, reason: str) -> None:
-        """Stop every route early (at its next send), keeping the first reason given."""
+    def stop(self, reason: str, *, collapsed: bool = False) -> None:
+        """Stop every route early (at its next send), keeping the first reason given;
+        ``collapsed``: because the target was failing, which is a finding of its own."""
         if self._stop_reason is None:
             self._stop_reason = reason
+            self._collapsed = collapsed
 
     def claim_send(self) -> bool:
         """Count one more request against ``probe.max_requests``; False (and the probe
@@ -230,6 +243,12 @@ class Prober:
                     merged.merge(recorder.latency)
                     errors += sum(recorder.errors.values())
                 self._progress(now - start, self._sent, merged.percentile_ms(95), errors)
+
+
+def _origin(scheme: str, host: str | None, port: int | None) -> str:
+    default = {"http": 80, "https": 443}.get(scheme)
+    shown = f"[{host}]" if host and ":" in host else host or ""
+    return f"{scheme}://{shown}" + (f":{port}" if port is not None and port != default else "")
 
 
 def _path(url: str) -> str:
@@ -310,6 +329,9 @@ class _RouteLoad:
         self._in_flight: dict[Connection, _Flight] = {}
         self._backlog: deque[tuple[float, bool]] = deque()  # (ready, measured)
         self._scheduled_all = False
+        route = urlsplit(target.url)
+        self._route_path = route.path or "/"
+        self._route_parts = (_origin(route.scheme, route.hostname, route.port), self._route_path)
 
     # -- the schedule ------------------------------------------------------------------
 
@@ -327,6 +349,7 @@ class _RouteLoad:
     def _due(self, offset: float) -> None:
         self._timer = None
         if self.prober.stopped_early:
+            self._not_sent((offset >= self.warmup_s,))
             self._end_schedule()
             return
         now = _clock()
@@ -337,9 +360,8 @@ class _RouteLoad:
         self.recorder.client_lag.record_us(max(0.0, now - self.start - offset) * 1e6)
         measured = offset >= self.warmup_s
         if now < self.recorder.throttle_until:
-            if measured:  # honouring Retry-After: this send is skipped
-                self.recorder.throttled += 1
-                self.recorder.requests += 1
+            if measured:  # honouring Retry-After: this send is skipped, not sent
+                self.recorder.not_sent[PAUSED] += 1
         elif self._busy() >= self.concurrency:
             self._backlog.append((now, measured))
         else:
@@ -356,8 +378,21 @@ class _RouteLoad:
     def _end_schedule(self) -> None:
         self._stop_scheduling()
         if self.prober.stopped_early:
-            self._backlog.clear()  # not sent, so neither measured nor counted
+            # Neither sent nor measured, but counted: "N requests" must never include
+            # what the probe gave up on, nor hide that it gave up.
+            self._drop_backlog()
+            self._not_sent(offset >= self.warmup_s for offset in self._offsets)
         self._check_finished()
+
+    def _drop_backlog(self) -> None:
+        self._not_sent(measured for _, measured in self._backlog)
+        self._backlog.clear()
+
+    def _not_sent(self, measured: Iterable[bool]) -> None:
+        """Count the measured ones among sends given up on after the probe stopped."""
+        count = sum(measured)
+        if count:
+            self.recorder.not_sent[_STOPPED] += count
 
     def _busy(self) -> int:
         return len(self._in_flight) + len(self.connecting)
@@ -366,6 +401,7 @@ class _RouteLoad:
 
     def _send(self, ready: float, measured: bool) -> None:
         if not self.prober.claim_send():
+            self._not_sent((measured,))
             self._end_schedule()
             return
         connection = self.wire.origin.take_idle()
@@ -412,6 +448,11 @@ class _RouteLoad:
             # On the next turn: a run of dead connections must not recurse through
             # the backlog.
             self.loop.call_soon(self._after_answer)
+            return
+        if measured:
+            self.recorder.sent += 1
+        else:
+            self.recorder.warmup_sent += 1
 
     def answered(self, flight: _Flight, response: ProbeResponse | None, cause: str | None) -> None:
         if self._in_flight.pop(flight.connection, None) is None:
@@ -427,7 +468,7 @@ class _RouteLoad:
         """A connection is free: the longest-waiting due send goes out on it."""
         while self._backlog and self._busy() < self.concurrency:
             if self.prober.stopped_early:
-                self._backlog.clear()
+                self._drop_backlog()
                 break
             ready, measured = self._backlog.popleft()
             self._send(ready, measured)
@@ -464,12 +505,16 @@ class _RouteLoad:
             self._check_finished()
 
     def abandon(self) -> None:
-        """The run is over (or cancelled): nothing more is sent or recorded."""
+        """The run is over (or cancelled): nothing more is sent, and what is still
+        in flight ends as an error rather than vanishing from the counts."""
         self._stop_scheduling()
-        self._backlog.clear()
+        self._drop_backlog()
         for flight in self._in_flight.values():
             flight.connection.abandon()
             self.wire.origin.discard(flight.connection)
+            if flight.measured:  # sent, so counted: it ends as an error, not silence
+                self.recorder.requests += 1
+                self.recorder.errors[_ABANDONED] += 1
         self._in_flight.clear()
         for task in self.connecting:
             task.cancel()
@@ -489,16 +534,20 @@ class _RouteLoad:
     ) -> None:
         recorder = self.recorder
         done = _clock()
-        if response is not None and response.status == 429:
-            pause = parse_retry_after(response.retry_after, cap_s=_MAX_RETRY_AFTER_S)
-            recorder.throttle_until = done + (_DEFAULT_RETRY_AFTER_S if pause is None else pause)
-            if measured:
-                recorder.throttled += 1
-                recorder.requests += 1
-            return
         error = cause
-        if response is not None and response.status not in self.target.expect_status:
-            error = f"status {response.status}"
+        if response is not None:
+            if measured:
+                recorder.answered[f"{response.status // 100}xx"] += 1
+            if response.status == 429:
+                pause = parse_retry_after(response.retry_after, cap_s=_MAX_RETRY_AFTER_S)
+                recorder.throttle_until = done + (
+                    _DEFAULT_RETRY_AFTER_S if pause is None else pause
+                )
+                if measured:
+                    recorder.throttled += 1
+                    recorder.requests += 1
+                return
+            error = self._judge(response)
         if measured:
             # Only measured outcomes judge a collapse: a cold app may stumble in warm-up.
             recorder.outcome(error=error is not None)
@@ -511,5 +560,36 @@ class _RouteLoad:
         if len(recorder.recent) >= _COLLAPSE_MIN and recorder.recent_error_rate() >= _COLLAPSE_RATE:
             self.prober.stop(
                 f"the target is collapsing: {recorder.recent_error_rate():.0%} of the last "
-                f"{len(recorder.recent)} requests to {self.target.route} failed; stopped early"
+                f"{len(recorder.recent)} requests to {self.target.route} failed; stopped early",
+                collapsed=True,
             )
+
+    def _judge(self, response: ProbeResponse) -> str | None:
+        """The error an answer is, or None when it counts as served: as a journey
+        reads it, a redirect to the login page is not the page."""
+        status = response.status
+        redirect = 300 <= status < 400 and response.location is not None
+        if redirect and self.target.session:
+            elsewhere = self._elsewhere(response.location or "")
+            if elsewhere is not None:
+                return f"{SESSION_LOST}: {self._route_path} redirected to {elsewhere}"
+        if status in self.target.expect_status:
+            return None
+        if redirect:
+            where = self._elsewhere(response.location or "") or self._route_path
+            return f"status {status} (redirect to {where})"
+        return f"status {status}"
+
+    def _elsewhere(self, location: str) -> str | None:
+        """Where a redirect points, when that is not this route; credentials and the
+        query are left out (they may carry a token, and would split one cause into
+        many)."""
+        try:
+            parts = urlsplit(urljoin(self.target.url, location))
+            origin = _origin(parts.scheme, parts.hostname, parts.port)
+        except ValueError:  # a port that is not a number, an unbalanced [
+            return "an unusable Location"
+        path = parts.path or "/"
+        if (origin, path) == self._route_parts:
+            return None
+        return path if origin == self._route_parts[0] else origin + path

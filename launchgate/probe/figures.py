@@ -4,20 +4,24 @@ Pure: values in, values out."""
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from launchgate.baseline import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
 from launchgate.config.model import GatesSpec, ProbeSpec
 from launchgate.probe.gates import RegressionDecision, regression_gate, unreadable_baseline
 from launchgate.probe.histogram import LatencyHistogram
-from launchgate.probe.measurement import ProbeMeasurement
+from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.results import BaselinePoint, RouteFigures
 
 __all__ = [
     "baseline_entry",
     "baseline_history",
+    "counts_text",
     "decide_routes",
     "regression_decision",
+    "route_counts_text",
     "route_figures",
 ]
 
@@ -134,9 +138,47 @@ def route_figures(
                 decision=decision.outcome,
                 decision_reason=decision.reason,
                 histogram=route.latency.encode(),
+                sent=route.sent,
+                answered=tuple(route.answered.items()),
+                not_sent=tuple(route.not_sent.items()),
+                warmup_sent=route.warmup_sent,
             )
         )
     return figures
+
+
+def route_counts_text(route: RouteMeasurement) -> str:
+    return counts_text((route,))
+
+
+def counts_text(routes: Iterable[RouteMeasurement]) -> str:
+    """What became of the requests, in the order they happened: sent (what the server
+    can have received), answered by status class, errors by cause, and what was never
+    sent and why. A figure that counted what never reached the server would flatter
+    a target that stopped answering."""
+    sent = warmup = 0
+    answered: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    not_sent: Counter[str] = Counter()
+    for route in routes:
+        sent += route.sent
+        warmup += route.warmup_sent
+        answered.update(route.answered)
+        errors.update(route.errors)
+        not_sent.update(route.not_sent)
+    parts = [f"{sent} sent", f"{sum(answered.values())} answered{_breakdown(answered)}"]
+    text = ", ".join(parts)
+    if errors:
+        text += f"; {sum(errors.values())} errors{_breakdown(errors)}"
+    if not_sent:
+        text += f"; {sum(not_sent.values())} not sent{_breakdown(not_sent)}"
+    if warmup:
+        text += f"; and {warmup} sent in the warm-up, not measured"
+    return text
+
+
+def _breakdown(counts: Mapping[str, int]) -> str:
+    return " (" + ", ".join(f"{key}: {n}" for key, n in sorted(counts.items())) + ")"
 
 
 def baseline_entry(

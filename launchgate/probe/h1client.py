@@ -9,9 +9,11 @@ development machine, at 200 req/s, an aiohttp open loop cost ~1 ms of CPU per
 request, 1.9x Locust's FastHttpUser, while a bare ``asyncio.Protocol`` loop cost
 under half of that (``benchmarks/wakeup_floor.py``). The probe needs little of
 HTTP: fixed GET-style requests without a body, no redirects, no cookies (each
-route's session cookies are in its headers), no decompression (only the size of
-the body is counted), so owning this much of HTTP/1.1 is small and testable; the
-parsing, which is where HTTP clients go wrong, stays a library's.
+route's session cookies are in its headers), so owning this much of HTTP/1.1 is
+small and testable; the parsing, which is where HTTP clients go wrong, stays a
+library's. Bodies follow the journeys' rules (``checks.bounded_body``): the probe
+asks for what they ask for, inflates what it asked for and counts the decoded bytes
+against ``target.max_body``, so a gzip bomb fails the probe as it fails a journey.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httptools
+
+from launchgate.checks.bounded_body import (
+    ACCEPT_ENCODING,
+    BodyDecoder,
+    BodyTooLarge,
+    InvalidEncoding,
+    UnsupportedEncoding,
+)
 
 __all__ = [
     "Completion",
@@ -48,7 +58,8 @@ class ProbeHTTPError(Exception):
 class ProbeResponse:
     status: int
     retry_after: str | None
-    body_bytes: int
+    body_bytes: int  # decoded
+    location: str | None = None
 
 
 Completion = Callable[["ProbeResponse | None", "str | None"], None]
@@ -70,9 +81,9 @@ def encode_request(
     if "accept" not in names:
         lines.append("Accept: */*")
     if "accept-encoding" not in names:
-        # What a browser asks for: the server pays for compressing as it would for a
-        # customer; the probe counts the bytes and never decompresses them.
-        lines.append("Accept-Encoding: gzip, deflate")
+        # What the journeys ask for, and what a browser would: the server pays for
+        # compressing as it would for a customer, and the probe inflates it, bounded.
+        lines.append(f"Accept-Encoding: {ACCEPT_ENCODING}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
@@ -98,8 +109,10 @@ class Connection(asyncio.Protocol):
     def _reset_message(self) -> None:
         self._started = False
         self._headers_done = False
-        self._body_bytes = 0
         self._retry_after: str | None = None
+        self._location: str | None = None
+        self._encoding: str | None = None
+        self._decoder: BodyDecoder | None = None
         self._close_after = False
         self._framed = False  # Content-Length or chunked: the body's end is known
 
@@ -150,6 +163,10 @@ class Connection(asyncio.Protocol):
             self._retry_after = value.decode("latin-1").strip()
         elif lower == b"connection" and b"close" in value.lower():
             self._close_after = True
+        elif lower == b"location":
+            self._location = value.decode("latin-1").strip()
+        elif lower == b"content-encoding":
+            self._encoding = value.decode("latin-1")
         elif lower in (b"content-length", b"transfer-encoding"):
             self._framed = True
 
@@ -157,11 +174,26 @@ class Connection(asyncio.Protocol):
         self._headers_done = True
         if self._head_only:  # no body follows a HEAD answer, whatever it declares
             self._complete(reusable=False)
+            return
+        try:
+            self._decoder = BodyDecoder(self._encoding, self.max_body)
+        except UnsupportedEncoding as exc:
+            self._fail(
+                f"content-encoding {exc}, which the probe did not ask for "
+                f"(it accepts {ACCEPT_ENCODING})"
+            )
 
     def on_body(self, body: bytes) -> None:
-        self._body_bytes += len(body)
-        if self._body_bytes > self.max_body:
-            self._fail("body larger than target.max_body")
+        decoder = self._decoder
+        if decoder is None or self._done is None:  # already failed: the rest is noise
+            return
+        try:
+            decoder.feed(body)  # decoded only to be counted: nothing is kept
+        except BodyTooLarge:
+            decoded = " once decoded" if decoder.compressed else ""
+            self._fail(f"body larger than target.max_body ({self.max_body} bytes{decoded})")
+        except InvalidEncoding:
+            self._fail(f"body is not valid {decoder.encoding}")
 
     def on_message_complete(self) -> None:
         self._complete(reusable=self._parser.should_keep_alive() and not self._close_after)
@@ -207,7 +239,8 @@ class Connection(asyncio.Protocol):
             return
         if not reusable:  # closed first, so the caller never takes it back as idle
             self.close()
-        self._finish(ProbeResponse(status, self._retry_after, self._body_bytes), None)
+        size = self._decoder.size if self._decoder is not None else 0
+        self._finish(ProbeResponse(status, self._retry_after, size, self._location), None)
 
     def _fail(self, cause: str) -> None:
         self.close()

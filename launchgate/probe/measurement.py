@@ -21,11 +21,16 @@ class RouteMeasurement:
     rate_per_s: float  # configured
     latency: LatencyHistogram  # from the intended send time: what a customer waits
     service: LatencyHistogram  # from the actual send: what the server took
-    requests: int  # measured (after warm-up): successes + errors + throttled
+    requests: int  # measured (after warm-up) attempts: successes + errors + throttled
     errors: Mapping[str, int]  # cause -> count; never in the latency histograms
-    throttled: int  # 429 answers, honoured and not counted as latency
+    throttled: int  # 429 answers received, honoured and not counted as latency
     measured_s: float  # how long the measured window lasted
     client_lag: LatencyHistogram  # how late our own scheduler woke for each send
+    # What happened to each send the schedule called for, in the measured window:
+    sent: int = 0  # written to a connection: what the server can have received
+    answered: Mapping[str, int] = field(default_factory=dict)  # status class -> count
+    not_sent: Mapping[str, int] = field(default_factory=dict)  # reason -> count
+    warmup_sent: int = 0  # sent in the warm-up, never measured
 
     @property
     def successes(self) -> int:
@@ -54,6 +59,7 @@ class ProbeMeasurement:
     duration_s: float  # wall time of the whole probe, warm-up included
     loop_lag_p99_ms: float  # event-loop saturation: how late timers fired
     stopped_early: str | None = None  # why, when the probe gave up before the end
+    collapsed: bool = False  # it gave up because the target was failing: a finding
     invalid: str | None = None  # why the figures cannot be trusted, if so
     extended_s: float = 0.0  # measuring time added because figures were inconclusive
 
@@ -72,6 +78,10 @@ class RouteRecorder:
     errors: Counter[str] = field(default_factory=Counter)
     throttled: int = 0
     requests: int = 0
+    sent: int = 0
+    warmup_sent: int = 0
+    answered: Counter[str] = field(default_factory=Counter)
+    not_sent: Counter[str] = field(default_factory=Counter)
     recent: list[bool] = field(default_factory=list)  # last outcomes, True = error
     throttle_until: float = 0.0  # loop time before which Retry-After asks us to wait
 
@@ -96,4 +106,8 @@ class RouteRecorder:
             throttled=self.throttled,
             measured_s=measured_s,
             client_lag=self.client_lag,
+            sent=self.sent,
+            answered=dict(sorted(self.answered.items())),
+            not_sent=dict(self.not_sent),
+            warmup_sent=self.warmup_sent,
         )
