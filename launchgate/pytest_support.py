@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from launchgate.checks.origin_guard import origin_guard
 from launchgate.config.load import LoadedConfig, load_config
 from launchgate.engine import PlannedCheck, Run, needs_target, resolve_target_url
 from launchgate.errors import LaunchgateError, UsageError
@@ -33,7 +34,7 @@ from launchgate.pytest_xdist import (
     merge_outcomes,
 )
 from launchgate.redact import Redactor
-from launchgate.reports.writer import ensure_writable, write_reports
+from launchgate.reports.writer import NotDelivered, ensure_writable, write_reports
 from launchgate.results import CheckResult, Severity
 from launchgate.runreport import RunReport
 from launchgate.verdict import decide
@@ -55,6 +56,7 @@ class GateSession:
         self.worker_outcomes: dict[str, GateOutcome] = {}  # xdist controller: by worker id
         self.written: tuple[Path, ...] = ()
         self.write_error: str | None = None
+        self.delivered: RunReport | None = None  # what the files say, when not all written
 
     @property
     def is_controller(self) -> bool:
@@ -94,6 +96,8 @@ class GateSession:
             verify=self.run.ssl_verify,
             timeout=target.timeout,
             trust_env=False,
+            # A test may follow redirects itself: credentials never leave the origin.
+            event_hooks={"request": [origin_guard(self.run.target_url)]},
         )
 
     def session_client(self, journey: str) -> httpx.Client:
@@ -151,6 +155,11 @@ class GateSession:
                 workeroutput[WORKER_OUTPUT_KEY] = encode_outcome(outcome)
                 return
             self.written = write_reports(self.report(outcome), self.out_dir, self.run.redactor)
+        except NotDelivered as exc:
+            # The files that exist say what exc.report says: the terminal must too.
+            self.delivered = exc.report
+            self.written = exc.written
+            self.write_error = str(exc)
         except LaunchgateError as exc:
             self.write_error = str(exc)
         finally:
@@ -160,7 +169,7 @@ class GateSession:
         outcome = None if self.is_worker else self.outcome()
         if outcome is None:
             return
-        verdict = self.report(outcome).verdict
+        verdict = (self.delivered or self.report(outcome)).verdict
         reporter.section("launchgate", sep="-")
         label = {
             "pass": "PASS",

@@ -28,7 +28,9 @@ def test_plain():
 """
 
 
-def shop(*, homepage_ok: bool) -> MisbehavingServer:
+def shop(*, homepage_ok: bool, away: str = "") -> MisbehavingServer:
+    """``away``: where ``/away`` redirects (another origin), for the fixtures' client."""
+
     def dashboard(conn: Connection, request: Request) -> None:
         if SESSION_COOKIE in request.headers.get("cookie", ""):
             conn.respond(200, b"Plan: pro")
@@ -43,6 +45,7 @@ def shop(*, homepage_ok: bool) -> MisbehavingServer:
                 303, "", [("Location", "/dashboard"), ("Set-Cookie", f"{SESSION_COOKIE}; Path=/")]
             ),
             "/dashboard": dashboard,
+            "/away": answer(302, "", [("Location", away or "/")]),
         }
     )
     return MisbehavingServer(behaviour, lifetime_s=300.0)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.plugin_target import CHECKS, HAND_WRITTEN, gate_yml, junit_cases, report, shop
-from tests.servers import MisbehavingServer
+from tests.servers import MisbehavingServer, answer
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -119,6 +119,9 @@ def test_a_narrowed_run_is_a_partial_gate_that_never_passes(
     result.stdout.fnmatch_lines(
         [f"not selected: {', '.join(left_out)}", "verdict: COULD NOT DECIDE*partial gate*"]
     )
+    summary = (pytester.path / "launchgate-results" / "summary.md").read_text()
+    assert "No launch risks found" not in summary
+    assert "were not selected" in summary
 
 
 def test_documented_node_ids_select_checks(
@@ -169,3 +172,48 @@ def test_a_full_passing_run_passes_without_the_cache_provider(
     assert "not selected" not in result.stdout.str()
     assert report(pytester.path)["verdict"] == "pass"
     assert server.count("GET", "/healthz") == 1
+
+
+def test_an_unwritable_report_makes_the_terminal_say_what_the_files_say(
+    pytester: pytest.Pytester, project: Callable[..., MisbehavingServer]
+) -> None:
+    project(homepage_ok=True)
+    (pytester.path / "launchgate-results" / "summary.md").mkdir(parents=True)
+    result = pytester.runpytest_subprocess("--launchgate", *NO_CACHE)
+    result.assert_outcomes(passed=6)
+    data = report(pytester.path)
+    assert (data["verdict"], data["exit_code"]) == ("error", 3)
+    result.stdout.fnmatch_lines(
+        ["*verdict: COULD NOT DECIDE*", "could not write the reports:*summary.md*"]
+    )
+    assert "verdict: PASS" not in result.stdout.str()
+
+
+FOLLOWS_AWAY = """
+def test_away(launchgate_client):
+    assert launchgate_client.get("/away", follow_redirects=True).status_code == 200
+"""
+
+
+def test_the_fixture_client_keeps_credentials_on_the_target_when_a_test_follows_away(
+    pytester: pytest.Pytester, project: Callable[..., MisbehavingServer]
+) -> None:
+    other = MisbehavingServer(answer(200, "landed"), host="127.0.0.2")
+    try:
+        server = shop(homepage_ok=True, away=f"{other.url}/land")
+        try:
+            config = gate_yml(server.url).replace(
+                "  timeout: 5s\n", "  timeout: 5s\n  headers: {X-Api-Key: k3y-0f-the-target}\n", 1
+            )
+            (pytester.path / "launchgate.yml").write_text(config)
+            (pytester.path / "test_away.py").write_text(FOLLOWS_AWAY)
+            result = pytester.runpytest_subprocess("--launchgate", *NO_CACHE, "test_away.py")
+        finally:
+            server.stop()
+        result.assert_outcomes(passed=5)  # the whole gate runs too, and passes
+        assert server.requests and "x-api-key" in server.requests[-1].headers
+        landed = [r for r in other.requests if r.route == "/land"]
+        assert len(landed) == 1
+        assert "x-api-key" not in landed[0].headers
+    finally:
+        other.stop()

@@ -48,6 +48,10 @@ def no_risks_text(report: RunReport) -> str:
     was interrupted or never started found nothing because it did not look.
     """
     undecided = report.verdict.undecided
+    left_out = report.verdict.not_selected
+    if left_out and len(left_out) == len(undecided):
+        ids = ", ".join(left_out[:_IDS_SHOWN]) + (", …" if len(left_out) > _IDS_SHOWN else "")
+        return f"Nothing can be ruled out: {len(left_out)} check(s) were not selected ({ids})."
     if undecided:
         ids = ", ".join(undecided[:_IDS_SHOWN]) + (", …" if len(undecided) > _IDS_SHOWN else "")
         return f"Nothing can be ruled out: {len(undecided)} check(s) did not complete ({ids})."
