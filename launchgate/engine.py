@@ -27,6 +27,7 @@ from launchgate.checks.context import CheckContext, Clock, SystemClock
 from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
+from launchgate.checks.learning import redaction_hooks
 from launchgate.checks.plan import PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
@@ -337,6 +338,7 @@ class Run:
             # somewhere the config does not name.
             trust_env=False,
             max_redirects=10,
+            event_hooks=redaction_hooks(self.redactor),
         )
 
     # -- the report -------------------------------------------------------------------

@@ -153,16 +153,17 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
             if isinstance(outcome, TransportFailure):
                 return _Attempt(False, outcome.cause, record, outcome.kind)
             if not 200 <= outcome.status_code < 300:
-                excerpt = body_excerpt(outcome, 120)
+                excerpt = body_excerpt(outcome, 120, redact=ctx.redactor.redact)
                 cause = f"{path} answered {outcome.status_code} {outcome.reason}"
                 return _Attempt(False, f"{cause}: {excerpt}" if excerpt else cause, record)
             if spec.version is not None and path == spec.version.path:
                 wanted = spec.version.contains
                 if wanted not in outcome.text:
+                    shown = body_excerpt(outcome, 120, redact=ctx.redactor.redact)
                     return _Attempt(
                         False,
                         f"{path} does not show version {wanted!r} yet "
-                        f"(the old deploy is still serving): {body_excerpt(outcome, 120)}",
+                        f"(the old deploy is still serving): {shown}",
                         record,
                     )
     return _Attempt(True, "", record)
