@@ -107,7 +107,7 @@ async def run_journey(
             if isinstance(outcome, TransportFailure):
                 records.append(
                     StepRecord(
-                        step.label,
+                        ctx.redactor.redact(step.label),
                         step.method,
                         shown_path,
                         None,
@@ -129,7 +129,7 @@ async def run_journey(
             )
             records.append(
                 StepRecord(
-                    step.label,
+                    ctx.redactor.redact(step.label),
                     step.method,
                     shown_path,
                     outcome.status_code,
