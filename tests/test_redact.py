@@ -375,8 +375,8 @@ def test_learn_url_registers_secret_parameters_in_every_form(url: str, secret: s
     for encoding, encode in ENCODERS.items():
         form = encode(secret)
         assert not leaked(form, redactor.redact(f"echo: {form}.")), encoding
-    for encode in (base64.b64encode, base64.urlsafe_b64encode):
-        blob = encode(secret.encode()).decode()
+    for b64 in (base64.b64encode, base64.urlsafe_b64encode):
+        blob = b64(secret.encode()).decode()
         assert not leaked(blob.rstrip("="), redactor.redact(blob))
 
 
