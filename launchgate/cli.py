@@ -18,7 +18,7 @@ from typing import TextIO, cast
 from launchgate import __version__
 from launchgate.commands import COMMANDS, CommandIO, Registers
 from launchgate.errors import ConfigError, LaunchgateError, UsageError
-from launchgate.logs import logging_to
+from launchgate.logs import logging_to, mask_wire_text
 from launchgate.redact import Redactor
 from launchgate.reports.github import config_annotations, mask_commands
 
@@ -98,10 +98,11 @@ def _dispatch(
         return EXIT_UNDECIDED
     except Exception as exc:
         if getattr(args, "debug", False):
-            err.write(traceback.format_exc())
+            err.write(mask_wire_text(traceback.format_exc()))
+        # An exception's text may quote a URL or header launchgate never learnt.
         err.write(
             f"error: launchgate crashed and could not decide, failing closed "
-            f"(rollback recommended): {type(exc).__name__}: {exc}\n"
+            f"(rollback recommended): {mask_wire_text(f'{type(exc).__name__}: {exc}')}\n"
             "run again with --debug for the traceback\n"
         )
         return EXIT_UNDECIDED

@@ -136,3 +136,18 @@ def test_debug_never_prints_the_cookie_the_app_sets(
     assert "DEBUG " in captured.err
     assert COOKIE not in captured.out + captured.err
     assert ("set-cookie', b'[redacted]'" in captured.err) == (flag == "--debug-wire")
+
+
+def test_a_crash_outside_any_check_prints_no_credential_it_quotes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import launchgate.commands.run as run_command
+
+    def crash(args: object, io: object) -> int:
+        raise RuntimeError("GET https://bob:Pw-Crash-1@app.test/cb?token=Tok-Crash-2 failed")
+
+    monkeypatch.setattr(run_command, "handle", crash)
+    assert main(["run", "--debug"], environ={}) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "launchgate crashed" in err
+    assert "Pw-Crash-1" not in err and "Tok-Crash-2" not in err

@@ -311,6 +311,11 @@ def test_redact_url_never_raises(text: str) -> None:
     Redactor(["hunter2-correct-horse"]).redact_url(text)
 
 
+@given(text=st.text())
+def test_learn_url_never_raises(text: str) -> None:
+    Redactor().learn_url(text)
+
+
 @given(password=st.text(alphabet=string.ascii_letters + string.digits + "-._~", min_size=1))
 def test_unregistered_url_password_never_shows(password: str) -> None:
     out = Redactor().redact_url(f"postgres://app:{password}@db.internal:5432/app?sslmode=require")
