@@ -63,18 +63,21 @@ def learn_request(redactor: Redactor, request: httpx.Request) -> None:
             redactor.add(value, warn_if_short=False)
 
 
-def _secret_json_values(node: object) -> list[str]:
-    """String values under secret-looking keys, at any depth."""
-    found: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            for key, value in current.items():
-                if isinstance(value, str) and looks_secret_name(str(key)):
-                    found.append(value)
-                else:
-                    stack.append(value)
-        elif isinstance(current, list):
-            stack.extend(current)
-    return found
+def _secret_json_values(node: object, *, under_secret: bool = False) -> list[str]:
+    """String values under secret-looking keys, at any depth (everything under
+    ``{"credentials": {...}}`` counts)."""
+    if isinstance(node, str):
+        return [node] if under_secret else []
+    if isinstance(node, dict):
+        return [
+            found
+            for key, value in node.items()
+            for found in _secret_json_values(
+                value, under_secret=under_secret or looks_secret_name(str(key))
+            )
+        ]
+    if isinstance(node, list):
+        return [
+            found for item in node for found in _secret_json_values(item, under_secret=under_secret)
+        ]
+    return []
