@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 import traceback
@@ -19,6 +18,7 @@ from typing import TextIO, cast
 from launchgate import __version__
 from launchgate.commands import COMMANDS, CommandIO, Registers
 from launchgate.errors import ConfigError, LaunchgateError, UsageError
+from launchgate.logs import logging_to, mask_wire_text
 from launchgate.redact import Redactor
 from launchgate.reports.github import config_annotations, mask_commands
 
@@ -58,13 +58,23 @@ def _main(
     *,
     github: bool = False,
 ) -> int:
-    logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "debug", False) else logging.WARNING,
-        stream=err,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request at INFO; our own lines say what matters.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    wire = getattr(args, "debug_wire", False)
+    if wire:
+        args.debug = True  # --debug-wire is --debug and more, for every command
+    debug = getattr(args, "debug", False)
+    with logging_to(cast(TextIO, err), redactor, debug=debug, wire=wire):
+        return _dispatch(args, environ, redactor, out, err, github=github)
+
+
+def _dispatch(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    redactor: Redactor,
+    out: _RedactingStream,
+    err: _RedactingStream,
+    *,
+    github: bool,
+) -> int:
     try:
         # Duck-typed text streams: write, flush, isatty and fileno are all rich and
         # logging use.
@@ -88,10 +98,11 @@ def _main(
         return EXIT_UNDECIDED
     except Exception as exc:
         if getattr(args, "debug", False):
-            err.write(traceback.format_exc())
+            err.write(mask_wire_text(traceback.format_exc()))
+        # An exception's text may quote a URL or header launchgate never learnt.
         err.write(
             f"error: launchgate crashed and could not decide, failing closed "
-            f"(rollback recommended): {type(exc).__name__}: {exc}\n"
+            f"(rollback recommended): {mask_wire_text(f'{type(exc).__name__}: {exc}')}\n"
             "run again with --debug for the traceback\n"
         )
         return EXIT_UNDECIDED

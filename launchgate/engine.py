@@ -28,6 +28,7 @@ from launchgate.checks.context import CheckContext, Clock, SystemClock
 from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
+from launchgate.checks.learning import redaction_hooks
 from launchgate.checks.plan import PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
@@ -357,6 +358,7 @@ class Run:
             # checks.http.send follows redirects itself, through the redirect policy;
             # httpx's own following would send target.headers to any host.
             follow_redirects=False,
+            event_hooks=redaction_hooks(self.redactor),
         )
 
     # -- the report -------------------------------------------------------------------

@@ -5,7 +5,8 @@ GitHub masks only the raw values registered with it; a value *derived* from a se
 Basic auth header) goes to the log in clear. So a :class:`Redactor` knows every secret
 in all the forms it may take on the way out, and masks structurally secret places
 (credential headers, cookie values, URL passwords, ``?token=`` values) whatever their
-content, so that a secret launchgate never learned is still not printed.
+content, so that a secret launchgate never learned is still not printed. Card numbers,
+which no config names, are found by shape and checksum (:mod:`launchgate.cardnumbers`).
 
 Pure: no I/O except one warning when a value is too short to be masked safely.
 """
@@ -13,15 +14,25 @@ Pure: no I/O except one warning when a value is too short to be masked safely.
 from __future__ import annotations
 
 import base64
+import binascii
 import html
 import json
 import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from urllib.parse import quote, quote_plus, unquote_plus
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-__all__ = ["MASK", "Redactor", "derived_forms", "looks_secret_name", "redact_form"]
+from launchgate.cardnumbers import mask_card_numbers
+
+__all__ = [
+    "MASK",
+    "Redactor",
+    "derived_forms",
+    "looks_secret_name",
+    "masks_header",
+    "redact_form",
+]
 
 MASK = "[redacted]"
 
@@ -44,6 +55,7 @@ _SECRET_HEADER_NAME = re.compile(
     r"token|secret|password|passwd|api-?key|signature|session|credential|jwt|auth",
     re.IGNORECASE,
 )
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _PUBLIC_HEADERS = frozenset({"www-authenticate", "proxy-authenticate"})
 _AUTH_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+\S")
 # Several cookies folded into one Set-Cookie line by a Mapping ("a=1; Path=/, b=2"): a
@@ -63,6 +75,12 @@ def looks_secret_name(name: str) -> bool:
     harmless value costs a little debugging, printing a real one costs a rotation.
     """
     return _SECRET_NAME.search(name) is not None
+
+
+def masks_header(name: str) -> bool:
+    """True for a header whose value is a credential or a cookie, masked by position."""
+    lname = name.strip().lower()
+    return lname in _CREDENTIAL_HEADERS or _is_secret_header(lname)
 
 
 def redact_form(fields: Mapping[str, str]) -> dict[str, str]:
@@ -96,11 +114,17 @@ class Redactor:
         for secret in known:
             listener(secret)
 
-    def add(self, value: str) -> None:
-        """Register a secret learned at run time: a captured token, a generated password."""
+    def add(self, value: str, *, warn_if_short: bool = True) -> None:
+        """Register a secret learned at run time: a captured token, a generated password.
+
+        ``warn_if_short=False`` for values treated as secret only to be safe (every
+        capture, every query value of a secret-looking name): a short one is common
+        there and not worth a warning."""
         if not value.strip():
             return  # an unset optional secret; nothing to hide
         if len(value.strip()) < MIN_SECRET_LEN:
+            if not warn_if_short:
+                return
             logger.warning(
                 "a secret shorter than %d characters was not registered for redaction: "
                 "masking it would shred ordinary text; use a longer secret",
@@ -139,7 +163,11 @@ class Redactor:
         return any(patterns[0].search(piece) for piece in text.split(MASK))
 
     def redact(self, text: str) -> str:
-        """``text`` with every known form of every secret replaced by :data:`MASK`."""
+        """``text`` with every known form of every secret, and every card number,
+        replaced by :data:`MASK`."""
+        return mask_card_numbers(self._mask_known(text), MASK)
+
+    def _mask_known(self, text: str) -> str:
         patterns = self._compiled()  # one read: ``add`` may run on another thread
         first = patterns[0].search(text) if patterns is not None else None
         if patterns is None or first is None:
@@ -159,19 +187,69 @@ class Redactor:
         out.append(text[last:])
         return "".join(out)
 
+    def learn_url(self, url: str) -> None:
+        """Register the secrets a URL carries, as soon as it is known: the password of
+        its user info (or a lone user name, a token), and the value of every query or
+        fragment parameter with a secret-looking name (``?token=``, ``&sig=``), as
+        written in the URL and decoded both ways, so every form of it is masked
+        wherever it is echoed later (an error page quoting the request, a log)."""
+        m = _URL.fullmatch(url)
+        if m is None:  # unreachable: every part of the pattern is optional
+            return
+        userinfo, at, _host = m["authority"].rpartition("@")
+        if at:
+            user, colon, password = userinfo.partition(":")
+            if colon:
+                self._add_encoded(password)
+            elif m["head"]:
+                self._add_encoded(user)  # https://TOKEN@host: a lone user name is a token
+        for params in (m["query"], m["fragment"]):
+            for name, value in _params(params or ""):
+                if looks_secret_name(unquote_plus(name)):
+                    self._add_encoded(value)
+
+    def learn_headers(self, headers: Iterable[tuple[str, str]] | Mapping[str, str]) -> None:
+        """Register the values of every header that is masked by position (credentials,
+        cookies, the cookies a response sets), so that they are masked by value too
+        wherever else they show up: echoed in a body, a log line, an exception."""
+        for name, value in _header_pairs(headers):
+            lname = name.strip().lower()
+            if lname in ("authorization", "proxy-authorization"):
+                self._add_credentials(value.strip())
+            elif lname == "cookie":
+                for pair in value.split(";"):
+                    self._add_cookie(pair)
+            elif lname == "set-cookie":
+                for cookie in _COOKIE_FOLD.split(value):
+                    self._add_cookie(cookie.partition(";")[0])
+            elif _is_secret_header(lname):
+                self.add(value, warn_if_short=False)
+
+    def _add_cookie(self, pair: str) -> None:
+        value = pair.partition("=")[2].strip()
+        for form in {value, value.strip('"')}:  # a quoted cookie value travels unquoted too
+            self.add(form, warn_if_short=False)
+
+    def _add_credentials(self, value: str) -> None:
+        scheme = _AUTH_SCHEME.match(value)
+        token = value[scheme.end() - 1 :] if scheme else value
+        self.add(token, warn_if_short=False)
+        if scheme and scheme.group(1).lower() == "basic":
+            try:
+                decoded = base64.b64decode(token, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return
+            self.add(decoded.partition(":")[2], warn_if_short=False)
+
+    def _add_encoded(self, value: str) -> None:
+        for form in {value, unquote(value), unquote_plus(value)}:
+            self.add(form, warn_if_short=False)
+
     def redact_headers(
         self, headers: Iterable[tuple[str, str]] | Mapping[str, str]
     ) -> list[tuple[str, str]]:
         """Header pairs as they may be shown; credential headers are masked by position."""
-        if isinstance(headers, Mapping):
-            # httpx.Headers folds repeated headers into one value; keep them apart.
-            multi_items = getattr(headers, "multi_items", None)
-            pairs: Iterable[tuple[str, str]] = (
-                multi_items() if callable(multi_items) else headers.items()
-            )
-        else:
-            pairs = headers
-        return [(name, self._redact_header(name, value)) for name, value in pairs]
+        return [(name, self._redact_header(name, value)) for name, value in _header_pairs(headers)]
 
     def _redact_header(self, name: str, value: str) -> str:
         lname = name.strip().lower()
@@ -182,9 +260,7 @@ class Redactor:
             return "; ".join(_mask_cookie(part) for part in value.split(";") if part.strip())
         if lname == "set-cookie":
             return ", ".join(self._redact_set_cookie(c) for c in _COOKIE_FOLD.split(value))
-        if lname in _MASKED_HEADERS or (
-            lname not in _PUBLIC_HEADERS and _SECRET_HEADER_NAME.search(lname)
-        ):
+        if _is_secret_header(lname):
             return MASK
         return self.redact(value)
 
@@ -219,6 +295,27 @@ class Redactor:
         return self.redact(out)
 
 
+def _header_pairs(
+    headers: Iterable[tuple[str, str]] | Mapping[str, str],
+) -> Iterable[tuple[str, str]]:
+    if isinstance(headers, Mapping):
+        # httpx.Headers folds repeated headers into one value; keep them apart.
+        multi_items = getattr(headers, "multi_items", None)
+        return multi_items() if callable(multi_items) else headers.items()
+    return headers
+
+
+def _is_secret_header(lname: str) -> bool:
+    return lname in _MASKED_HEADERS or (
+        lname not in _PUBLIC_HEADERS and _SECRET_HEADER_NAME.search(lname) is not None
+    )
+
+
+def _params(query: str) -> list[tuple[str, str]]:
+    pairs = (param.partition("=") for param in query.replace(";", "&").split("&"))
+    return [(name, value) for name, eq, value in pairs if eq]
+
+
 def _mask_cookie(pair: str) -> str:
     name, eq, _value = pair.strip().partition("=")
     return f"{name}={MASK}" if eq else MASK
@@ -241,7 +338,9 @@ def derived_forms(secret: str) -> set[str]:
         quote(raw, safe=""),
         quote(raw),  # keeps "/", as in a path
         quote_plus(raw),
+        quote(raw, safe=_URL_SAFE),  # a literal URL as written, encoded only where it must be
         json.dumps(secret)[1:-1],
+        json.dumps(secret)[1:-1].replace("/", "\\/"),  # PHP and others escape "/"
         json.dumps(secret, ensure_ascii=False)[1:-1],
         html.escape(secret),
         html.escape(secret, quote=False),
@@ -254,6 +353,9 @@ def derived_forms(secret: str) -> set[str]:
 
 
 _URLSAFE = str.maketrans("+/", "-_")
+# RFC 3986 unreserved, sub-delims and the pchar/query extras: what an HTTP client
+# leaves unencoded in a literal URL (a space becomes %20, "+" stays).
+_URL_SAFE = "-._~!$&'()*+,;=:@/?"
 
 
 def _lower_hex(form: str) -> str:

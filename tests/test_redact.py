@@ -6,6 +6,7 @@ import base64
 import html
 import json
 import logging
+import re
 import string
 import threading
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from launchgate import cardnumbers
 from launchgate.redact import MASK, Redactor, derived_forms, looks_secret_name, redact_form
 
 SECRET = 's3cr3t/p@ss+w0rd=&%"<>'  # every character an encoder likes to touch
@@ -309,6 +311,11 @@ def test_redact_url_never_raises(text: str) -> None:
     Redactor(["hunter2-correct-horse"]).redact_url(text)
 
 
+@given(text=st.text())
+def test_learn_url_never_raises(text: str) -> None:
+    Redactor().learn_url(text)
+
+
 @given(password=st.text(alphabet=string.ascii_letters + string.digits + "-._~", min_size=1))
 def test_unregistered_url_password_never_shows(password: str) -> None:
     out = Redactor().redact_url(f"postgres://app:{password}@db.internal:5432/app?sslmode=require")
@@ -347,3 +354,129 @@ def test_redact_form() -> None:
         "password": MASK,
         "Confirm_Password": MASK,
     }
+
+
+# -- secrets learnt from what goes over the wire -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        ("/echo?token=Lit%20Tok/en+9&page=2", "Lit Tok/en+9"),
+        ("/cb?code=Auth-C0de-77&state=x", "Auth-C0de-77"),
+        ("/hook?sig=abc%2Bdef%2F12", "abc+def/12"),
+        ("/s3?X-Amz-Signature=deadbeef99", "deadbeef99"),
+        ("https://app.test/#access_token=Frag-Tok-5", "Frag-Tok-5"),
+        ("https://alice:Url-P4ss@app.test/", "Url-P4ss"),
+        ("https://Lone-T0ken@app.test/", "Lone-T0ken"),
+    ],
+)
+def test_learn_url_registers_secret_parameters_in_every_form(url: str, secret: str) -> None:
+    redactor = Redactor()
+    told: list[str] = []
+    redactor.on_add(told.append)
+    redactor.learn_url(url)
+    assert secret in told
+    for encoding, encode in ENCODERS.items():
+        form = encode(secret)
+        assert not leaked(form, redactor.redact(f"echo: {form}.")), encoding
+    for b64 in (base64.b64encode, base64.urlsafe_b64encode):
+        blob = b64(secret.encode()).decode()
+        assert not leaked(blob.rstrip("="), redactor.redact(blob))
+
+
+def test_learn_url_leaves_public_parameters_and_names_alone() -> None:
+    redactor = Redactor()
+    redactor.learn_url("https://alice:Url-P4ss@app.test/search?q=shoes&page=20&sort=price")
+    assert redactor.redact("alice looks for shoes, page 20, by price") == (
+        "alice looks for shoes, page 20, by price"
+    )
+
+
+def test_a_literal_url_form_is_masked() -> None:
+    """An HTTP client leaves most characters of a literal URL as written: only the space
+    is encoded, "+" and "/" stay; that form is neither quote() nor quote_plus()."""
+    secret = "Lit Tok/en+9:x@y"
+    assert httpx.URL(f"http://h/e?token={secret}").query.decode() == "token=Lit%20Tok/en+9:x@y"
+    out = Redactor([secret]).redact("you sent /e?token=Lit%20Tok/en+9:x@y")
+    assert out == f"you sent /e?token={MASK}"
+
+
+def test_learn_headers_registers_credentials_and_set_cookies() -> None:
+    redactor = Redactor()
+    redactor.learn_headers(
+        httpx.Headers(
+            [
+                ("Authorization", "Basic " + base64.b64encode(b"bob:Basic-P4ss").decode()),
+                ("X-Api-Key", "Header-Key-1"),
+                ("Cookie", 'a=Cookie-One; b="Cookie-Two"'),
+                ("Set-Cookie", "sid=Set-Cookie-3; Path=/; HttpOnly"),
+                ("Set-Cookie", "csrf=Set-Cookie-4; Path=/"),
+                ("Content-Type", "text/plain-public"),
+            ]
+        )
+    )
+    text = (
+        "Basic-P4ss Header-Key-1 Cookie-One Cookie-Two Set-Cookie-3 Set-Cookie-4 text/plain-public"
+    )
+    assert redactor.redact(text) == " ".join([MASK] * 6 + ["text/plain-public"])
+
+
+# -- card numbers ---------------------------------------------------------------------------
+
+
+def _with_check_digit(payload: str) -> str:
+    for check in "0123456789":
+        if cardnumbers.is_card_number(payload + check):
+            return payload + check
+    raise AssertionError("unreachable: one check digit always fits")
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "4242424242424242",  # Visa, 16
+        "4222222222222",  # Visa, 13
+        "378282246310005",  # Amex, 15
+        "5555 5555 5555 4444",  # Mastercard, grouped
+        "2223-0031-2200-3222",  # Mastercard 2-series, dashes
+        "6011 1111 1111 1117",  # Discover
+        "3056 9309 0259 04",  # Diners, 14
+        "6250941006528599",  # UnionPay
+        _with_check_digit("623456789012345678"),  # 19 digits
+    ],
+)
+def test_a_card_number_is_masked(card: str) -> None:
+    out = Redactor().redact(f'{{"card": "{card}", "note": "paid"}}')
+    assert out == f'{{"card": "{MASK}", "note": "paid"}}'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 4242424242424241 shipped",  # fails the Luhn check
+        "at 1764700000123 ms",  # an epoch-millisecond timestamp (no card starts with 1)
+        "built 20261202182453 on main",  # a compact date-time
+        "id 42424242424242424242",  # 20 digits: an id, not a card
+        "phone +1 415 555 2671, ext 12",
+        "p95 4242.4242 ms over 424242 requests",
+        "4242 4242 4242",  # 12 digits: too short
+    ],
+)
+def test_numbers_that_are_not_cards_are_kept(text: str) -> None:
+    assert Redactor().redact(text) == text
+
+
+def test_a_card_followed_by_more_digits_is_still_masked() -> None:
+    """A card and its CVC or expiry in one run of groups: the card is masked, not hidden
+    by the longer run."""
+    out = Redactor().redact("card 4242 4242 4242 4242 123 exp 12 29")
+    assert out == f"card {MASK} 123 exp 12 29"
+    assert Redactor().redact("4242424242424242 07 31") == f"{MASK} 07 31"
+
+
+@given(st.text(alphabet="0123456789 -", max_size=40))
+def test_card_masking_never_leaves_a_card_behind(text: str) -> None:
+    out = Redactor().redact(text)
+    for run in re.findall(r"[0-9]+(?:[ -][0-9]+)*", out):
+        assert not cardnumbers.is_card_number(re.sub(r"[ -]", "", run))

@@ -19,7 +19,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -370,11 +370,17 @@ _TAGS = re.compile(r"<(script|style|head)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re
 _SPACE = re.compile(r"\s+")
 
 
-def body_excerpt(exchange: Exchange, limit: int = 300) -> str:
-    """A short, readable excerpt of the body (HTML reduced to its text). Not redacted:
-    callers pass it through the run's redactor."""
+def body_excerpt(
+    exchange: Exchange, limit: int = 300, *, redact: Callable[[str], str] | None = None
+) -> str:
+    """A short, readable excerpt of the body (HTML reduced to its text).
+
+    ``redact`` (the run's redactor) masks the whole text before it is cut: cut first, a
+    secret at the edge would leave its first half, which no mask recognises."""
     text = exchange.text
     if "html" in exchange.headers.get("content-type", ""):
         text = _TAGS.sub(" ", text)
     text = _SPACE.sub(" ", text).strip()
+    if redact is not None:
+        text = redact(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -107,7 +107,7 @@ async def run_journey(
             if isinstance(outcome, TransportFailure):
                 records.append(
                     StepRecord(
-                        step.label,
+                        ctx.redactor.redact(step.label),
                         step.method,
                         shown_path,
                         None,
@@ -149,7 +149,7 @@ async def run_journey(
             )
             records.append(
                 StepRecord(
-                    step.label,
+                    ctx.redactor.redact(step.label),
                     step.method,
                     shown_path,
                     outcome.status_code,
@@ -170,14 +170,14 @@ async def run_journey(
                     return fail(
                         f"{where}: could not capture {var}: {exc}",
                         f"{step.method} {shown_path} -> {outcome.status_code}\n"
-                        f"body: {body_excerpt(outcome)}",
+                        f"body: {body_excerpt(outcome, redact=ctx.redactor.redact)}",
                         "the page changed shape, or the capture no longer matches it",
                     ), None
-                secret = spec_capture.secret
-                if secret is None:
-                    secret = spec_capture.cookie is not None or looks_secret_name(var)
-                if secret:
-                    ctx.redactor.add(value)
+                # Every captured value is secret unless the config says otherwise: a
+                # capture is what the app hands back for the next request (a token, a
+                # signed link, a CSRF value), and its name says nothing reliable.
+                if spec_capture.secret is not False:
+                    ctx.redactor.add(value, warn_if_short=spec_capture.secret is True)
                 captures[var] = value
         session = SessionState(httpx.Cookies(client.cookies), captures)
     result = CheckResult(
@@ -238,7 +238,7 @@ def _detail(
     location = outcome.headers.get("location")
     if location:
         lines.append(f"location: {ctx.redactor.redact_url(location)}")
-    excerpt = body_excerpt(outcome)
+    excerpt = body_excerpt(outcome, redact=ctx.redactor.redact)
     if excerpt:
         lines.append(f"body: {excerpt}")
     return "\n".join(lines)

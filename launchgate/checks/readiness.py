@@ -180,16 +180,17 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
                 if meaning is not None:
                     cause = f"GET {path} answered {outcome.status_code}: {meaning}"
                     return _Attempt(False, cause, record, permanent=True)
-                excerpt = body_excerpt(outcome, 120)
+                excerpt = body_excerpt(outcome, 120, redact=ctx.redactor.redact)
                 cause = f"{path} answered {outcome.status_code} {outcome.reason}"
                 return _Attempt(False, f"{cause}: {excerpt}" if excerpt else cause, record)
             if spec.version is not None and path == spec.version.path:
                 wanted = spec.version.contains
                 if wanted not in outcome.text:
+                    shown = body_excerpt(outcome, 120, redact=ctx.redactor.redact)
                     return _Attempt(
                         False,
                         f"{path} does not show version {wanted!r} yet "
-                        f"(the old deploy is still serving): {body_excerpt(outcome, 120)}",
+                        f"(the old deploy is still serving): {shown}",
                         record,
                     )
     return _Attempt(True, "", record)

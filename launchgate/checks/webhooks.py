@@ -182,7 +182,7 @@ async def run_webhook_check(
     if isinstance(outcome, TransportFailure):
         return result(f"got no answer: {outcome.cause}", f"POST {spec.path}: {outcome.cause}")
     answered = f"POST {spec.path} -> {outcome.status_code} {outcome.reason}"
-    excerpt = body_excerpt(outcome, 200)
+    excerpt = body_excerpt(outcome, 200, redact=ctx.redactor.redact)
     detail = f"{answered}\nbody: {excerpt}" if excerpt else answered
     code = outcome.status_code
     if which == "signed":

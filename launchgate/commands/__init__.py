@@ -56,6 +56,12 @@ def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
 
 def add_debug(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument(
+        "--debug-wire",
+        action="store_true",
+        help="--debug and the HTTP libraries' wire logs (headers of every request and "
+        "response, credentials masked)",
+    )
 
 
 def console(out: TextIO) -> Console:

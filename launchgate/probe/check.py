@@ -250,6 +250,10 @@ def _target(ctx: CheckContext, spec: ProbeSpec, name: str) -> ProbeTarget:
     session = ctx.sessions.get(route.session or "")
     variables = {**ctx.variables, **(session.captures if session else {})}
     headers = [(k, render(v, variables)) for k, v in route.headers.items()]
+    # The probe's own client has no redaction hooks: a literal ?token= or credential
+    # header of a route is registered here, before any message can quote it.
+    ctx.redactor.learn_url(route.path)
+    ctx.redactor.learn_headers(headers)
     if session is not None:
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies.jar)
         if cookie:

@@ -174,3 +174,80 @@ async def test_each_check_runs_once_even_when_asked_twice():
     await run.execute_all()
     paths = [(r.method, r.url.path) for r in app.seen]
     assert paths == [("GET", "/login"), ("POST", "/login"), ("GET", "/dashboard")]
+
+
+def echo_app(status: int = 500, extra: str = "") -> httpx.MockTransport:
+    """Hands out a reference on /start; /echo answers ``status`` quoting the request."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/start":
+            return httpx.Response(200, json={"ref": "Ref-Value-4417", "plan": "pro-plan"})
+        return httpx.Response(status, text=f"you sent {request.url.raw_path.decode()} {extra}")
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.asyncio
+async def test_every_captured_value_is_masked_unless_the_config_says_it_is_public():
+    config = """\
+journeys:
+  j:
+    steps:
+      - path: /start
+        capture:
+          ref: {json: $.ref}
+          plan: {json: $.plan, secret: false}
+      - path: "/echo?r={{ ref }}&p={{ plan }}"
+        expect: {status: 200}
+"""
+    loaded = parse_config("readiness: null\n" + config, Path("launchgate.yml"), {})
+    run = Run(loaded, target_url="http://app.test", transport=echo_app())
+    await run.execute_all()
+    detail = run.results["journey::j"].findings[0].detail
+    assert "you sent /echo?r=[redacted]&p=pro-plan" in detail  # `ref` is no secret name
+    assert "Ref-Value-4417" not in render_json(run.report())
+
+
+@pytest.mark.asyncio
+async def test_a_literal_query_token_is_a_secret_in_every_form_and_told_to_the_runner():
+    token = "Lit Tok/en+9"  # as written in launchgate.yml: the URL carries it encoded
+    config = f'journeys:\n  j:\n    steps:\n      - path: "/echo?token={token}"\n'
+    loaded = parse_config("readiness: null\n" + config, Path("launchgate.yml"), {})
+    run = Run(loaded, target_url="http://app.test", transport=echo_app(extra=token))
+    told: list[str] = []
+    run.redactor.on_add(told.append)
+    await run.execute_all()
+    result = run.results["journey::j"]
+    assert result.findings[0].detail.endswith("you sent /echo?token=[redacted] [redacted]")
+    assert result.steps[0].name == "GET /echo?token=[redacted]"
+    rendered = render_json(run.report())
+    assert "Lit%20Tok/en+9" not in rendered and token not in rendered
+    assert token in told  # registered (so ::add-mask::-ed in GitHub Actions)
+
+
+@pytest.mark.asyncio
+async def test_a_card_number_in_an_answer_is_masked_and_an_order_id_is_not():
+    body = "card 4000-0566-5566-5556 on order 4000056655665557"
+    loaded = parse_config(
+        "readiness: null\njourneys:\n  j: {steps: [{path: /echo}]}\n", Path("launchgate.yml"), {}
+    )
+    run = Run(loaded, target_url="http://app.test", transport=echo_app(extra=body))
+    await run.execute_all()
+    detail = run.results["journey::j"].findings[0].detail
+    assert detail.endswith("card [redacted] on order 4000056655665557")
+
+
+@pytest.mark.asyncio
+async def test_an_excerpt_cut_at_its_limit_leaves_no_half_secret(tmp_path: Path) -> None:
+    secret = "Half-Secret-Value-123456"
+    body = "x" * 270 + secret  # the 300-character excerpt ends inside the secret
+    loaded = parse_config(
+        "readiness: null\nsecrets: [S]\njourneys:\n  j: {steps: [{path: /echo}]}\n",
+        Path("launchgate.yml"),
+        {"S": secret},
+    )
+    run = Run(loaded, target_url="http://app.test", transport=echo_app(extra=body))
+    await run.execute_all()
+    detail = run.results["journey::j"].findings[0].detail
+    assert "[redacted]" in detail
+    assert "Half-Secret" not in detail
