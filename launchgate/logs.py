@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
 from launchgate.redact import MASK, Redactor, looks_secret_name, masks_header
 
-__all__ = ["WIRE_LOGGERS", "RedactingFormatter", "logging_to", "mask_wire_text"]
+__all__ = [
+    "WIRE_LOGGERS",
+    "RedactingFormatter",
+    "logging_to",
+    "mask_wire_text",
+    "redact_every_record",
+]
 
 WIRE_LOGGERS = ("httpx", "httpcore", "h11", "h2", "hpack")
 """Loggers that print requests and responses as they cross the wire."""
@@ -89,3 +95,54 @@ def logging_to(
         root.removeHandler(handler)
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+class _RedactedRecord(logging.LogRecord):
+    """A record whose message, traceback and stack come out redacted, whichever
+    handler and formatter print it: ``Formatter.format`` reads all three through
+    ``getMessage`` and the ``exc_text`` cache this fills."""
+
+    redact: Callable[[str], str]
+
+    def getMessage(self) -> str:
+        if self.exc_info and not self.exc_text:
+            self.exc_text = logging.Formatter().formatException(self.exc_info)
+        if self.exc_text:
+            self.exc_text = self.redact(self.exc_text)
+        if self.stack_info:
+            self.stack_info = self.redact(self.stack_info)
+        return self.redact(super().getMessage())
+
+
+def redact_every_record(redactor: Redactor) -> Callable[[], None]:
+    """Redact every log record made from now on, for handlers launchgate does not own
+    (pytest's log capture and ``log_cli``, a test suite's own); wire loggers go to
+    WARNING meanwhile, as under ``launchgate run`` without ``--debug-wire``. Returns
+    the undo.
+
+    A record factory rather than a filter: a filter on a logger does not see the
+    records its children propagate, and pytest makes its capture handlers anew for
+    every test phase, so there is no one handler to hang a filter on."""
+    previous = logging.getLogRecordFactory()
+
+    def redact(text: str) -> str:
+        return redactor.redact(mask_wire_text(text))
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        made = previous(*args, **kwargs)
+        record = _RedactedRecord.__new__(_RedactedRecord)
+        record.__dict__.update(made.__dict__)
+        record.redact = redact
+        return record
+
+    levels = {name: logging.getLogger(name).level for name in WIRE_LOGGERS}
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.setLogRecordFactory(factory)
+
+    def undo() -> None:
+        logging.setLogRecordFactory(previous)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+    return undo

@@ -25,6 +25,7 @@ from launchgate.checks.origin_guard import origin_guard
 from launchgate.config.load import LoadedConfig, load_config
 from launchgate.engine import PlannedCheck, Run, needs_target, resolve_target_url
 from launchgate.errors import LaunchgateError, UsageError
+from launchgate.logs import redact_every_record
 from launchgate.options import CONFIG, OUT, URL, resolve
 from launchgate.pytest_items import SESSION_KEY, GateFile, GateItem, all_items
 from launchgate.pytest_xdist import (
@@ -266,6 +267,9 @@ def start_session(config: pytest.Config) -> None:
     except UsageError as exc:
         raise pytest.UsageError(f"launchgate: {exc}") from None
     config.stash[SESSION_KEY] = GateSession(loaded, run, out_dir, config)
+    # pytest prints captured logs (and log_cli) with its own handlers: the records
+    # themselves carry the redaction, whatever --log-level says.
+    config.add_cleanup(redact_every_record(run.redactor))
 
 
 def _ini(config: pytest.Config, name: str) -> str | None:

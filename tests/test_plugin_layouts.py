@@ -217,3 +217,28 @@ def test_the_fixture_client_keeps_credentials_on_the_target_when_a_test_follows_
         assert "x-api-key" not in landed[0].headers
     finally:
         other.stop()
+
+
+LOGS_THE_SESSION = """
+import logging
+
+def test_logs(launchgate_session):
+    client = launchgate_session("login")
+    logging.getLogger("shop.tests").debug("session cookie %s", client.cookies["shop_session"])
+    assert client.get("/dashboard").status_code == 500  # fails: pytest shows its logs
+"""
+
+
+def test_pytest_log_capture_and_log_cli_never_show_the_session_cookie(
+    pytester: pytest.Pytester, project: Callable[..., MisbehavingServer]
+) -> None:
+    project(homepage_ok=True)
+    (pytester.path / "tests" / "test_logs.py").write_text(LOGS_THE_SESSION)
+    result = pytester.runpytest_subprocess(
+        "--launchgate", *NO_CACHE, "--log-level=DEBUG", "-o", "log_cli=true",
+        "--log-cli-level=DEBUG", "tests/test_logs.py",
+    )  # fmt: skip
+    result.assert_outcomes(passed=4, failed=1)
+    text = result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(["*session cookie [[]redacted[]]*"])
+    assert "s3ss10n" not in text

@@ -135,8 +135,8 @@ class Capture(_Model):
     regex: str | None = Field(None, description="A regex over the body; group 1 if any.")
     secret: bool | None = Field(
         None,
-        description="Mask the value in every output. Default: yes for cookies and for "
-        "names like token, password, secret, key, session, csrf.",
+        description="Mask the value in every output. Default: yes; `false` for a value "
+        "that may be shown (a plan name, a page title).",
     )
 
     @model_validator(mode="after")
