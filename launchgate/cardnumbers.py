@@ -21,8 +21,10 @@ MIN_DIGITS = 13
 MAX_DIGITS = 19
 
 # A run of digits in which single spaces or dashes may separate groups, as people type
-# and print card numbers; never part of a longer run of digits.
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ -][0-9]+)*(?![0-9])")
+# and print card numbers; never part of a longer run of digits, of a word or hex id
+# (``a1b2…``), or of a decimal number: the fraction of ``0.2360000123456789`` (a
+# float in a JSON alert) is 16 digits that may pass the Luhn check.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z.])[0-9]+(?:[ -][0-9]+)*(?![0-9A-Za-z])(?!\.[0-9])")
 _SEPARATOR = re.compile(r"[ -]")
 
 

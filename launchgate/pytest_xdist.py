@@ -117,7 +117,13 @@ def _result(d: dict[str, Any]) -> CheckResult:
 
 
 def _route(d: dict[str, Any]) -> RouteFigures:
-    return RouteFigures(**{**d, "errors": tuple((str(c), int(n)) for c, n in d["errors"])})
+    pairs = {key: _pairs(d.get(key, ())) for key in ("errors", "answered", "not_sent")}
+    return RouteFigures(**{**d, **pairs})
+
+
+def _pairs(items: Sequence[Sequence[Any]]) -> tuple[tuple[str, int], ...]:
+    """JSON gives lists back; the figures hold (name, count) tuples."""
+    return tuple((str(name), int(count)) for name, count in items)
 
 
 def _baseline(d: dict[str, Any]) -> BaselineRef:

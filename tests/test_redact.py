@@ -461,6 +461,9 @@ def test_a_card_number_is_masked(card: str) -> None:
         "phone +1 415 555 2671, ext 12",
         "p95 4242.4242 ms over 424242 requests",
         "4242 4242 4242",  # 12 digits: too short
+        '{"outage_s": 0.4242424242424242}',  # a float's fraction (a watch alert's JSON)
+        "took 4242424242424242.5 s",  # an integer part
+        "sha a4242424242424242b",  # inside a hex id
     ],
 )
 def test_numbers_that_are_not_cards_are_kept(text: str) -> None:

@@ -39,12 +39,37 @@ def _imported_top_level_modules() -> set[str]:
     return found - set(sys.stdlib_module_names) - {"launchgate", "__future__"}
 
 
+OPTIONAL = {
+    # Imported only inside launchgate/pytest_xdist.py's hooks, which pytest-xdist itself
+    # calls: a session without xdist never reaches the import.
+    "xdist": "pytest_xdist.py",
+}
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_optional_integrations_are_never_imported_at_module_level() -> None:
+    for module, filename in OPTIONAL.items():
+        for path in PACKAGE.rglob("*.py"):
+            assert module not in _module_level_imports(path), (path, module)
+        assert (PACKAGE / filename).exists()
+
+
 def test_every_third_party_import_is_a_declared_runtime_dependency() -> None:
     declared = _runtime_requirements()
     distributions = importlib.metadata.packages_distributions()
     undeclared = {
         module
-        for module in _imported_top_level_modules()
+        for module in _imported_top_level_modules() - set(OPTIONAL)
         if not any(_canonical(d) in declared for d in distributions.get(module, []))
     }
     assert undeclared == set(), f"imported but not in [project].dependencies: {undeclared}"
