@@ -156,7 +156,7 @@ RULES: tuple[Rule, ...] = (
         "connection-url-password",
         "Password in a connection URL",
         r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,20})://"
-        r"(?P<user>[^\s:/?#@'\"`<>]{1,100}):(?P<secret>[^\s/?#@'\"`<>]{1,200})"
+        r"(?P<user>[^\s:/?#@'\"`<>]{0,100}):(?P<secret>[^\s/?#@'\"`<>]{1,200})"
         r"@(?P<host>[A-Za-z0-9._-]+)",
         "://",
     ),
