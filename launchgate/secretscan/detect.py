@@ -1,10 +1,14 @@
 """Find credentials in one file's text: the pure core of the secret scan.
 
 ``detect(text, path)`` runs every rule of :mod:`rules` (each only when one of its
-keywords occurs) and the generic rule for high-entropy values assigned to names such
-as ``secret``, ``token``, ``password`` or ``api_key``; the filters of :mod:`filters`
-drop the look-alikes. The path matters only for the generic rule: lock files are
-skipped, and in source code only quoted values count (an unquoted value there is a
+keywords occurs) and the generic rule for values assigned to names such as
+``secret``, ``token``, ``password`` or ``api_key``; the filters of :mod:`filters`
+drop the look-alikes. Whether a value is a placeholder is judged from the value
+alone (never the host of a URL or the file around it). A password-named key
+(``password``, ``*_PASSWORD``, ``passwd``, ``pwd``, ``DB_PASS``, ``secret``) gets the
+password threshold of :mod:`passwords`; other names need 16 random-looking
+characters. The path matters only for syntax: lock files are skipped by the generic
+rule, and in source code only quoted values count (an unquoted value there is a
 variable, not a literal).
 """
 

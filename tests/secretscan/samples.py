@@ -172,8 +172,22 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
         ),
         _at("openai-api-key", f"ai/client{t}.py", "", f'OPENAI = "{openai}"', openai),
         _at("anthropic-api-key", f"ai/claude{t}.ts", "", f'const key = "{anthropic}";', anthropic),
-        _at("private-key", f"certs/server{t}.key", "", rsa_private.strip(), body(rsa_private)),
-        _at("private-key", f"deploy/id_ed25519{t}", "", ssh_private.strip(), body(ssh_private)),
+        _at(
+            "private-key",
+            f"certs/server{t}.key",
+            "",
+            rsa_private.strip(),
+            body(rsa_private),
+            kind="private key (PEM RSA)",
+        ),
+        _at(
+            "private-key",
+            f"deploy/id_ed25519{t}",
+            "",
+            ssh_private.strip(),
+            body(ssh_private),
+            kind="private key (OpenSSH)",
+        ),
         _at(
             "connection-url-password",
             f"config/database{t}.yml",
@@ -187,6 +201,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "DEBUG=0\n",
             f"SESSION_SECRET={env_secret}",
             env_secret,
+            kind="token: .env",
         ),
         _at(
             "generic-secret-assignment",
@@ -194,6 +209,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "app:\n",
             f"  api_key: {yaml_key}",
             yaml_key,
+            kind="token: YAML",
         ),
         _at(
             "generic-secret-assignment",
@@ -201,6 +217,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "",
             f'DB_PASSWORD = "{py_password}"',
             py_password,
+            kind="password: Python, 21 characters",
         ),
         _at(
             "generic-secret-assignment",
@@ -208,6 +225,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "services:\n  db:\n    environment:\n",
             f"      POSTGRES_PASSWORD: {compose_password}",
             compose_password,
+            kind="password: compose, 28 characters",
         ),
     ]
 
@@ -257,7 +275,49 @@ def lookalikes(rng: random.Random, tag: str = "") -> list[Sample]:
         "https://user:password@example.com/\n",
         f"app/login{t}.html": '<input type="password" name="password" placeholder="Password">\n',
     }
-    return [Sample("", name, text, 0, "") for name, text in files.items()]
+    out = []
+    for name, text in files.items():
+        stem = name.replace(t, "") if t else name
+        out += [Sample("", name, text, 0, "", kind) for kind in _LOOKALIKE_KINDS[stem]]
+    return out
+
+
+# What each look-alike file holds, one entry a look-alike (the benchmark counts them).
+_LOOKALIKE_KINDS: dict[str, tuple[str, ...]] = {
+    "docs/aws.md": ("documented example key",) * 2,
+    "docs/stripe.md": ("documented example key",),
+    ".env.example": (
+        "xxxx placeholder",
+        "change-me",
+        "${VAR} reference",
+        "xxxx placeholder",
+        "${VAR} reference",
+        "xxxx placeholder",
+        "your-key-here placeholder",
+        "<...> placeholder",
+    ),
+    "app/config.py": (
+        "environment reference",
+        "environment reference",
+        "settings reference",
+        "field name",
+        "URL",
+    ),
+    "deploy/vars.yml": ("Jinja template", "masked value"),
+    "certs/server.pub": ("public key by design",),
+    "deploy/id_ed25519.pub": ("public key by design",),
+    "app/stripe_public.js": ("public key by design",),
+    "web/package-lock/package-lock.json": ("lock-file hash",),
+    "py/poetry/poetry.lock": ("lock-file hash",),
+    "go/go.sum": ("lock-file hash",),
+    "requirements.txt": ("lock-file hash",),
+    "app/ids.py": ("UUID",) * 2,
+    "ops/release.yml": ("commit id",) * 2 + ("checksum",),
+    "app/users.py": ("bcrypt hash",),
+    "docs/keys.md": ("key template",),
+    "docs/db.md": ("URL, word password",) * 2,
+    "app/login.html": ("HTML password field",),
+}
 
 
 LOWER_DIGITS = string.ascii_lowercase + string.digits
