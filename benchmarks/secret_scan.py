@@ -380,7 +380,7 @@ def main() -> None:
         results["tools"] = rows
         speed = {"launchgate_flat_mb_s": round(flat_bytes / 1e6 / lg_flat_s, 2)}
         if ds_s:
-            speed["detect_secrets_flat_mb_s"] = round(flat_bytes / 1e6 / ds_s, 2)
+            speed["detect_secrets_flat_mb_s"] = round(flat_bytes / 1e6 / ds_s, 4)
         print(
             f"flat corpus: launchgate {speed['launchgate_flat_mb_s']} MB/s"
             + (f", detect-secrets {speed['detect_secrets_flat_mb_s']} MB/s" if ds_s else "")
