@@ -80,6 +80,12 @@ _NOT_SECRET_NAME = re.compile(
 _PASSWORD_NAME = re.compile(
     r"(?i:passw|passphrase|pwd|(?<![a-z])(?:pass|pw)(?![a-z]))|(?i:secrets?)(?![a-z])"
 )
+# A credential's published prefix: the format rule of :mod:`rules` decides such a value
+# ("whsec_AAAA" under a *_SECRET key is a stub that rule rejected, not a password).
+_TOKEN_PREFIX = re.compile(
+    r"^(?:whsec_|[rsp]k_(?:live|test)_|gh[pousr]_|github_pat_|xox[baprse]-|xapp-|SG\.|sk-|"
+    r"AKIA|ASIA|AIza|key-)"
+)
 # A file a key names (package.json's "bin": {"secretlint": "bin/secretlint.js"}).
 _FILE_PATH = re.compile(r"^[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{1,5}$")
 _CODE_SUFFIXES = (
@@ -232,7 +238,12 @@ def _generic_value(text: str, m: re.Match[str], *, code: bool) -> str | None:
         return None
     if _PASSWORD_NAME.search(name):
         if (
-            _SNAKE_REFERENCE.match(value)
+            # A space: a phrase or a label ("bold green", "long enough"); no password
+            # generator measured puts one in. "[A, B]" unquoted: a YAML list of names.
+            any(c.isspace() for c in value)
+            or (not quoted and value[0] in "[{")
+            or _TOKEN_PREFIX.match(value)
+            or _SNAKE_REFERENCE.match(value)
             or _FILE_PATH.match(value)
             or not is_random_password(value)
         ):

@@ -81,6 +81,8 @@ _WORD_LIST = """
     ginger pepper cookie cheese coffee pizza banana apple cherry
     god angel devil ninja pirate wizard magic matrix cyber hack hacker
     abc xyz one two three four five six seven eight nine ten zero
+    true false null none nil undefined value values string text thing something
+    here there random long short enough sentinel
 """
 WORDS = frozenset(_WORD_LIST.split())
 

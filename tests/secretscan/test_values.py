@@ -92,6 +92,12 @@ PASSWORD_LOOKALIKES = [
     ("compose.yml", "POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password"),
     ("app.py", 'DB_PASSWORD = os.environ["DB_PASSWORD"]'),
     ("app.py", 'msg = f"password={self.password}"'),
+    ("theme.py", '    "pass": "bold green",'),  # a phrase: generators put no space in
+    ("test_app.py", 'login(password="long enough")'),
+    ("README.md", "secrets: [SLACK_WEBHOOK_URL, SMTP_PASSWORD]"),  # a YAML list of names
+    ("README.md", "| `secret: true/false` |"),
+    ("test_settings.py", '"WEBHOOK_SECRET": "whsec_AAAA",'),  # a stub of a known format
+    ("test_hooks.py", 'run("echo x", secret="Sup3r-Secret-Value")'),
 ]
 
 
