@@ -59,7 +59,8 @@ _NAME_WORDS = (
     "credential",
 )
 _ASSIGNMENT = re.compile(
-    r"(?i:secret|token|passw|passphrase|pwd|(?<![a-z])(?:pass|pw)(?![a-z])|api_?key|apikey|access_?key|private_?key|auth_?key"
+    r"(?i:secret|token|passw|passphrase|pwd|(?<![a-z])(?:pass|pw)(?![a-z])"
+    r"|api_?key|apikey|access_?key|private_?key|auth_?key"
     r"|signing_?key|encryption_?key|master_?key|credential)"
     r"(?P<tail>[A-Za-z0-9_.-]{0,40})[\"']?"
     r"(?P<annotation>[ \t]*:[ \t]*[A-Za-z_][\w\[\]|., ]{0,40}?)?"

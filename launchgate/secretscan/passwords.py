@@ -45,6 +45,7 @@ __all__ = [
     "is_name",
     "is_random_password",
     "is_sequence",
+    "is_weak",
     "is_wordlike",
 ]
 
@@ -86,12 +87,10 @@ _WORD_LIST = """
 """
 WORDS = frozenset(_WORD_LIST.split())
 
-_LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-)
-_LEET_L = str.maketrans(
-    {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-)
+_LONGEST_WORD = max(map(len, WORDS))
+# Leetspeak back to letters; "1" is tried as "i" (adm1n) and as "l" (he1lo).
+_LEET_BASE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET_TABLES = (str.maketrans(_LEET_BASE | {"1": "i"}), str.maketrans(_LEET_BASE | {"1": "l"}))
 _EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9@$]+")
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt0])")  # "Password\x00"
@@ -133,13 +132,14 @@ def _segments(letters: str) -> bool:
     ok = [True] + [False] * n
     for end in range(1, n + 1):
         ok[end] = any(
-            ok[start] and letters[start:end] in WORDS for start in range(max(0, end - 14), end)
+            ok[start] and letters[start:end] in WORDS
+            for start in range(max(0, end - _LONGEST_WORD), end)
         )
     return ok[n]
 
 
 def _token_is_words(token: str) -> bool:
-    for table in (_LEET, _LEET_L):
+    for table in _LEET_TABLES:
         for letters in (
             _EDGES.sub("", token.translate(table)),
             _EDGES.sub("", token).translate(table),

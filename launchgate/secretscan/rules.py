@@ -3,10 +3,10 @@
 Our own detectors, not detect-secrets: measured on the labelled corpus that
 ``benchmarks/secret_scan.py`` builds (figures in ``docs/benchmarks.md``),
 detect-secrets 1.5 found 256 of 320 secrets (no rule for fine-grained GitHub tokens,
-Mailgun or Postmark keys; passwords under 20 characters missed), reported 108
-locations that hold no secret, and scanned blobs far more slowly; these rules found
-all 320 with none reported wrongly (on a corpus we generated ourselves, so an upper
-bound).
+Mailgun or Postmark keys; no password under ``SMTP_PASS`` or in Python or Go),
+reported 108 locations that hold no secret, and scanned blobs far more slowly; these
+rules found all 320 with none reported wrongly (on a corpus we generated ourselves,
+so an upper bound).
 
 Each rule is a regex anchored on the credential's published format, with keywords
 that must occur in the text before the regex runs at all (the cheap test that keeps
