@@ -128,7 +128,11 @@ def score(
         hit[0] += (s.file, s.line) in found
         hit[1] += 1
     fake_kind = {(s.file, s.line): kind(s) for s in fakes if s.line}
-    file_kinds = {s.file: kind(s) for s in fakes if not s.line}
+    # A look-alike file without line labels: name every kind it holds.
+    file_kinds: dict[str, str] = {}
+    for s in fakes:
+        if not s.line and kind(s) not in file_kinds.get(s.file, ""):
+            file_kinds[s.file] = ", ".join(filter(None, (file_kinds.get(s.file), kind(s))))
     wrong_kinds: dict[str, int] = {}
     for file, line in wrong:
         k = fake_kind.get((file, line)) or file_kinds.get(file, "a line of a secret's file")
