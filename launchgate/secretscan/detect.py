@@ -1,10 +1,14 @@
 """Find credentials in one file's text: the pure core of the secret scan.
 
 ``detect(text, path)`` runs every rule of :mod:`rules` (each only when one of its
-keywords occurs) and the generic rule for high-entropy values assigned to names such
-as ``secret``, ``token``, ``password`` or ``api_key``; the filters of :mod:`filters`
-drop the look-alikes. The path matters only for the generic rule: lock files are
-skipped, and in source code only quoted values count (an unquoted value there is a
+keywords occurs) and the generic rule for values assigned to names such as
+``secret``, ``token``, ``password`` or ``api_key``; the filters of :mod:`filters`
+drop the look-alikes. Whether a value is a placeholder is judged from the value
+alone (never the host of a URL or the file around it). A password-named key
+(``password``, ``*_PASSWORD``, ``passwd``, ``pwd``, ``DB_PASS``, ``secret``) gets the
+password threshold of :mod:`passwords`; other names need 16 random-looking
+characters. The path matters only for syntax: lock files are skipped by the generic
+rule, and in source code only quoted values count (an unquoted value there is a
 variable, not a literal).
 """
 
@@ -12,13 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from launchgate.secretscan.filters import is_lock_file, is_placeholder, looks_random
+from launchgate.secretscan.passwords import is_random_password, is_weak
 from launchgate.secretscan.rules import RULES, Rule
 
 __all__ = ["GENERIC_RULE", "Hit", "detect"]
 
 GENERIC_RULE = "generic-secret-assignment"
+URL_MIN_PASSWORD = 4  # the user:password@ syntax already says it is one; see passwords.py
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,8 @@ class Hit:
 _NAME_WORDS = (
     "secret",
     "token",
-    "passw",
-    "pwd",
+    "pass",  # password, passwd, passphrase, DB_PASS
+    "pw",  # pwd, DB_PW
     "api_key",
     "apikey",
     "api-key",
@@ -52,7 +59,8 @@ _NAME_WORDS = (
     "credential",
 )
 _ASSIGNMENT = re.compile(
-    r"(?i:secret|token|passw|pwd|api_?key|apikey|access_?key|private_?key|auth_?key"
+    r"(?i:secret|token|passw|passphrase|pwd|(?<![a-z])(?:pass|pw)(?![a-z])"
+    r"|api_?key|apikey|access_?key|private_?key|auth_?key"
     r"|signing_?key|encryption_?key|master_?key|credential)"
     r"(?P<tail>[A-Za-z0-9_.-]{0,40})[\"']?"
     r"(?P<annotation>[ \t]*:[ \t]*[A-Za-z_][\w\[\]|., ]{0,40}?)?"
@@ -65,7 +73,22 @@ _NOT_SECRET_NAME = re.compile(
     r"(_|\.|-)(url|uri|path|file|dir|name|id|ids|length|len|size|type|field|header|env|var|"
     r"prefix|format|pattern|regex|min|max|count|ttl|expiry|expires|timeout|endpoint|label|"
     r"placeholder|example|sample|policy|hint|enabled|required|version|algorithm|key_id)$"
+    # camelCase names of a reference: secretName, secretRef, passwordFile, tokenUrl
+    r"|(?-i:[a-z](?:Name|Ref|Path|File|Url|Uri|Id|Ids|Type|Field|Label|Prefix|Version))$"
 )
+# Keys whose value is a password a person or a generator chose: judged by the password
+# threshold of :mod:`passwords` rather than the 16-character high-entropy rule of tokens.
+_PASSWORD_NAME = re.compile(
+    r"(?i:passw|passphrase|pwd|(?<![a-z])(?:pass|pw)(?![a-z]))|(?i:secrets?)(?![a-z])"
+)
+# A credential's published prefix: the format rule of :mod:`rules` decides such a value
+# ("whsec_AAAA" under a *_SECRET key is a stub that rule rejected, not a password).
+_TOKEN_PREFIX = re.compile(
+    r"^(?:whsec_|[rsp]k_(?:live|test)_|gh[pousr]_|github_pat_|xox[baprse]-|xapp-|SG\.|sk-|"
+    r"AKIA|ASIA|AIza|key-)"
+)
+# A file a key names (package.json's "bin": {"secretlint": "bin/secretlint.js"}).
+_FILE_PATH = re.compile(r"^[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{1,5}$")
 _CODE_SUFFIXES = (
     ".py",
     ".js",
@@ -98,36 +121,27 @@ _CODE_SUFFIXES = (
     ".pl",
 )
 _REFERENCE = re.compile(
-    r"^(?:\$|%|@|#\{|\{)|os\.environ|getenv|process\.env|env\(|ENV\[|secrets\.|vault:|ssm:"
+    # $VAR, ${VAR}, $(cmd), %(name)s, %VAR%, @var@, #{ruby}, {name}: a reference, whole
+    # or at the start; a bare "%" or "@" starts one random password with symbols in 40.
+    r"^(?:\$[A-Za-z_{(]|%\(|%[A-Za-z_]\w*%$|@[A-Za-z_][\w.]*@?$|#\{|\{[A-Za-z_][\w.]*\}|!vault)"
+    r"|os\.environ|getenv|process\.env|env\(|ENV\[|secrets\.|vault:|ssm:"
 )
+# A sops-encrypted value: ciphertext, not a secret (its "data:" would parse as a value).
+_ENCRYPTED = re.compile(r"ENC\[[A-Z0-9_]+,")
 # A reference, not a literal: settings.SECRET_KEY, config.get(), STRIPE_SECRET_KEY.
 _IDENTIFIER = re.compile(
     r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
 )
+# The same, as written where passwords go (Terraform's var.db_password, a settings
+# attribute): every part in one case. A random password with a dot in it has mixed parts.
+_SNAKE_REFERENCE = re.compile(
+    r"^(?:[a-z_][a-z0-9_]*|[A-Z_][A-Z0-9_]*)(?:\.(?:[a-z_][a-z0-9_]*|[A-Z_][A-Z0-9_]*))+(?:\(\))?$"
+    r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
+)
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _HASH = re.compile(
     r"^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]|^\$(?:2[aby]|argon2\w*|5|6)\$"
-    r"|^pbkdf2_"
-)
-_DOC_HOSTS = re.compile(r"(?:^|\.)example\.(?:com|org|net)$|^localhost$|^127\.0\.0\.1$")
-_DEV_PASSWORDS = frozenset(
-    {
-        "postgres",
-        "root",
-        "password",
-        "admin",
-        "test",
-        "dev",
-        "guest",
-        "mysql",
-        "redis",
-        "secret",
-        "pass",
-        "passwd",
-        "changeme",
-        "example",
-        "user",
-    }
+    r"|^pbkdf2_|^md5[0-9a-f]{32}$|^SCRAM-SHA-256\$"
 )
 _PEM_BODY_JUNK = re.compile(r"\\[nr]|\s|[A-Za-z-]+:[^\n]*\n")
 
@@ -184,15 +198,14 @@ def _accept(rule: Rule, m: re.Match[str]) -> str | None:
             return None  # "...", "<your key here>": a template, not a key
         return body
     if rule.rule_id == "connection-url-password":
-        user, host = groups["user"], groups["host"].lower()
+        # The value alone decides: a documentation host (db.example.com) or a local one
+        # says nothing about whether the password in front of it is a real one.
         if (
-            len(secret) < 4  # "u:p@host" in docs and tests; a real password is longer
-            or secret == user
-            or secret.lower() in _DEV_PASSWORDS
-            or _DOC_HOSTS.search(host)
+            len(secret) < URL_MIN_PASSWORD  # "u:p@host" in docs and tests
+            or secret == groups["user"]
             or _REFERENCE.search(secret)
             or is_placeholder(secret)
-            or set(secret) <= {"*", "x", "X"}
+            or is_weak(unquote(secret))  # a%20secret: "a secret"
         ):
             return None
         return secret
@@ -203,7 +216,7 @@ def _accept(rule: Rule, m: re.Match[str]) -> str | None:
 
 
 def _generic_value(text: str, m: re.Match[str], *, code: bool) -> str | None:
-    if m["op"] in ("==", "!="):
+    if m["op"] in ("==", "!=") or _ENCRYPTED.search(m[0]):
         return None
     start = m.start()
     while start > 0 and start > m.start() - 60 and _NAME_CHAR.match(text[start - 1]):
@@ -217,15 +230,26 @@ def _generic_value(text: str, m: re.Match[str], *, code: bool) -> str | None:
         return None  # a variable or a call, not a literal
     value = raw[1:-1] if quoted else raw
     if (
-        len(value) < 16
-        or value.count(" ") >= 2  # prose: a label or a help text
+        value.count(" ") >= 2  # prose: a label or a help text
         or _REFERENCE.search(value)
-        or _IDENTIFIER.match(value)
-        or _UUID.match(value)
         or _HASH.match(value)
         or value.startswith(("http://", "https://", "/", "./", "~/"))
         or is_placeholder(value)
-        or not looks_random(value)
     ):
+        return None
+    if _PASSWORD_NAME.search(name):
+        if (
+            # A space: a phrase or a label ("bold green", "long enough"); no password
+            # generator measured puts one in. "[A, B]" unquoted: a YAML list of names.
+            any(c.isspace() for c in value)
+            or (not quoted and value[0] in "[{")
+            or _TOKEN_PREFIX.match(value)
+            or _SNAKE_REFERENCE.match(value)
+            or _FILE_PATH.match(value)
+            or not is_random_password(value)
+        ):
+            return None
+        return value
+    if len(value) < 16 or _IDENTIFIER.match(value) or _UUID.match(value) or not looks_random(value):
         return None
     return value

@@ -26,8 +26,9 @@ class Sample:
     rule: str  # the rule that must report it; "" for a look-alike
     file: str
     text: str  # the whole file
-    line: int  # 1-based line of the credential
+    line: int  # 1-based line of the credential (of the look-alike, 0 for a whole file)
     secret: str  # the value that must never be printed whole ("" for look-alikes)
+    kind: str = ""  # what it is, for the benchmark's tables; the rule when empty
 
 
 def _r(rng: random.Random, alphabet: str, n: int) -> str:
@@ -65,10 +66,17 @@ def _openssh_ed25519() -> tuple[str, str]:
 
 
 def _at(
-    rule: str, file: str, before: str, secret_line: str, secret: str, after: str = ""
+    rule: str,
+    file: str,
+    before: str,
+    secret_line: str,
+    secret: str,
+    after: str = "",
+    *,
+    kind: str = "",
 ) -> Sample:
     text = before + secret_line + "\n" + after
-    return Sample(rule, file, text, before.count("\n") + 1, secret)
+    return Sample(rule, file, text, before.count("\n") + 1, secret, kind)
 
 
 def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
@@ -164,8 +172,22 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
         ),
         _at("openai-api-key", f"ai/client{t}.py", "", f'OPENAI = "{openai}"', openai),
         _at("anthropic-api-key", f"ai/claude{t}.ts", "", f'const key = "{anthropic}";', anthropic),
-        _at("private-key", f"certs/server{t}.key", "", rsa_private.strip(), body(rsa_private)),
-        _at("private-key", f"deploy/id_ed25519{t}", "", ssh_private.strip(), body(ssh_private)),
+        _at(
+            "private-key",
+            f"certs/server{t}.key",
+            "",
+            rsa_private.strip(),
+            body(rsa_private),
+            kind="private key (PEM RSA)",
+        ),
+        _at(
+            "private-key",
+            f"deploy/id_ed25519{t}",
+            "",
+            ssh_private.strip(),
+            body(ssh_private),
+            kind="private key (OpenSSH)",
+        ),
         _at(
             "connection-url-password",
             f"config/database{t}.yml",
@@ -179,6 +201,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "DEBUG=0\n",
             f"SESSION_SECRET={env_secret}",
             env_secret,
+            kind="token: .env",
         ),
         _at(
             "generic-secret-assignment",
@@ -186,6 +209,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "app:\n",
             f"  api_key: {yaml_key}",
             yaml_key,
+            kind="token: YAML",
         ),
         _at(
             "generic-secret-assignment",
@@ -193,6 +217,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "",
             f'DB_PASSWORD = "{py_password}"',
             py_password,
+            kind="password: Python, 21 characters",
         ),
         _at(
             "generic-secret-assignment",
@@ -200,6 +225,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
             "services:\n  db:\n    environment:\n",
             f"      POSTGRES_PASSWORD: {compose_password}",
             compose_password,
+            kind="password: compose, 28 characters",
         ),
     ]
 
@@ -249,4 +275,234 @@ def lookalikes(rng: random.Random, tag: str = "") -> list[Sample]:
         "https://user:password@example.com/\n",
         f"app/login{t}.html": '<input type="password" name="password" placeholder="Password">\n',
     }
-    return [Sample("", name, text, 0, "") for name, text in files.items()]
+    out = []
+    for name, text in files.items():
+        stem = name.replace(t, "") if t else name
+        out += [Sample("", name, text, 0, "", kind) for kind in _LOOKALIKE_KINDS[stem]]
+    return out
+
+
+# What each look-alike file holds, one entry a look-alike (the benchmark counts them).
+_LOOKALIKE_KINDS: dict[str, tuple[str, ...]] = {
+    "docs/aws.md": ("documented example key",) * 2,
+    "docs/stripe.md": ("documented example key",),
+    ".env.example": (
+        "xxxx placeholder",
+        "change-me",
+        "${VAR} reference",
+        "xxxx placeholder",
+        "${VAR} reference",
+        "xxxx placeholder",
+        "your-key-here placeholder",
+        "<...> placeholder",
+    ),
+    "app/config.py": (
+        "environment reference",
+        "environment reference",
+        "settings reference",
+        "field name",
+        "URL",
+    ),
+    "deploy/vars.yml": ("Jinja template", "masked value"),
+    "certs/server.pub": ("public key by design",),
+    "deploy/id_ed25519.pub": ("public key by design",),
+    "app/stripe_public.js": ("public key by design",),
+    "web/package-lock/package-lock.json": ("lock-file hash",),
+    "py/poetry/poetry.lock": ("lock-file hash",),
+    "go/go.sum": ("lock-file hash",),
+    "requirements.txt": ("lock-file hash",),
+    "app/ids.py": ("UUID",) * 2,
+    "ops/release.yml": ("commit id",) * 2 + ("checksum",),
+    "app/users.py": ("bcrypt hash",),
+    "docs/keys.md": ("key template",),
+    "docs/db.md": ("URL, word password",) * 2,
+    "app/login.html": ("HTML password field",),
+}
+
+
+LOWER_DIGITS = string.ascii_lowercase + string.digits
+MIXED_DIGITS = ALNUM
+SYMBOLS = "!@#%^&*-_=+.?~"  # no quote, backslash, "$", "," or ";": valid unquoted in .env
+WITH_SYMBOLS = ALNUM + SYMBOLS
+URL_SAFE_PASSWORD = ALNUM + "-_.~"  # RFC 3986 unreserved: needs no %-encoding in a URL
+
+
+def password(rng: random.Random, alphabet: str, length: int | None = None) -> str:
+    """A generated password of 10-20 characters with at least one character of each
+    class its alphabet has, as password managers and ``pwgen -s`` make them."""
+    n = length if length is not None else rng.randint(10, 20)
+    groups = [
+        g
+        for g in (string.ascii_lowercase, string.ascii_uppercase, string.digits, SYMBOLS)
+        if set(g) & set(alphabet)
+    ]
+    while True:
+        value = _r(rng, alphabet, n)
+        if all(set(value) & set(g) for g in groups):
+            return value
+
+
+def passwords(rng: random.Random, tag: str = "") -> list[Sample]:
+    """Passwords under password-named keys, in each kind of file they are leaked in."""
+    t = tag
+    p = {
+        "compose": password(rng, LOWER_DIGITS),
+        "compose-list": password(rng, MIXED_DIGITS),
+        "env": password(rng, MIXED_DIGITS),
+        "yaml": password(rng, WITH_SYMBOLS),
+        "json": password(rng, WITH_SYMBOLS),
+        "toml": password(rng, LOWER_DIGITS),
+        "python": password(rng, MIXED_DIGITS),
+        "js": password(rng, LOWER_DIGITS),
+        "go": password(rng, WITH_SYMBOLS),
+        "url": password(rng, URL_SAFE_PASSWORD, rng.randint(12, 20)),
+    }
+    g = "generic-secret-assignment"
+    return [
+        _at(
+            g,
+            f"deploy/compose.db{t}.yaml",
+            "services:\n  db:\n    image: postgres:16\n    environment:\n",
+            f"      POSTGRES_PASSWORD: {p['compose']}",
+            p["compose"],
+            kind="password: compose mapping, lowercase+digits",
+        ),
+        _at(
+            g,
+            f"deploy/compose.mysql{t}.yml",
+            "services:\n  mysql:\n    environment:\n      - MYSQL_DATABASE=app\n",
+            f"      - MYSQL_PASSWORD={p['compose-list']}",
+            p["compose-list"],
+            kind="password: compose list, mixed case+digits",
+        ),
+        _at(
+            g,
+            f".env.staging{t}",
+            "SMTP_HOST=smtp.example.com\nSMTP_USER=app\n",
+            f"SMTP_PASS={p['env']}",
+            p["env"],
+            kind="password: .env, mixed case+digits",
+        ),
+        _at(
+            g,
+            f"config/secrets{t}.yml",
+            "database:\n  user: app\n",
+            f"  password: '{p['yaml']}'",
+            p["yaml"],
+            kind="password: YAML, with symbols",
+        ),
+        _at(
+            g,
+            f"config/settings{t}.json",
+            '{\n  "db_user": "app",\n',
+            f'  "db_password": "{p["json"]}"',
+            p["json"],
+            "}\n",
+            kind="password: JSON, with symbols",
+        ),
+        _at(
+            g,
+            f"config/app{t}.toml",
+            '[database]\nuser = "app"\n',
+            f'password = "{p["toml"]}"',
+            p["toml"],
+            kind="password: TOML, lowercase+digits",
+        ),
+        _at(
+            g,
+            f"app/db{t}.py",
+            "import psycopg\n\n",
+            f'conn = psycopg.connect(user="app", password="{p["python"]}")',
+            p["python"],
+            kind="password: Python, mixed case+digits",
+        ),
+        _at(
+            g,
+            f"src/cache{t}.js",
+            "import { createClient } from 'redis';\n",
+            f"const options = {{ password: '{p['js']}' }};",
+            p["js"],
+            kind="password: JavaScript, lowercase+digits",
+        ),
+        _at(
+            g,
+            f"internal/store/db{t}.go",
+            "package store\n\nvar cfg = Config{\n",
+            f'\tPassword: "{p["go"]}",',
+            p["go"],
+            "}\n",
+            kind="password: Go, with symbols",
+        ),
+        _at(
+            "connection-url-password",
+            f"config/database.staging{t}.yml",
+            "staging:\n",
+            f"  url: postgres://app:{p['url']}@db.example.com:5432/app",
+            p["url"],
+            kind="password: connection URL, documentation host",
+        ),
+    ]
+
+
+def password_lookalikes(rng: random.Random, tag: str = "") -> list[Sample]:
+    """Stand-ins under password-named keys: one look-alike a line, each its own kind."""
+    t = tag
+    bcrypt = "$2b$12$" + _r(rng, B64.replace("+", "."), 53)
+    items: dict[str, list[tuple[str, str]]] = {
+        f"deploy/compose.example{t}.yml": [
+            ("word password", "POSTGRES_PASSWORD: postgres"),
+            ("word+digits password", "MYSQL_ROOT_PASSWORD: changeme123"),
+            ("${VAR} reference", "REDIS_PASSWORD: ${REDIS_PASSWORD}"),
+            ("$VAR reference", "- DB_PASSWORD=$DB_PASSWORD"),
+            ("GitHub Actions secret reference", "DOCKER_PASSWORD: ${{ secrets.DOCKER_PASSWORD }}"),
+            ("keyboard sequence", "RABBITMQ_DEFAULT_PASS: qwerty123456"),
+            ("resource name", "secret: db-credentials-v2"),
+            ("camelCase reference key", "secretName: payments-tls"),
+        ],
+        f".env.sample{t}": [
+            ("leet word password", "DB_PASS=P@ssw0rd2024!"),
+            ("word+digits password", "ADMIN_PASSWORD=Summer2024!"),
+            ("change-me", "SMTP_PASSWORD=change-me-please"),
+            ("all one character", "PASSWORD=xxxxxxxxxxxx"),
+            ("masked value", "API_PASSWORD=************"),
+            ("command substitution", "DB_PASSWORD=$(cat /run/secrets/db_password)"),
+        ],
+        f"config/vars{t}.yml": [
+            ("Jinja template", "db_password: '{{ vault_db_password }}'"),
+            (
+                "sops-encrypted value",
+                "password: ENC[AES256_GCM,data:"
+                + _r(rng, B64, 24)
+                + ",iv:"
+                + _r(rng, B64, 16)
+                + ",type:str]",
+            ),
+            ("angle-bracket placeholder", "password: '<password>'"),
+            ("bcrypt hash", f"password: '{bcrypt}'"),
+            ("PostgreSQL md5 hash", f"password: md5{_r(rng, HEX, 32)}"),
+            ("file reference", "POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password"),
+        ],
+        f"tests/fixtures/users{t}.json": [
+            ("fixture marked fake", f'"password": "fake-{_r(rng, ALNUM, 12)}",'),
+            ("fixture marked dummy", f'"api_password": "dummy_{_r(rng, ALNUM, 10)}",'),
+            ("phrase of words", '"password": "mysecretpassword",'),
+            ("alphabet sequence", '"password": "abcdefgh12345678"'),
+        ],
+        f"infra/db{t}.tf": [
+            ("Terraform reference", "password = var.db_password"),
+            ("Terraform reference", "password = random_password.db.result"),
+        ],
+        f"app/settings_example{t}.py": [
+            ("environment reference", 'DB_PASSWORD = os.environ["DB_PASSWORD"]'),
+            ("format placeholder", 'DSN = "postgres://app:%(password)s@db:5432/app"'),
+            ("example URL, word password", 'DOCS = "https://user:password@docs.example.com/"'),
+            ("URL, ${VAR} password", 'URL = "postgres://app:${DB_PASSWORD}@db.example.com/app"'),
+            ("URL, user as password", 'DEV = "mysql://root:root@localhost:3306/app"'),
+            ("URL, leet word password", 'STAGE = "redis://:s3cr3t@cache.example.org:6379"'),
+        ],
+    }
+    out = []
+    for file, lines in items.items():
+        text = "".join(line + "\n" for _, line in lines)
+        out += [Sample("", file, text, i, "", kind) for i, (kind, _) in enumerate(lines, 1)]
+    return out
