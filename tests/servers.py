@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 __all__ = [
     "Behaviour",
@@ -477,3 +478,37 @@ def echo_headers(code: int = 200) -> Behaviour:
         conn.respond(code, text.encode("latin-1"))
 
     return behave
+
+
+@contextlib.contextmanager
+def handler_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A stdlib ``ThreadingHTTPServer`` on a free loopback port, for apps written as a
+    request handler; yields the port and stops the server (and its thread) after."""
+    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def throttled_once(retry_after: str = "1") -> Behaviour:
+    """The first request answers 429 with ``Retry-After``; every later one 200 ok."""
+    served = 0
+    lock = threading.Lock()
+
+    def behaviour(conn: Connection, request: Request) -> None:
+        nonlocal served
+        with lock:
+            served += 1
+            first = served == 1
+        if first:
+            conn.respond(429, b"slow down", [("Retry-After", retry_after)])
+        else:
+            conn.respond(200, b"ok")
+
+    return behaviour

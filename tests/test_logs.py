@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from launchgate.cli import main
 from launchgate.logs import WIRE_LOGGERS, RedactingFormatter, logging_to, mask_wire_text
 from launchgate.redact import MASK, Redactor
+from tests.servers import handler_server
 
 COOKIE = "Log-Cookie-Value-8812"
 
@@ -111,15 +111,8 @@ class _SetsCookie(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def cookie_app() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SetsCookie)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with handler_server(_SetsCookie) as port:
+        yield port
 
 
 @pytest.mark.parametrize("flag", ["--debug", "--debug-wire"])

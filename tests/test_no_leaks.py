@@ -13,9 +13,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -23,6 +22,7 @@ import pytest
 
 from launchgate.cli import main
 from tests.conftest import DEMO_SENTINEL
+from tests.servers import handler_server
 
 SECRETS = {
     "API_TOKEN": "S3ntinel-Api-Token-9931",
@@ -92,15 +92,8 @@ class _Echo(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def echo_server() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with handler_server(_Echo) as port:
+        yield port
 
 
 CONFIG = """\
@@ -265,16 +258,8 @@ class _App(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def app_port() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _App)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with handler_server(_App) as port:
+        yield port
 
 
 MATRIX_CONFIG = """\

@@ -9,7 +9,15 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget
-from tests.servers import Behaviour, Connection, MisbehavingServer, Request, answer, silent
+from tests.servers import (
+    Behaviour,
+    Connection,
+    MisbehavingServer,
+    Request,
+    answer,
+    silent,
+    throttled_once,
+)
 
 OK = frozenset(range(200, 400))
 
@@ -164,19 +172,7 @@ async def test_timeouts_are_errors(serve):
 
 @pytest.mark.asyncio
 async def test_retry_after_is_honoured(serve):
-    served = 0
-    lock = threading.Lock()
-
-    def throttle_once(conn: Connection, request: Request) -> None:
-        nonlocal served
-        with lock:
-            served += 1
-            first = served == 1
-        if first:
-            conn.respond(429, b"slow down", [("Retry-After", "1")])
-        else:
-            conn.respond(200, b"ok")
-
+    throttle_once = throttled_once()
     server = serve(throttle_once)
     m = await probe(server.url, 20, duration_s=2.0)
     route = m.routes[0]

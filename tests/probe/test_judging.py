@@ -24,6 +24,7 @@ from tests.servers import (
     gzip_bomb,
     redirect,
     routes,
+    throttled_once,
 )
 
 LOGIN = (
@@ -266,19 +267,7 @@ async def test_a_target_that_went_down_is_counted_as_it_happened(tmp_path):
 
 @pytest.mark.asyncio
 async def test_one_429_is_one_429(serve, tmp_path):
-    served = 0
-    lock = threading.Lock()
-
-    def throttle_once(conn: Connection, request: Request) -> None:
-        nonlocal served
-        with lock:
-            served += 1
-            first = served == 1
-        if first:
-            conn.respond(429, b"slow down", [("Retry-After", "1")])
-        else:
-            conn.respond(200, b"ok")
-
+    throttle_once = throttled_once()
     server = start(serve, throttle_once)
     text = config(tmp_path, "home: {path: /}", probe="rate: 20/s\n  duration: 2s")
     run = await gate(text, server, tmp_path)
