@@ -4,6 +4,12 @@ The demo's load-probe baseline is calibrated on the machine it runs on: a baseli
 shipped from another machine would not hold on a slower or faster one. The first run
 of each launchgate version gates a clean demo once and caches its figures; later
 runs, with or without faults, are compared with them.
+
+The calibration never sees a fault: it always runs the clean demo, and only passing
+clean runs add to the cached baseline (its history is the machine's run-to-run
+noise), so a fault cannot become the norm it is compared with. The cache folder is
+keyed on the launchgate version, the probe's settings and the demo's data (seed
+sizes and the dashboard's queries): a change of any of them calibrates afresh.
 """
 
 from __future__ import annotations
@@ -119,13 +125,18 @@ _UNSTARTED = {
 
 
 def _baseline_dir(text: str, environ: Mapping[str, str]) -> Path:
-    """One folder per launchgate version and probe setup: a change of either recalibrates."""
+    """One folder per launchgate version, probe setup and demo data: a change of any
+    recalibrates, since a baseline measured on other data or queries could hide a
+    slowdown or invent one."""
     from launchgate.config.load import parse_config
+    from launchgate.demo.seed import data_fingerprint
+    from launchgate.demo.settings import DEFAULT_INVOICES_PER_USER, DEFAULT_USERS
     from launchgate.probe.check import probe_fingerprint
 
     probe = parse_config(text, _CONFIG_PATH, {**_UNSTARTED, **environ}).config.probe
     key = probe_fingerprint(probe) if probe is not None else "no-probe"
-    return cache_dir(environ) / "demo" / f"{__version__}-{key}"
+    data = data_fingerprint(DEFAULT_USERS, DEFAULT_INVOICES_PER_USER)
+    return cache_dir(environ) / "demo" / f"{__version__}-{key}-{data}"
 
 
 def _gate_once(

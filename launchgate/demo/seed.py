@@ -1,13 +1,26 @@
 """Deterministic seed data: the demo user plus thousands of customers and their invoices.
 
 The same settings give the same rows on every run (a seeded ``random.Random`` and a
-fixed epoch), so latency baselines of the demo compare like with like. The data is
-big enough by default (2,000 users x 50 invoices) that a missing index shows up in the
-dashboard's latency.
+fixed epoch), so latency baselines of the demo compare like with like.
+
+The data is big enough by default (4,000 users x 50 invoices) that a missing index
+shows far beyond the gate's thresholds on a fast machine and a slow one: with the
+index, a dashboard reads the customer's own two dozen invoices; without it, its four
+queries each scan all 200,000 rows, 800,000 row visits per page. At about 40 ns of
+CPU per visited row on the 2-core development VM, that is some 32 ms per page
+against about 1 ms with the index (16 ms on a machine twice as fast): well over the
+demo's 10 ms regression floor. The size is bounded the other way too: at the probe's
+20 dashboards per second the scans take about 0.65 of a core here, so on a slower or
+busier machine the page still answers under the 500 ms p95 target, only the
+regression gate catches it, and the load generator keeps its schedule (a saturated
+machine makes the probe's figures invalid, exit 3, which would not be a catch).
+Measured: ``benchmarks/demo_faults.py``; the row visits are counted, with no clock,
+in ``tests/demo/test_fault_effects.py``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import secrets
@@ -16,10 +29,16 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from launchgate.demo.db import connect, create_invoice_index, create_schema
+from launchgate.demo.db import DASHBOARD_QUERIES, connect, create_invoice_index, create_schema
 from launchgate.demo.passwords import hash_password
 
-__all__ = ["DEMO_INVOICES", "PLAN_PRICES_CENTS", "SEED_EPOCH", "prepare_database"]
+__all__ = [
+    "DEMO_INVOICES",
+    "PLAN_PRICES_CENTS",
+    "SEED_EPOCH",
+    "data_fingerprint",
+    "prepare_database",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +50,14 @@ _DAY_S = 86_400
 _MONTH_S = 30 * _DAY_S
 # (plan, cumulative weight) for seed customers
 _PLAN_WEIGHTS = (("trial", 0.30), ("starter", 0.65), ("pro", 0.90), ("business", 1.0))
+
+
+def data_fingerprint(users: int, invoices_per_user: int) -> str:
+    """A short digest of everything the dashboard's cost depends on: the seed, its
+    sizes and the dashboard's queries. The demo's calibration cache is keyed on it, so
+    a baseline measured on other data is never compared with this data's pages."""
+    parts = (SEED, SEED_EPOCH, DEMO_INVOICES, users, invoices_per_user, *DASHBOARD_QUERIES)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
 def prepare_database(
@@ -77,6 +104,10 @@ def _seed(
     for user_id in range(2, users + 1):
         amount = rng.choice(tuple(PLAN_PRICES_CENTS.values()))
         invoice_rows += _invoices(rng, user_id, invoices_per_user, amount)
+    # The rows are consistent by construction: checking each invoice's user would
+    # only slow the seeding of 200,000 rows. (The pragma is a no-op inside a
+    # transaction, hence before it.)
+    conn.execute("PRAGMA foreign_keys = OFF")
     with conn:  # one transaction: a commit per row would take minutes
         conn.executemany(
             "INSERT INTO users (id, email, password_hash, plan, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -86,6 +117,7 @@ def _seed(
             "INSERT INTO invoices (user_id, amount_cents, status, created_at) VALUES (?, ?, ?, ?)",
             invoice_rows,
         )
+    conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _invoices(
