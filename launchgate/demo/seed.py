@@ -3,19 +3,14 @@
 The same settings give the same rows on every run (a seeded ``random.Random`` and a
 fixed epoch), so latency baselines of the demo compare like with like.
 
-The data is big enough by default (4,000 users x 50 invoices) that a missing index
-shows far beyond the gate's thresholds on a fast machine and a slow one: with the
-index, a dashboard reads the customer's own two dozen invoices; without it, its four
-queries each scan all 200,000 rows, 800,000 row visits per page. At about 40 ns of
-CPU per visited row on the 2-core development VM, that is some 32 ms per page
-against about 1 ms with the index (16 ms on a machine twice as fast): well over the
-demo's 10 ms regression floor. The size is bounded the other way too: at the probe's
-20 dashboards per second the scans take about 0.65 of a core here, so on a slower or
-busier machine the page still answers under the 500 ms p95 target, only the
-regression gate catches it, and the load generator keeps its schedule (a saturated
-machine makes the probe's figures invalid, exit 3, which would not be a catch).
-Measured: ``benchmarks/demo_faults.py``; the row visits are counted, with no clock,
-in ``tests/demo/test_fault_effects.py``.
+The data is big enough that a missing index shows far beyond the gate's thresholds:
+with the index, a dashboard reads the customer's own two dozen invoices; without it,
+its four queries each scan the whole table. ``launchgate demo`` sizes the table per
+machine (``sizing.py``: the scans cost about 40 ms of CPU per page, on a fast machine
+and a slow one); the default, 4,000 users x 50 invoices (200,000 rows, some 32 ms per
+page on the 2-core development VM), is for ``DemoServer`` and ``--serve``. The row
+visits are counted, with no clock, in ``tests/demo/test_fault_effects.py``; the
+catches are measured by ``benchmarks/demo_faults.py``.
 """
 
 from __future__ import annotations
@@ -35,8 +30,10 @@ from launchgate.demo.passwords import hash_password
 __all__ = [
     "DEMO_INVOICES",
     "PLAN_PRICES_CENTS",
+    "SEED",
     "SEED_EPOCH",
     "data_fingerprint",
+    "invoice_rows",
     "prepare_database",
 ]
 
@@ -100,10 +97,10 @@ def _seed(
         )
         for user_id in range(2, users + 1)
     ]
-    invoice_rows = _invoices(rng, 1, DEMO_INVOICES, PLAN_PRICES_CENTS["pro"])
+    invoices = invoice_rows(rng, 1, DEMO_INVOICES, PLAN_PRICES_CENTS["pro"])
     for user_id in range(2, users + 1):
         amount = rng.choice(tuple(PLAN_PRICES_CENTS.values()))
-        invoice_rows += _invoices(rng, user_id, invoices_per_user, amount)
+        invoices += invoice_rows(rng, user_id, invoices_per_user, amount)
     # The rows are consistent by construction: checking each invoice's user would
     # only slow the seeding of 200,000 rows. (The pragma is a no-op inside a
     # transaction, hence before it.)
@@ -115,12 +112,12 @@ def _seed(
         )
         conn.executemany(
             "INSERT INTO invoices (user_id, amount_cents, status, created_at) VALUES (?, ?, ?, ?)",
-            invoice_rows,
+            invoices,
         )
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _invoices(
+def invoice_rows(
     rng: random.Random, user_id: int, count: int, amount_cents: int
 ) -> list[tuple[int, int, str, int]]:
     rows = []

@@ -36,8 +36,7 @@ DEFAULT_STANDARD_SECRET = "whsec_bGF1bmNoZ2F0ZS1kZW1vLXN0YW5kYXJkLXdlYmhvb2s="  
 DEFAULT_PUBLIC_HOST = "demo.launchgate.test"  # .test never resolves on the internet
 # 4,000 customers x 50 invoices: 200,000 rows, so that a dashboard without its index
 # (the missing-index fault: four scans of them) costs some 32 ms of CPU on the
-# development VM, over the demo's 10 ms regression floor even on a machine twice as
-# fast, and not so much that a slow one saturates (see seed.py).
+# development VM. `launchgate demo` sizes the table for the machine instead (sizing.py).
 DEFAULT_USERS = 4000
 DEFAULT_INVOICES_PER_USER = 50
 _MAX_USERS = 1_000_000
