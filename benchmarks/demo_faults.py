@@ -166,6 +166,8 @@ def calibrate(cache: Path) -> dict[str, Any]:
     run = run_demo(CLEAN, cache)
     if run["exit"] != 0:
         raise SystemExit(f"the calibrating clean run exited {run['exit']}: {run}")
+    # The table size the demo chose for this machine (launchgate/demo/sizing.py).
+    run["sizing"] = [json.loads(p.read_text()) for p in cache.glob("demo/*/sizing.json")]
     return run
 
 
@@ -260,7 +262,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if calibration is None and not args.fresh_cache:
                     calibration = calibrate(Path(shared))
                     calibration["condition"] = name
-                    print(f"  calibrated in {calibration['wall_s']:.0f} s", flush=True)
+                    print(
+                        f"  calibrated in {calibration['wall_s']:.0f} s: {calibration['sizing']}",
+                        flush=True,
+                    )
                 for round_no in range(args.runs):
                     for kind in kinds:
                         if args.fresh_cache:

@@ -6,7 +6,7 @@ of each launchgate version gates a clean demo once and caches its figures; later
 runs, with or without faults, are compared with them.
 
 Calibrating also sizes the demo's data for the machine (``launchgate.demo.sizing``),
-so that the missing-index fault costs about 25 ms per dashboard here, whether the
+so that the missing-index fault costs about 40 ms per scanning dashboard, whether the
 machine is fast or slow. The calibration never sees a fault: it always runs the clean
 demo, and only passing clean runs add to the cached baseline (its history is the
 machine's run-to-run noise), so a fault cannot become the norm it is compared with.

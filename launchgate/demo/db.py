@@ -219,7 +219,7 @@ class Store:
 
     def dashboard(self, token: str, *, not_before: int, since: int, limit: int) -> Dashboard | None:
         """The dashboard of the session's user (None: no such session), in one
-        connection and one call: a page costs one threadpool hop, not five, so a busy
+        connection and one call: a page costs one threadpool hop, not three, so a busy
         machine delays the clean page less (each hop waits for a thread to be run)."""
         with self._connection() as conn:
             user = _session_user(conn, token, not_before)

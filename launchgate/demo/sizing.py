@@ -4,7 +4,7 @@ slow one.
 
 The fault turns each dashboard's four index lookups into four scans of the invoices
 table. What a scan costs per row differs between machines (about 40 ns of CPU on the
-2-core development VM, half that on a fast desktop), while the regression gate's
+2-core development VM, maybe half that on a fast desktop), while the regression gate's
 floor is absolute (10 ms): a table of fixed size is either too small for a fast
 machine (the slowdown stays under the floor and the fault passes, as it did with
 100,000 rows and two queries) or needlessly big for a slow one. So the demo times its
