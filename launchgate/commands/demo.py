@@ -4,6 +4,15 @@ The demo's load-probe baseline is calibrated on the machine it runs on: a baseli
 shipped from another machine would not hold on a slower or faster one. The first run
 of each launchgate version gates a clean demo once and caches its figures; later
 runs, with or without faults, are compared with them.
+
+Calibrating also sizes the demo's data for the machine (``launchgate.demo.sizing``),
+so that the missing-index fault costs about 40 ms per scanning dashboard, whether the
+machine is fast or slow. The calibration never sees a fault: it always runs the clean
+demo, and only passing clean runs add to the cached baseline (its history is the
+machine's run-to-run noise), so a fault cannot become the norm it is compared with.
+The cache folder is keyed on the launchgate version and the probe's settings, and the
+baseline inside it on the demo's data (seed sizes and the dashboard's queries): a
+change of any of them calibrates afresh.
 """
 
 from __future__ import annotations
@@ -15,11 +24,15 @@ import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from launchgate import __version__
 from launchgate.commands import CommandIO, add_debug, add_option, console
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.options import OUT, resolve
+
+if TYPE_CHECKING:
+    from launchgate.demo.sizing import Sizing
 
 _CONFIG_PATH = Path("launchgate/demo/launchgate.yml")
 
@@ -63,6 +76,8 @@ def cache_dir(environ: Mapping[str, str]) -> Path:
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.demo.faults import validate_faults
+    from launchgate.demo.seed import data_fingerprint
+    from launchgate.demo.settings import DEFAULT_INVOICES_PER_USER
     from launchgate.reports.writer import ensure_writable
 
     environ, redactor = io.environ, io.redactor
@@ -87,23 +102,29 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
         "LAUNCHGATE_DEMO_WEBHOOK_SECRET": webhook_secret,
     }
     text = resources.files("launchgate.demo").joinpath("launchgate.yml").read_text("utf-8")
-    baselines = _baseline_dir(text, environ)
     out = console(io.out)
+    folder = _cache_folder(text, environ)
+    sizing = _sizing(folder, remeasure=args.recalibrate)
+    baselines = folder / data_fingerprint(sizing.users, DEFAULT_INVOICES_PER_USER)
+    users = sizing.users
     if args.recalibrate or not (baselines / "demo.json").exists():
         out.print(
             "demo: calibrating the demo's performance baseline on this machine "
-            "(first run of this launchgate version; about 20 s)",
+            f"(first run of this launchgate version; about 20 s; {sizing.invoices:,} "
+            "invoices, sized for this machine)",
             markup=False,
         )
         code = _gate_once(
-            (), text, {**environ, **secrets_env}, baselines, out_dir, io, calibrate=True
+            (), text, {**environ, **secrets_env}, baselines, out_dir, io, users, calibrate=True
         )
         if code != 0 or not (baselines / "demo.json").exists():
             raise LaunchgateError(
                 f"the clean demo did not pass its calibration run (exit {code}), so there "
                 "is no baseline to compare with; run `launchgate demo --recalibrate --debug`"
             )
-    return _gate_once(sorted(faults), text, {**environ, **secrets_env}, baselines, out_dir, io)
+    return _gate_once(
+        sorted(faults), text, {**environ, **secrets_env}, baselines, out_dir, io, users
+    )
 
 
 # Stand-ins for what only a started demo server knows: the probe's settings (all the
@@ -118,7 +139,7 @@ _UNSTARTED = {
 }
 
 
-def _baseline_dir(text: str, environ: Mapping[str, str]) -> Path:
+def _cache_folder(text: str, environ: Mapping[str, str]) -> Path:
     """One folder per launchgate version and probe setup: a change of either recalibrates."""
     from launchgate.config.load import parse_config
     from launchgate.probe.check import probe_fingerprint
@@ -128,6 +149,18 @@ def _baseline_dir(text: str, environ: Mapping[str, str]) -> Path:
     return cache_dir(environ) / "demo" / f"{__version__}-{key}"
 
 
+def _sizing(folder: Path, *, remeasure: bool) -> Sizing:
+    from launchgate.demo.sizing import load_or_measure
+
+    try:
+        return load_or_measure(folder, remeasure=remeasure)
+    except OSError as exc:
+        raise LaunchgateError(
+            f"cannot write the demo's calibration cache in {folder}: {exc.strerror or exc}; "
+            "set LAUNCHGATE_CACHE_DIR to a writable folder"
+        ) from None
+
+
 def _gate_once(
     faults: list[str] | tuple[str, ...],
     text: str,
@@ -135,6 +168,7 @@ def _gate_once(
     baselines: Path,
     out_dir: Path,
     io: CommandIO,
+    users: int,
     *,
     calibrate: bool = False,
 ) -> int:
@@ -146,6 +180,7 @@ def _gate_once(
     server = DemoServer(
         faults=faults,
         password=environ["LAUNCHGATE_DEMO_PASSWORD"],
+        users=users,
         extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": environ["LAUNCHGATE_DEMO_WEBHOOK_SECRET"]},
     )
     try:

@@ -8,11 +8,10 @@ or the database goes through ``html.escape``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
-from launchgate.demo.db import Invoice
+from launchgate.demo.db import Dashboard
 
 __all__ = [
     "PRODUCT",
@@ -82,21 +81,24 @@ def account_created(email: str) -> str:
     )
 
 
-def dashboard(email: str, plan: str, invoices: Sequence[Invoice], billed_cents: int = 0) -> str:
-    if invoices:
+def dashboard(data: Dashboard) -> str:
+    if data.invoices:
         rows = "\n".join(
             f"<tr><td>INV-{inv.id:06d}</td><td>{_date(inv.created_at)}</td>"
             f"<td>{_dollars(inv.amount_cents)}</td><td>{escape(inv.status)}</td></tr>"
-            for inv in invoices
+            for inv in data.invoices
         )
     else:
         rows = '<tr><td colspan="4">No invoices yet.</td></tr>'
+    counts = ", ".join(f"{n} {escape(status)}" for status, n in sorted(data.status_counts.items()))
     return _page(
         f"Dashboard - {PRODUCT}",
         "<h1>Dashboard</h1>\n"
-        f"<p>Signed in as <strong>{escape(email)}</strong></p>\n"
-        f"<p>Plan: {escape(plan)}</p>\n"
-        f"<p>Billed in the last 12 months: {_dollars(billed_cents)}</p>\n"
+        f"<p>Signed in as <strong>{escape(data.user.email)}</strong></p>\n"
+        f"<p>Plan: {escape(data.user.plan)}</p>\n"
+        f"<p>Billed in the last 12 months: {_dollars(data.billed_cents)}</p>\n"
+        f"<p>Open balance: {_dollars(data.open_cents)}</p>\n"
+        f"<p>Invoices: {counts or 'none yet'}</p>\n"
         "<h2>Latest invoices</h2>\n"
         "<table>\n<thead><tr><th>Invoice</th><th>Date</th><th>Amount</th><th>Status</th>"
         f"</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"

@@ -1,13 +1,21 @@
 """Deterministic seed data: the demo user plus thousands of customers and their invoices.
 
 The same settings give the same rows on every run (a seeded ``random.Random`` and a
-fixed epoch), so latency baselines of the demo compare like with like. The data is
-big enough by default (2,000 users x 50 invoices) that a missing index shows up in the
-dashboard's latency.
+fixed epoch), so latency baselines of the demo compare like with like.
+
+The data is big enough that a missing index shows far beyond the gate's thresholds:
+with the index, a dashboard reads the customer's own two dozen invoices; without it,
+its four queries each scan the whole table. ``launchgate demo`` sizes the table per
+machine (``sizing.py``: the scans cost about 40 ms of CPU per page, on a fast machine
+and a slow one); the default, 4,000 users x 50 invoices (200,000 rows, some 32 ms per
+page on the 2-core development VM), is for ``DemoServer`` and ``--serve``. The row
+visits are counted, with no clock, in ``tests/demo/test_fault_effects.py``; the
+catches are measured by ``benchmarks/demo_faults.py``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import secrets
@@ -16,10 +24,18 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from launchgate.demo.db import connect, create_invoice_index, create_schema
+from launchgate.demo.db import DASHBOARD_QUERIES, connect, create_invoice_index, create_schema
 from launchgate.demo.passwords import hash_password
 
-__all__ = ["DEMO_INVOICES", "PLAN_PRICES_CENTS", "SEED_EPOCH", "prepare_database"]
+__all__ = [
+    "DEMO_INVOICES",
+    "PLAN_PRICES_CENTS",
+    "SEED",
+    "SEED_EPOCH",
+    "data_fingerprint",
+    "invoice_rows",
+    "prepare_database",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +47,14 @@ _DAY_S = 86_400
 _MONTH_S = 30 * _DAY_S
 # (plan, cumulative weight) for seed customers
 _PLAN_WEIGHTS = (("trial", 0.30), ("starter", 0.65), ("pro", 0.90), ("business", 1.0))
+
+
+def data_fingerprint(users: int, invoices_per_user: int) -> str:
+    """A short digest of everything the dashboard's cost depends on: the seed, its
+    sizes and the dashboard's queries. The demo's calibration cache is keyed on it, so
+    a baseline measured on other data is never compared with this data's pages."""
+    parts = (SEED, SEED_EPOCH, DEMO_INVOICES, users, invoices_per_user, *DASHBOARD_QUERIES)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
 def prepare_database(
@@ -73,10 +97,14 @@ def _seed(
         )
         for user_id in range(2, users + 1)
     ]
-    invoice_rows = _invoices(rng, 1, DEMO_INVOICES, PLAN_PRICES_CENTS["pro"])
+    invoices = invoice_rows(rng, 1, DEMO_INVOICES, PLAN_PRICES_CENTS["pro"])
     for user_id in range(2, users + 1):
         amount = rng.choice(tuple(PLAN_PRICES_CENTS.values()))
-        invoice_rows += _invoices(rng, user_id, invoices_per_user, amount)
+        invoices += invoice_rows(rng, user_id, invoices_per_user, amount)
+    # The rows are consistent by construction: checking each invoice's user would
+    # only slow the seeding of 200,000 rows. (The pragma is a no-op inside a
+    # transaction, hence before it.)
+    conn.execute("PRAGMA foreign_keys = OFF")
     with conn:  # one transaction: a commit per row would take minutes
         conn.executemany(
             "INSERT INTO users (id, email, password_hash, plan, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -84,11 +112,12 @@ def _seed(
         )
         conn.executemany(
             "INSERT INTO invoices (user_id, amount_cents, status, created_at) VALUES (?, ?, ?, ?)",
-            invoice_rows,
+            invoices,
         )
+    conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _invoices(
+def invoice_rows(
     rng: random.Random, user_id: int, count: int, amount_cents: int
 ) -> list[tuple[int, int, str, int]]:
     rows = []

@@ -164,7 +164,9 @@ def test_flaky_5xx_answers_503_sometimes_but_never_on_healthz(demo_server):
         assert all(client.get("/healthz").status_code == 200 for _ in range(50))
     failures = statuses.count(503)
     assert set(statuses) == {200, 503}
-    assert 2 <= failures <= 60  # about 5 % of 400; far from 0 and far from all
+    # About 10 % of 400: far from 0 and far from all (test_fault_effects.py holds the
+    # rate itself to a binomial bound).
+    assert 10 <= failures <= 100
 
 
 def test_missing_index_switched_at_run_time_drops_and_restores_the_index(demo_server, tmp_path):

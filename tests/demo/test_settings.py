@@ -19,7 +19,7 @@ def test_defaults():
     assert settings.webhook_secret == DEFAULT_WEBHOOK_SECRET == "whsec_demo_launchgate"
     assert settings.standard_secret == DEFAULT_STANDARD_SECRET
     assert settings.db_path is None
-    assert (settings.users, settings.invoices_per_user) == (2000, 50)
+    assert (settings.users, settings.invoices_per_user) == (4000, 50)
     assert settings.version == f"demo-{launchgate.__version__}"
 
 
@@ -50,7 +50,7 @@ def test_every_variable_is_read():
 def test_an_empty_variable_counts_as_unset():
     settings = DemoSettings.from_env({"LAUNCHGATE_DEMO_PASSWORD": "", "LAUNCHGATE_DEMO_USERS": ""})
     assert settings.password
-    assert settings.users == 2000
+    assert settings.users == 4000
 
 
 def test_generated_passwords_differ():
