@@ -236,6 +236,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="results to the temp folder, not benchmarks/results"
     )
+    parser.add_argument(
+        "--label",
+        default="",
+        help="results in demo_faults_LABEL.json, so runs of several fault sets keep apart",
+    )
     args = parser.parse_args(argv)
     args.faults = [f.strip() for f in args.faults.split(",") if f.strip()]
     args.conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
@@ -301,7 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "summary": rows,
         "runs": runs,
     }
-    path = save("demo_faults", data, quick=args.quick)
+    path = save(
+        f"demo_faults_{args.label}" if args.label else "demo_faults", data, quick=args.quick
+    )
     print(f"\nraw figures: {path}")
     return 0 if all(r["ok"] == r["runs"] for r in rows) else 1
 

@@ -34,7 +34,8 @@ def test_first_try_calibrates_clean_and_catches_the_missing_index(tmp_path: Path
 
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     blocking = {f["check"] for f in report["findings"] if f["blocking"]}
-    assert blocking == {"probe::dashboard::regression"}
+    # The regression gate, and the probe check that fails with any of its gates.
+    assert blocking == {"probe", "probe::dashboard::regression"}
     (dashboard,) = [r for r in report["routes"] if r["route"] == "dashboard"]
     assert dashboard["decision"] == "regression"
     assert dashboard["p95_ms"] < 500  # a regression, not a p95 failure
