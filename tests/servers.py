@@ -496,19 +496,24 @@ def handler_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
         thread.join(timeout=5)
 
 
-def throttled_once(retry_after: str = "1") -> Behaviour:
-    """The first request answers 429 with ``Retry-After``; every later one 200 ok."""
+def switch_after(n: int, first: Behaviour, then: Behaviour) -> Behaviour:
+    """``first`` for the first ``n`` requests (counted across connections), ``then`` for
+    every later one: a session that expires, a target that collapses, one 429."""
     served = 0
     lock = threading.Lock()
 
-    def behaviour(conn: Connection, request: Request) -> None:
+    def behave(conn: Connection, request: Request) -> None:
         nonlocal served
         with lock:
             served += 1
-            first = served == 1
-        if first:
-            conn.respond(429, b"slow down", [("Retry-After", retry_after)])
-        else:
-            conn.respond(200, b"ok")
+            early = served <= n
+        (first if early else then)(conn, request)
 
-    return behaviour
+    return behave
+
+
+def throttled_once(retry_after: str = "1") -> Behaviour:
+    """The first request answers 429 with ``Retry-After``; every later one 200 ok."""
+    return switch_after(
+        1, answer(429, b"slow down", [("Retry-After", retry_after)]), answer(200, b"ok")
+    )

@@ -16,6 +16,7 @@ from tests.servers import (
     Request,
     answer,
     silent,
+    switch_after,
     throttled_once,
 )
 
@@ -123,20 +124,7 @@ def test_a_target_on_another_host_is_refused_up_front():
 
 def failing_after(n: int) -> Behaviour:
     """Healthy for ``n`` requests, then resets every connection: a collapsing target."""
-    count = 0
-    lock = threading.Lock()
-
-    def behave(conn: Connection, request: Request) -> None:
-        nonlocal count
-        with lock:
-            count += 1
-            healthy = count <= n
-        if healthy:
-            conn.respond(200, b"ok")
-        else:
-            conn.reset()
-
-    return behave
+    return switch_after(n, answer(200, b"ok"), lambda conn, request: conn.reset())
 
 
 @pytest.mark.asyncio

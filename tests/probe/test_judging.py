@@ -24,6 +24,7 @@ from tests.servers import (
     gzip_bomb,
     redirect,
     routes,
+    switch_after,
     throttled_once,
 )
 
@@ -86,20 +87,11 @@ def logs_in(dashboard: Behaviour) -> Behaviour:
 def expiring_after(n: int) -> Behaviour:
     """The dashboard for ``n`` requests, then a redirect to the login page: a session
     that expired mid-probe."""
-    served = 0
-    lock = threading.Lock()
-
-    def behave(conn: Connection, request: Request) -> None:
-        nonlocal served
-        with lock:
-            served += 1
-            alive = served <= n
-        if alive:
-            conn.respond(200, b"your dashboard")
-        else:
-            conn.respond(303, b"", [("Location", "/login?next=/dashboard")])
-
-    return behave
+    return switch_after(
+        n,
+        answer(200, b"your dashboard"),
+        answer(303, b"", [("Location", "/login?next=/dashboard")]),
+    )
 
 
 # -- 1. a redirect is not the page -------------------------------------------------------
