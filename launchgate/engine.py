@@ -219,15 +219,8 @@ class Run:
             verb = {"failed": "failed", "error": "could not be decided"}.get(
                 cause.status, "did not pass"
             )
-            result = CheckResult(
-                planned.check_id,
-                planned.kind,
-                planned.title,
-                planned.severity,
-                "skipped",
-                0.0,
-                message=f"not run: prerequisite {blocked[0]} {verb}",
-                blocked_by=blocked,
+            result = planned.result(
+                "skipped", f"not run: prerequisite {blocked[0]} {verb}", blocked_by=blocked
             )
         else:
             result = await self._guarded(planned)
@@ -281,15 +274,7 @@ class Run:
             )
 
     def _error(self, planned: PlannedCheck, message: str, duration_s: float) -> CheckResult:
-        return CheckResult(
-            planned.check_id,
-            planned.kind,
-            planned.title,
-            planned.severity,
-            "error",
-            duration_s,
-            message=self.redactor.redact(message),
-        )
+        return planned.result("error", self.redactor.redact(message), duration_s=duration_s)
 
     async def execute_all(self) -> list[CheckResult]:
         """Every check in plan order. Cancelled (SIGTERM), it still returns a result for

@@ -207,15 +207,7 @@ def gate_report(
             chosen = outcome.selected is None or planned.check_id in outcome.selected
             if not chosen:
                 left_out.append(planned.check_id)
-            result = CheckResult(
-                planned.check_id,
-                planned.kind,
-                planned.title,
-                planned.severity,
-                "skipped",
-                0.0,
-                message=NOT_RUN if chosen else NOT_SELECTED,
-            )
+            result = planned.result("skipped", NOT_RUN if chosen else NOT_SELECTED)
         results.append(result)
     return dataclasses.replace(
         base,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from launchgate.checks.context import CheckContext
 from launchgate.config.model import Config
-from launchgate.results import CheckKind, CheckResult, Severity
+from launchgate.results import CheckKind, CheckResult, CheckStatus, Severity
 
 __all__ = ["CheckRunner", "PlannedCheck", "Planner"]
 
@@ -32,6 +32,27 @@ class PlannedCheck:
     # Check ids that run first whatever their outcome: this check copes without them
     # (the probe measures what it can when a session journey failed).
     after: tuple[str, ...] = ()
+
+    def result(
+        self,
+        status: CheckStatus,
+        message: str,
+        *,
+        duration_s: float = 0.0,
+        blocked_by: tuple[str, ...] = (),
+    ) -> CheckResult:
+        """A result of this check that the check itself did not make: skipped, not
+        selected, or an error of the run around it (deadline, crash, interruption)."""
+        return CheckResult(
+            self.check_id,
+            self.kind,
+            self.title,
+            self.severity,
+            status,
+            duration_s,
+            message=message,
+            blocked_by=blocked_by,
+        )
 
 
 Planner = Callable[[Config, Sequence[str]], list[PlannedCheck]]
