@@ -32,6 +32,7 @@ from launchgate.reports.terminal import print_check
 from launchgate.reports.writer import JSON_FILE, redact_report
 from launchgate.results import CheckResult, HookResult
 from launchgate.runreport import RunReport
+from launchgate.verdict import is_blocking
 
 __all__ = ["run_gate"]
 
@@ -72,7 +73,7 @@ def run_gate(
     def on_result(result: CheckResult) -> None:
         if quiet:
             return
-        blocking = any(f.severity.at_least(fail_on) for f in result.findings)
+        blocking = is_blocking(result, fail_on)
         print_check(console, result, blocking=blocking)
 
     def progress(text: str) -> None:

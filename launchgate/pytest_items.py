@@ -17,6 +17,7 @@ import pytest
 
 from launchgate.engine import PlannedCheck
 from launchgate.results import CheckResult
+from launchgate.verdict import is_blocking
 
 if TYPE_CHECKING:
     from launchgate.pytest_support import GateSession
@@ -110,7 +111,7 @@ class GateItem(pytest.Item):
         if result.status == "skipped":
             pytest.skip(result.message)
         fail_on = self.gate.run.config.gate.fail_on_severity
-        blocking = any(f.severity.at_least(fail_on) for f in result.findings)
+        blocking = is_blocking(result, fail_on)
         if result.status == "error" or blocking:
             raise CheckProblem(result)
         for finding in result.findings:  # failed, but below the failing severity

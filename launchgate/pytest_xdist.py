@@ -39,6 +39,7 @@ from launchgate.results import (
     Severity,
     StepRecord,
 )
+from launchgate.verdict import is_blocking
 
 if TYPE_CHECKING:
     from launchgate.pytest_support import GateSession
@@ -166,7 +167,7 @@ def merge_outcomes(outcomes: Sequence[GateOutcome], fail_on: Severity) -> GateOu
 
 def _badness(result: CheckResult, fail_on: Severity) -> int:
     """0 for the result that weighs most on the verdict: a blocking failure."""
-    if any(f.severity.at_least(fail_on) for f in result.findings):
+    if is_blocking(result, fail_on):
         return 0
     return {"error": 1, "failed": 2, "skipped": 3, "passed": 4}[result.status]
 

@@ -21,7 +21,7 @@ from typing import Literal
 
 from launchgate.results import CheckResult, Finding, Severity
 
-__all__ = ["EXIT_CODES", "Outcome", "Verdict", "decide", "ranked_findings"]
+__all__ = ["EXIT_CODES", "Outcome", "Verdict", "decide", "is_blocking", "ranked_findings"]
 
 Outcome = Literal["pass", "fail", "error"]
 
@@ -49,6 +49,27 @@ class Verdict:
     def exit_code(self) -> int:
         return EXIT_CODES[self.outcome]
 
+    def blames(self, result: CheckResult) -> bool:
+        """Whether ``result`` is one of the reasons this verdict failed: it holds one of
+        the ``blocking`` findings. Read from the decision, never recomputed, so a report
+        cannot disagree with :func:`decide` about the failing severity."""
+        return any(f in self.blocking for f in result.findings)
+
+
+def is_blocking(item: Finding | CheckResult, fail_on: Severity) -> bool:
+    """The blocking rule, the one place it is written.
+
+    A finding blocks the launch (fails the gate, recommends a rollback) when its
+    severity is at or above the failing severity ``fail_on`` (``gate.fail_on`` in
+    launchgate.yml, blocker by default); a finding below it is reported, never
+    blocking. A check result blocks when at least one of its findings does. Status
+    plays no part: a check that errored has no findings and makes the verdict
+    undecided instead (see :func:`decide`).
+    """
+    if isinstance(item, CheckResult):
+        return any(is_blocking(f, fail_on) for f in item.findings)
+    return item.severity.at_least(fail_on)
+
 
 def ranked_findings(results: Sequence[CheckResult]) -> tuple[Finding, ...]:
     """Every finding, worst first; ties keep the order the checks ran in."""
@@ -65,7 +86,7 @@ def decide(
     """``not_selected``: ids among ``results`` (skips without a prerequisite) that the
     run did not select. A gate missing some of its checks never passes."""
     left_out = tuple(r.check_id for r in results if r.check_id in not_selected)
-    blocking = tuple(f for f in ranked_findings(results) if f.severity.at_least(fail_on))
+    blocking = tuple(f for f in ranked_findings(results) if is_blocking(f, fail_on))
     undecided = tuple(r.check_id for r in results if r.status == "error")
     # A skip is explained only by a prerequisite that itself decides the verdict: a
     # blocking failure or an error. A skip behind a non-blocking failure would let a

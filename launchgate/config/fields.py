@@ -4,6 +4,8 @@ names. One place, so the gate's models (``model.py``) and the watch models
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
@@ -29,6 +31,7 @@ __all__ = [
     "StatusList",
     "TextList",
     "VarName",
+    "require_standard_secret",
 ]
 
 Duration = Annotated[
@@ -167,3 +170,24 @@ TextList = Annotated[
 ]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
 VarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
+
+
+def require_standard_secret(secret: str | None, signature: str) -> None:
+    """Refuse a secret that ``signature: standard`` cannot sign with.
+
+    Standard Webhooks keys are ``whsec_<base64>``; text that does not decode would sign
+    nothing a receiver can check. One rule for a rollback webhook and a watch channel.
+    The message never quotes the secret.
+    """
+    if secret is None or signature != "standard":
+        return
+    encoded = secret.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not key:
+        raise ValueError(
+            "signature standard needs a secret like whsec_<base64>; "
+            "or use signature: sha256, which takes any text"
+        )

@@ -8,8 +8,6 @@ never on ``pass``; what they do is reported, and never changes the verdict.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -22,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from launchgate.config.fields import Duration
+from launchgate.config.fields import Duration, require_standard_secret
 
 __all__ = ["CommandHook", "OnFailSpec", "WebhookHook"]
 
@@ -81,18 +79,7 @@ class WebhookHook(_Model):
 
     @model_validator(mode="after")
     def _standard_secret(self) -> WebhookHook:
-        if self.secret is not None and self.signature == "standard":
-            # The same rule as a watch channel's: Standard Webhooks keys are base64.
-            encoded = self.secret.removeprefix("whsec_")
-            try:
-                key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-            except (binascii.Error, ValueError):
-                key = b""
-            if not key:  # the message never quotes the secret
-                raise ValueError(
-                    "signature standard needs a secret like whsec_<base64>; "
-                    "or use signature: sha256, which takes any text"
-                )
+        require_standard_secret(self.secret, self.signature)
         return self
 
 

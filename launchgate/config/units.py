@@ -9,7 +9,13 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["parse_duration_s", "parse_percent", "parse_rate_per_s", "parse_size_bytes"]
+__all__ = [
+    "format_duration",
+    "parse_duration_s",
+    "parse_percent",
+    "parse_rate_per_s",
+    "parse_size_bytes",
+]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$")
 _DURATION_UNITS_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -106,8 +112,19 @@ def parse_size_bytes(value: object) -> int:
     raise ValueError(f"expected {SIZE_HELP}")
 
 
-def format_duration(seconds: float) -> str:
-    """The inverse, for messages: 0.5 -> "500ms", 120 -> "2m", 90 -> "90s"."""
+def format_duration(seconds: float, *, measured: bool = False) -> str:
+    """A duration for people, the one formatter every message and report uses.
+
+    A limit (the default) is written the way launchgate.yml spells it, so the message
+    can be matched to the key that set it: 0.5 -> "500ms", 120 -> "2m", 90 -> "90s".
+    A ``measured`` time keeps fixed decimals in seconds, so a column of them lines up:
+    2.345 -> "2.35 s", 12.34 -> "12.3 s". NaN or an infinity is "?": a broken timer
+    must not read as a number.
+    """
+    if not math.isfinite(seconds):
+        return "?"
+    if measured:
+        return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
     if seconds < 1:
         return f"{seconds * 1000:.0f}ms"
     if seconds >= 60 and seconds % 60 == 0:

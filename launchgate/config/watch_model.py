@@ -8,14 +8,19 @@ what the code reads (``interval`` is a :data:`Duration`, so it is seconds).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from launchgate.config.fields import Duration, Name, PositiveDuration, StatusList, TextList
+from launchgate.config.fields import (
+    Duration,
+    Name,
+    PositiveDuration,
+    StatusList,
+    TextList,
+    require_standard_secret,
+)
 
 __all__ = [
     "AlertSeverity",
@@ -128,17 +133,7 @@ class WebhookChannel(_ChannelBase):
 
     @model_validator(mode="after")
     def _standard_secret(self) -> WebhookChannel:
-        if self.secret is not None and self.signature == "standard":
-            encoded = self.secret.removeprefix("whsec_")
-            try:
-                key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-            except (binascii.Error, ValueError):
-                key = b""
-            if not key:  # the message never quotes the secret
-                raise ValueError(
-                    "signature standard needs a secret like whsec_<base64>; "
-                    "or use signature: sha256, which takes any text"
-                )
+        require_standard_secret(self.secret, self.signature)
         return self
 
 

@@ -37,8 +37,7 @@ def failed_checks(report: RunReport) -> tuple[str, ...]:
     return tuple(
         r.check_id
         for r in report.results
-        if r.status == "error"
-        or (r.status == "failed" and any(f in report.verdict.blocking for f in r.findings))
+        if r.status == "error" or (r.status == "failed" and report.verdict.blames(r))
     )
 
 

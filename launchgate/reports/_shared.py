@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import math
 
-from launchgate.results import CheckResult, CheckStatus
+from launchgate.results import CheckStatus
 from launchgate.runreport import RunReport
-from launchgate.verdict import Outcome, Verdict
+from launchgate.verdict import Outcome
 
 __all__ = [
     "HEADLINES",
     "NO_RISKS",
     "STATUS_MARKS",
     "finite",
-    "format_duration",
-    "is_blocking",
     "no_risks_text",
 ]
 
@@ -60,27 +58,9 @@ def no_risks_text(report: RunReport) -> str:
     return NO_RISKS
 
 
-def is_blocking(result: CheckResult, verdict: Verdict) -> bool:
-    """Whether this check is one of the reasons the gate failed.
-
-    Read from the verdict rather than recomputed from severities, so a reporter can
-    never disagree with ``decide`` about the failing severity (``fail_on``).
-    """
-    return any(f in verdict.blocking for f in result.findings)
-
-
 def finite(value: float | None) -> float | None:
     """``None`` for NaN and infinities: a broken timer must not become a number in a
     report (Flagger once read a NaN metric as 0 and passed a gate)."""
     if value is None or not math.isfinite(value):
         return None
     return value
-
-
-def format_duration(seconds: float) -> str:
-    value = finite(seconds)
-    if value is None:
-        return "?"
-    if value < 10:
-        return f"{value:.2f} s"
-    return f"{value:.1f} s"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from launchgate.reports._shared import finite, is_blocking
+from launchgate.reports._shared import finite
 from launchgate.reports.latency import route_dict
 from launchgate.results import (
     CheckResult,
@@ -112,7 +112,7 @@ def _check(result: CheckResult, verdict: Verdict) -> dict[str, object]:
         "title": result.title,
         "status": result.status,
         "severity": result.severity.value,
-        "blocking": is_blocking(result, verdict),
+        "blocking": verdict.blames(result),
         "message": result.message,
         "duration_s": _round(result.duration_s, 3),
         "blocked_by": list(result.blocked_by),

@@ -19,7 +19,7 @@ import re
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from launchgate.reports._shared import finite, is_blocking
+from launchgate.reports._shared import finite
 from launchgate.results import CheckResult, Finding, StepRecord
 from launchgate.runreport import RunReport
 from launchgate.verdict import Verdict
@@ -73,7 +73,7 @@ def _case(result: CheckResult, verdict: Verdict) -> TestCase:
     message = _xml(result.message)
     if result.status == "error":
         case.add_error_info(message=message, output=_xml(findings) or None)
-    elif is_blocking(result, verdict):
+    elif verdict.blames(result):
         worst = min((f for f in result.findings if f in verdict.blocking), key=_rank)
         case.add_failure_info(
             message=message, output=_xml(findings), failure_type=worst.severity.value

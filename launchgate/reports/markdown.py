@@ -13,11 +13,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC
 
+from launchgate.config.units import format_duration
 from launchgate.reports._shared import (
     HEADLINES,
     STATUS_MARKS,
-    format_duration,
-    is_blocking,
     no_risks_text,
 )
 from launchgate.reports.latency import LATENCY_HEADER, latency_rows
@@ -97,7 +96,12 @@ def _hooks(report: RunReport) -> str:
     if not report.hooks:
         return ""
     rows = [
-        (f"{_HOOK_MARKS[h.status]} {h.status}", h.kind, h.message, format_duration(h.duration_s))
+        (
+            f"{_HOOK_MARKS[h.status]} {h.status}",
+            h.kind,
+            h.message,
+            format_duration(h.duration_s, measured=True),
+        )
         for h in report.hooks
     ]
     text = "### Rollback hooks\n\n" + _table(("status", "hook", "what happened", "took"), rows)
@@ -124,9 +128,9 @@ def _checks(report: RunReport) -> str:
         return "### Checks\n\nNo check ran."
     rows = [
         (
-            _status(r, blocking=is_blocking(r, report.verdict)),
+            _status(r, blocking=report.verdict.blames(r)),
             r.check_id,
-            format_duration(r.duration_s),
+            format_duration(r.duration_s, measured=True),
             r.message,
         )
         for r in report.results
@@ -157,7 +161,7 @@ def _footer(report: RunReport) -> str:
         f"run {report.run_id}",
         f"launchgate {report.launchgate_version}",
         f"started {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
-        f"took {format_duration(report.duration_s)}",
+        f"took {format_duration(report.duration_s, measured=True)}",
     ]
     # The blank line before the rule matters: "text\n---" is a heading in Markdown.
     return "---\n\n" + _inline(" · ".join(facts))

@@ -19,7 +19,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from launchgate.reports._shared import HEADLINES, STATUS_MARKS, format_duration, no_risks_text
+from launchgate.config.units import format_duration
+from launchgate.reports._shared import HEADLINES, STATUS_MARKS, no_risks_text
 from launchgate.reports.latency import latency_rows
 from launchgate.results import CheckResult, CheckStatus, Severity
 from launchgate.runreport import RunReport
@@ -56,7 +57,7 @@ def format_check_line(result: CheckResult, *, blocking: bool) -> Text:
     line.append(STATUS_MARKS[status], style=style)
     line.append(" ")
     line.append(_safe(result.check_id), style="bold")
-    line.append(f"  {format_duration(result.duration_s)}", style="dim")
+    line.append(f"  {format_duration(result.duration_s, measured=True)}", style="dim")
     if status != "passed":
         note = " (not blocking)" if status == "failed" and not blocking else ""
         line.append(f"  {_safe(_one_line(result.message))}{note}", style=style)
