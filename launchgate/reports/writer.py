@@ -20,17 +20,20 @@ claim a verdict this run did not reach.
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 import tempfile
+import types
+import typing
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import Protocol
+from pathlib import Path, PurePath
+from typing import Protocol, cast
 
 from launchgate.atomic import write_atomic
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.reports.json_report import render_json
 from launchgate.reports.junit import render_junit
 from launchgate.reports.markdown import render_summary
-from launchgate.results import CheckResult, Finding, HookResult, StepRecord
 from launchgate.runreport import RunReport
 from launchgate.verdict import Outcome, Verdict
 
@@ -186,54 +189,57 @@ def _remove_stale(failed: Iterable[Path]) -> list[str]:
 
 
 def redact_report(report: RunReport, redactor: Redacts) -> RunReport:
-    """The same report with every free-text field passed through ``redactor``.
+    """The same report with every text in it passed through ``redactor``.
 
-    Findings in the verdict are masked by the same function as those in the checks,
-    so the equality the reporters rely on (``finding in verdict.blocking``) holds.
+    It walks the report's dataclass fields, into tuples, dicts and nested values, so a
+    field added later is redacted without being listed here. Left as they are: fields
+    typed as a ``Literal`` (a status, a kind: words of the code, never of the target,
+    and the reporters look them up), enums, numbers and times. The verdict's findings
+    are masked by the same function as the checks', so the equality the reporters rely
+    on (``finding in verdict.blocking``) holds.
     """
-    r = redactor.redact
+    return cast(RunReport, _redacted(report, redactor.redact))
 
-    def finding(f: Finding) -> Finding:
-        return dataclasses.replace(
-            f, check_id=r(f.check_id), title=r(f.title), detail=r(f.detail), remedy=r(f.remedy)
-        )
 
-    def step(s: StepRecord) -> StepRecord:
-        error = r(s.error) if s.error is not None else None
-        return dataclasses.replace(
-            s, name=r(s.name), method=r(s.method), path=r(s.path), error=error
-        )
+def _redacted(value: object, redact: Callable[[str], str]) -> object:
+    if isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, PurePath):
+        return type(value)(redact(str(value)))
+    if isinstance(value, tuple):
+        return tuple(_redacted(v, redact) for v in value)
+    if isinstance(value, list):
+        return [_redacted(v, redact) for v in value]
+    if isinstance(value, dict):
+        return {_redacted(k, redact): _redacted(v, redact) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        words = _code_words(type(value))
+        changes = {
+            f.name: _redacted(getattr(value, f.name), redact)
+            for f in dataclasses.fields(value)
+            if f.init and f.name not in words
+        }
+        return dataclasses.replace(value, **changes)
+    return value
 
-    def check(c: CheckResult) -> CheckResult:
-        return dataclasses.replace(
-            c,
-            check_id=r(c.check_id),
-            title=r(c.title),
-            message=r(c.message),
-            findings=tuple(finding(f) for f in c.findings),
-            steps=tuple(step(s) for s in c.steps),
-            blocked_by=tuple(r(b) for b in c.blocked_by),
-        )
 
-    def hook(h: HookResult) -> HookResult:
-        return dataclasses.replace(h, message=r(h.message), output=r(h.output))
-
-    verdict = dataclasses.replace(
-        report.verdict,
-        reason=r(report.verdict.reason),
-        blocking=tuple(finding(f) for f in report.verdict.blocking),
-        undecided=tuple(r(u) for u in report.verdict.undecided),
+@functools.cache
+def _code_words(cls: type) -> frozenset[str]:
+    """The fields of ``cls`` typed as a ``Literal`` (or an optional one)."""
+    hints = typing.get_type_hints(cls)
+    return frozenset(
+        f.name for f in dataclasses.fields(cls) if _is_literal(hints.get(f.name, object))
     )
-    config = report.config_path
-    return dataclasses.replace(
-        report,
-        run_id=r(report.run_id),
-        target_url=r(report.target_url),
-        config_path=Path(r(str(config))) if config is not None else None,
-        environment=r(report.environment),
-        results=tuple(check(c) for c in report.results),
-        verdict=verdict,
-        hooks=tuple(hook(h) for h in report.hooks),
+
+
+def _is_literal(hint: object) -> bool:
+    if typing.get_origin(hint) is typing.Literal:
+        return True
+    args = typing.get_args(hint)
+    return typing.get_origin(hint) in (types.UnionType, typing.Union) and all(
+        a is type(None) or _is_literal(a) for a in args
     )
 
 

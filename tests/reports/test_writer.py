@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import errno
 import json
 import os
@@ -27,7 +28,9 @@ from .factories import (
     finding,
     make_report,
     parse_xml,
+    route,
     step,
+    with_probe,
 )
 
 # Characters that each format escapes differently: XML (& < "), JSON (" \), the
@@ -89,6 +92,50 @@ def test_the_sentinel_appears_in_no_written_file(tmp_path: Path) -> None:
         for form in forms:
             assert form not in raw, (name, form)
         assert "[REDACTED]" in raw, name
+
+
+def probe_leaky_report() -> RunReport:
+    """The sentinel in the probe's routes, the baseline and the commit too: fields the
+    redactor once had to be told about one by one."""
+    leaked = dataclasses.replace(route(), route=f"search {SENTINEL}", path=f"/search?q={SENTINEL}")
+    report = with_probe(leaky_report(), [dataclasses.replace(leaked, decision_reason=SENTINEL)])
+    assert report.baseline is not None
+    baseline = dataclasses.replace(
+        report.baseline,
+        path=f"baselines/{SENTINEL}.json",
+        commit=SENTINEL,
+        update=f"not updated: {SENTINEL}",
+    )
+    return dataclasses.replace(report, baseline=baseline, commit=SENTINEL)
+
+
+def test_the_sentinel_in_routes_baseline_and_commit_appears_in_no_written_file(
+    tmp_path: Path,
+) -> None:
+    write_reports(probe_leaky_report(), tmp_path, MaskSentinel())
+    core = SENTINEL[:14]
+    for name in NAMES:
+        raw = (tmp_path / name).read_text(encoding="utf-8")
+        assert core not in raw, name
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "Latency under load" in summary  # the routes were rendered, masked
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["routes"]
+
+
+def test_redact_report_walks_every_field_but_leaves_code_words() -> None:
+    class MaskAll:
+        def redact(self, text: str) -> str:
+            return "[REDACTED]" if text else text
+
+    safe = redact_report(probe_leaky_report(), MaskAll())
+    assert safe.commit == "[REDACTED]"
+    assert safe.routes[0].route == safe.routes[0].path == "[REDACTED]"
+    assert safe.baseline is not None and safe.baseline.commit == "[REDACTED]"
+    assert safe.config_path == Path("[REDACTED]")
+    # A status or a kind is a word of the code, never of the target: left as it is.
+    assert [r.status for r in safe.results] == ["failed", "error"]
+    assert safe.verdict.outcome == "fail"
+    assert safe.results[0].findings[0].severity is Severity.BLOCKER
 
 
 def test_every_rendered_text_goes_through_the_redactor(tmp_path: Path) -> None:
