@@ -24,7 +24,6 @@ if TYPE_CHECKING:
         ConfigError,
         ConfigProblem,
         LaunchgateError,
-        TargetError,
         UsageError,
     )
     from launchgate.redact import Redactor
@@ -43,7 +42,6 @@ _HOMES = {
     "ConfigError": "launchgate.errors",
     "ConfigProblem": "launchgate.errors",
     "LaunchgateError": "launchgate.errors",
-    "TargetError": "launchgate.errors",
     "UsageError": "launchgate.errors",
     "Redactor": "launchgate.redact",
     "CheckResult": "launchgate.results",
@@ -70,7 +68,6 @@ __all__ = [
     "RunReport",
     "Severity",
     "StepRecord",
-    "TargetError",
     "UsageError",
     "Verdict",
     "__version__",

@@ -8,7 +8,6 @@ either a usage error (exit 2, nothing was checked) or a could-not-decide verdict
     LaunchgateError
     ├── UsageError            exit 2: bad command line, unwritable output folder
     │   └── ConfigError       exit 2: launchgate.yml is wrong (file, line, key)
-    ├── TargetError           a target could not be reached in a way no check owns
     └── BaselineError         a stored baseline is corrupt, truncated or too new
 
 Messages are written for people: what was wrong, where, and what to do.
@@ -24,7 +23,6 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "LaunchgateError",
-    "TargetError",
     "UsageError",
 ]
 
@@ -62,10 +60,6 @@ class ConfigError(UsageError):
             (problems,) if isinstance(problems, ConfigProblem) else tuple(problems)
         )
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class TargetError(LaunchgateError):
-    """The target is unusable in a way that no single check owns."""
 
 
 class BaselineError(LaunchgateError):

@@ -5,7 +5,7 @@ import launchgate
 PUBLIC = {
     "BaselineError", "CheckResult", "Config", "ConfigError", "ConfigProblem", "Finding",
     "LaunchgateError", "LoadedConfig", "PlannedCheck", "Redactor", "Run", "RunReport",
-    "Severity", "StepRecord", "TargetError", "UsageError", "Verdict", "__version__",
+    "Severity", "StepRecord", "UsageError", "Verdict", "__version__",
     "decide", "load_config", "parse_config",
 }  # fmt: skip
 

@@ -335,14 +335,6 @@ def describe_error(exc: httpx.HTTPError) -> tuple[FailureKind, str]:
     return "other", f"{type(exc).__name__}: {exc}"
 
 
-def _has_request(exc: httpx.HTTPError) -> bool:
-    try:
-        exc.request  # noqa: B018 - raises RuntimeError when there is none
-    except RuntimeError:
-        return False
-    return True
-
-
 def _root_cause(exc: BaseException) -> BaseException:
     seen: set[int] = set()
     while exc.__cause__ is not None or exc.__context__ is not None:

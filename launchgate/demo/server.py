@@ -65,10 +65,10 @@ class DemoServer:
     """The demo app on ``http://127.0.0.1:<free port>`` in a uvicorn subprocess.
 
     It is also its own edge: the same app serves HTTPS on a second free port
-    (:attr:`edge_url`, ``https://demo.launchgate.test:<port>``) with a certificate
-    from a throwaway CA (:attr:`ca_bundle`), and a nameserver in this process
-    (:attr:`nameserver`) answers for the public names. :meth:`gate_environ` gives the
-    variables the demo's ``launchgate.yml`` reads.
+    (:attr:`https_port`, for :attr:`public_host`: ``demo.launchgate.test`` by default)
+    with a certificate from a throwaway CA (:attr:`ca_bundle`), and a nameserver in
+    this process (:attr:`nameserver`) answers for the public names.
+    :meth:`gate_environ` gives the variables the demo's ``launchgate.yml`` reads.
 
     ``with DemoServer(faults=["login-500"]) as server:`` starts it and waits until
     ``/healthz`` answers; leaving the block stops it. ``start()``, ``wait_ready()`` and
@@ -143,12 +143,6 @@ class DemoServer:
         if self._port is None:
             raise RuntimeError("the demo server has not been started")
         return self._port
-
-    @property
-    def edge_url(self) -> str:
-        """The canonical public URL; reachable through :attr:`ca_bundle` and resolve
-        overrides (or :attr:`nameserver`) only."""
-        return f"https://{self.public_host}:{self.https_port}"
 
     @property
     def ca_bundle(self) -> Path:

@@ -35,7 +35,6 @@ class LogWatch:
         self._parser = LogParser(spec)
         self._spec = spec
         self._target = target
-        self._source = source
         self._errors = _Rule(
             "errors",
             f"burst of 5xx responses in {source}",
