@@ -7,17 +7,20 @@ from ``launchgate.reports``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from launchgate.results import CheckStatus
+from launchgate.results import CheckStatus, Severity
 from launchgate.runreport import RunReport
-from launchgate.verdict import Outcome
+from launchgate.verdict import Outcome, ranked_findings
 
 __all__ = [
     "HEADLINES",
     "NO_RISKS",
     "STATUS_MARKS",
+    "RiskRow",
     "finite",
     "no_risks_text",
+    "risk_rows",
 ]
 
 HEADLINES: dict[Outcome, str] = {
@@ -56,6 +59,35 @@ def no_risks_text(report: RunReport) -> str:
     if not any(r.status in ("passed", "failed") for r in report.results):
         return "Nothing can be ruled out: no check ran."
     return NO_RISKS
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskRow:
+    """One row of the launch-risk list, the table the terminal and summary.md lead with;
+    each face only renders it (``blocking`` as a note, ``detail`` where there is room)."""
+
+    severity: Severity
+    blocking: bool  # False: at or below the failing severity, reported only
+    check_id: str
+    title: str
+    detail: str
+    remedy: str
+
+
+def risk_rows(report: RunReport) -> tuple[RiskRow, ...]:
+    """Every finding, worst first, marked blocking as the verdict decided it (read from
+    ``verdict.blocking``, never recomputed); empty: say :func:`no_risks_text`."""
+    return tuple(
+        RiskRow(
+            severity=f.severity,
+            blocking=f in report.verdict.blocking,
+            check_id=f.check_id,
+            title=f.title,
+            detail=f.detail,
+            remedy=f.remedy,
+        )
+        for f in ranked_findings(report.results)
+    )
 
 
 def finite(value: float | None) -> float | None:

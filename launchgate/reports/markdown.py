@@ -17,13 +17,14 @@ from launchgate.config.units import format_duration
 from launchgate.reports._shared import (
     HEADLINES,
     STATUS_MARKS,
+    RiskRow,
     no_risks_text,
+    risk_rows,
 )
 from launchgate.reports.latency import LATENCY_HEADER, latency_rows
 from launchgate.reports.trend import p95_charts
-from launchgate.results import CheckResult, Finding, HookResult
+from launchgate.results import CheckResult, HookResult
 from launchgate.runreport import RunReport
-from launchgate.verdict import ranked_findings
 
 __all__ = ["render_summary"]
 
@@ -50,21 +51,18 @@ def _sections(report: RunReport) -> list[str]:
 
 
 def _risks(report: RunReport) -> str:
-    ranked = ranked_findings(report.results)
-    if not ranked:
+    rows = risk_rows(report)
+    if not rows:
         return f"### Launch risks\n\n{_inline(no_risks_text(report))}"
-    rows = [_risk_row(f, blocking=f in report.verdict.blocking) for f in ranked]
     return "### Launch risks\n\n" + _table(
-        ("severity", "check", "what is wrong", "what to do"), rows
+        ("severity", "check", "what is wrong", "what to do"), [_risk_cells(r) for r in rows]
     )
 
 
-def _risk_row(finding: Finding, *, blocking: bool) -> tuple[str, ...]:
-    severity = finding.severity.value
-    if not blocking:
-        severity += " (not blocking)"
-    wrong = finding.title + (f"\n{finding.detail}" if finding.detail else "")
-    return (severity, finding.check_id, wrong, finding.remedy)
+def _risk_cells(row: RiskRow) -> tuple[str, ...]:
+    severity = row.severity.value + ("" if row.blocking else " (not blocking)")
+    wrong = row.title + (f"\n{row.detail}" if row.detail else "")
+    return (severity, row.check_id, wrong, row.remedy)
 
 
 def _latency(report: RunReport) -> str:

@@ -20,11 +20,11 @@ from rich.table import Table
 from rich.text import Text
 
 from launchgate.config.units import format_duration
-from launchgate.reports._shared import HEADLINES, STATUS_MARKS, no_risks_text
+from launchgate.reports._shared import HEADLINES, STATUS_MARKS, no_risks_text, risk_rows
 from launchgate.reports.latency import latency_rows
 from launchgate.results import CheckResult, CheckStatus, Severity
 from launchgate.runreport import RunReport
-from launchgate.verdict import Outcome, ranked_findings
+from launchgate.verdict import Outcome
 
 __all__ = ["format_check_line", "print_check", "print_summary", "render_hooks", "render_risk_list"]
 
@@ -76,8 +76,8 @@ def print_check(console: Console, result: CheckResult, *, blocking: bool) -> Non
 
 
 def render_risk_list(report: RunReport) -> RenderableType:
-    ranked = ranked_findings(report.results)
-    if not ranked:
+    rows = risk_rows(report)
+    if not rows:
         style = "green" if report.verdict.outcome == "pass" else "bold red"
         return Text(_safe(no_risks_text(report)), style=style)
     # Two columns, not four: at 80 columns a four-column table squeezes long ids and
@@ -90,14 +90,14 @@ def render_risk_list(report: RunReport) -> RenderableType:
     )
     table.add_column("severity", no_wrap=True)
     table.add_column("check, what is wrong, what to do", overflow="fold")
-    for finding in ranked:
-        severity = Text(finding.severity.value, style=_SEVERITY_STYLES[finding.severity])
-        if finding not in report.verdict.blocking:
+    for row in rows:
+        severity = Text(row.severity.value, style=_SEVERITY_STYLES[row.severity])
+        if not row.blocking:
             severity.append("\nnot blocking", style="dim")  # below the failing severity
-        risk = Text(_safe(finding.check_id), style="bold")
-        risk.append(f"\n{_safe(_one_line(finding.title))}")
-        if finding.remedy:
-            risk.append(f"\nwhat to do: {_safe(_one_line(finding.remedy))}", style="italic")
+        risk = Text(_safe(row.check_id), style="bold")
+        risk.append(f"\n{_safe(_one_line(row.title))}")
+        if row.remedy:
+            risk.append(f"\nwhat to do: {_safe(_one_line(row.remedy))}", style="italic")
         table.add_row(severity, risk)
     return table
 
