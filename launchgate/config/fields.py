@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from launchgate.config.units import (
     DURATION_HELP,
@@ -27,11 +27,14 @@ __all__ = [
     "Percent",
     "PositiveDuration",
     "Rate",
+    "Signature",
     "Size",
     "StatusList",
     "TextList",
     "VarName",
     "require_standard_secret",
+    "shorthand",
+    "string_or",
 ]
 
 Duration = Annotated[
@@ -191,3 +194,29 @@ def require_standard_secret(secret: str | None, signature: str) -> None:
             "signature standard needs a secret like whsec_<base64>; "
             "or use signature: sha256, which takes any text"
         )
+
+
+Signature = Annotated[
+    Literal["standard", "sha256"],
+    Field(
+        description="standard: Standard Webhooks headers (secret whsec_<base64>); sha256: "
+        "X-Launchgate-Signature: sha256=<hex HMAC-SHA256 of '<timestamp>.<body>'>."
+    ),
+]
+"""How a rollback webhook or a watch channel signs what it sends."""
+
+
+def shorthand(key: str) -> BeforeValidator:
+    """A bare string that stands for the one key ``key`` of a model: with
+    ``shorthand("run")``, ``command: ./rollback.sh`` means ``command: {run: ./rollback.sh}``."""
+
+    def expand(value: object) -> object:
+        return {key: value} if isinstance(value, str) else value
+
+    return BeforeValidator(expand)
+
+
+def string_or(model: type[BaseModel]) -> WithJsonSchema:
+    """The JSON Schema of a :func:`shorthand` field: the bare string or the model."""
+    schema: dict[str, Any] = {"anyOf": [{"type": "string"}, model.model_json_schema()]}
+    return WithJsonSchema(schema)

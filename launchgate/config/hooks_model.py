@@ -8,19 +8,23 @@ never on ``pass``; what they do is reported, and never changes the verdict.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from launchgate.config.fields import Duration, require_standard_secret
+from launchgate.config.fields import (
+    Duration,
+    Signature,
+    require_standard_secret,
+    shorthand,
+    string_or,
+)
 
 __all__ = ["CommandHook", "OnFailSpec", "WebhookHook"]
 
@@ -59,11 +63,7 @@ class WebhookHook(_Model):
     secret: str | None = Field(
         None, description="Sign each request with this secret (use ${ENV}; it is masked)."
     )
-    signature: Literal["standard", "sha256"] = Field(
-        "standard",
-        description="standard: Standard Webhooks headers (secret whsec_<base64>); sha256: "
-        "X-Launchgate-Signature: sha256=<hex HMAC-SHA256 of '<timestamp>.<body>'>.",
-    )
+    signature: Signature = "standard"
     headers: dict[str, str] = Field(default_factory=dict)
     ca_bundle: str | None = Field(
         None, description="PEM file of extra trusted roots (a deploy system on a private CA)."
@@ -83,16 +83,8 @@ class WebhookHook(_Model):
         return self
 
 
-def _run_only(value: object) -> object:
-    """``command: ./rollback.sh`` is short for ``command: {run: ./rollback.sh}``."""
-    return {"run": value} if isinstance(value, str) else value
-
-
-Command = Annotated[
-    CommandHook,
-    BeforeValidator(_run_only),
-    WithJsonSchema({"anyOf": [{"type": "string"}, CommandHook.model_json_schema()]}),
-]
+# ``command: ./rollback.sh`` is short for ``command: {run: ./rollback.sh}``.
+Command = Annotated[CommandHook, shorthand("run"), string_or(CommandHook)]
 
 
 class OnFailSpec(_Model):

@@ -14,10 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -32,6 +30,8 @@ from launchgate.config.fields import (
     StatusList,
     TextList,
     VarName,
+    shorthand,
+    string_or,
 )
 from launchgate.config.hooks_model import OnFailSpec
 from launchgate.config.hosts import (
@@ -432,16 +432,8 @@ class SubdomainSpec(_Model):
     )
 
 
-def _name_only(value: object) -> object:
-    """``- api.example.com`` is short for ``- name: api.example.com``."""
-    return {"name": value} if isinstance(value, str) else value
-
-
-Subdomain = Annotated[
-    SubdomainSpec,
-    BeforeValidator(_name_only),
-    WithJsonSchema({"anyOf": [{"type": "string"}, SubdomainSpec.model_json_schema()]}),
-]
+# ``- api.example.com`` is short for ``- name: api.example.com``.
+Subdomain = Annotated[SubdomainSpec, shorthand("name"), string_or(SubdomainSpec)]
 
 
 class EdgeSpec(_Model):

@@ -17,6 +17,7 @@ from launchgate.config.fields import (
     Duration,
     Name,
     PositiveDuration,
+    Signature,
     StatusList,
     TextList,
     require_standard_secret,
@@ -124,11 +125,7 @@ class WebhookChannel(_ChannelBase):
     secret: str | None = Field(
         None, description="Sign each alert with this secret (from `secrets:`)."
     )
-    signature: Literal["standard", "sha256"] = Field(
-        "standard",
-        description="standard: Standard Webhooks headers (secret whsec_<base64>); sha256: "
-        "X-Launchgate-Signature: sha256=<hex HMAC-SHA256 of '<timestamp>.<body>'>.",
-    )
+    signature: Signature = "standard"
     headers: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
