@@ -62,9 +62,9 @@ def is_blocking(item: Finding | CheckResult, fail_on: Severity) -> bool:
     A finding blocks the launch (fails the gate, recommends a rollback) when its
     severity is at or above the failing severity ``fail_on`` (``gate.fail_on`` in
     launchgate.yml, blocker by default); a finding below it is reported, never
-    blocking. A check result blocks when at least one of its findings does. Status
-    plays no part: a check that errored has no findings and makes the verdict
-    undecided instead (see :func:`decide`).
+    blocking. A check result blocks when at least one of its findings does, whatever
+    its status; a check that errored or did not run without findings blocks nothing,
+    it leaves the verdict undecided instead (see :func:`decide`).
     """
     if isinstance(item, CheckResult):
         return any(is_blocking(f, fail_on) for f in item.findings)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from launchgate.results import CheckResult, CheckStatus, Finding, Severity
-from launchgate.verdict import decide
+from launchgate.verdict import decide, is_blocking
 
 
 def result(
@@ -201,3 +201,38 @@ def test_a_partial_gate_never_passes(cases, left_out, fail_on):
     if ids:
         assert verdict.outcome != "pass"
         assert set(verdict.not_selected) == ids
+
+
+@pytest.mark.parametrize(
+    ("severity", "fail_on", "blocks"),
+    [
+        (Severity.BLOCKER, Severity.BLOCKER, True),
+        (Severity.HIGH, Severity.BLOCKER, False),
+        (Severity.HIGH, Severity.HIGH, True),
+        (Severity.BLOCKER, Severity.MEDIUM, True),
+        (Severity.MEDIUM, Severity.HIGH, False),
+    ],
+)
+def test_is_blocking_is_at_or_above_fail_on(
+    severity: Severity, fail_on: Severity, blocks: bool
+) -> None:
+    failed = result("a", "failed", severity)
+    assert is_blocking(failed.findings[0], fail_on) is blocks
+    assert is_blocking(failed, fail_on) is blocks
+    assert is_blocking(result("b", "passed"), fail_on) is False
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["passed", "failed", "error"]), st.sampled_from(list(Severity))),
+        max_size=6,
+    ),
+    st.sampled_from(list(Severity)),
+)
+def test_the_verdict_blames_exactly_the_checks_the_rule_calls_blocking(
+    specs: list[tuple[CheckStatus, Severity]], fail_on: Severity
+) -> None:
+    results = [result(f"c{i}", status, sev) for i, (status, sev) in enumerate(specs)]
+    verdict = decide(results, fail_on=fail_on)
+    for r in results:
+        assert verdict.blames(r) is is_blocking(r, fail_on)

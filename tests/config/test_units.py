@@ -61,3 +61,19 @@ def test_sizes(text, size):
 def test_format_then_parse_round_trips_whole_milliseconds(ms):
     seconds = ms / 1000
     assert parse_duration_s(format_duration(seconds)) == pytest.approx(seconds, abs=0.051)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.5, "500ms"), (120, "2m"), (90, "90s"), (1.5, "1.5s"), (math.nan, "?"), (math.inf, "?")],
+)
+def test_a_limit_reads_as_the_config_spells_it(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.0, "0.00 s"), (2.345, "2.35 s"), (9.99, "9.99 s"), (12.34, "12.3 s"), (math.nan, "?")],
+)
+def test_a_measured_time_keeps_fixed_decimals(seconds: float, text: str) -> None:
+    assert format_duration(seconds, measured=True) == text
