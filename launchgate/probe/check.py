@@ -21,7 +21,7 @@ from launchgate.baseline import (
 )
 from launchgate.checks.bounded_body import ACCEPT_ENCODING, undecodable_codings
 from launchgate.checks.context import CheckContext
-from launchgate.checks.plan import PlannedCheck
+from launchgate.checks.plan import Measured, PlannedCheck
 from launchgate.config.model import Config, ProbeSpec
 from launchgate.config.template import render
 from launchgate.errors import BaselineError
@@ -42,6 +42,7 @@ from launchgate.probe.figures import (
 )
 from launchgate.probe.gates import RegressionDecision, error_gate, p95_gate
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
+from launchgate.probe.outcome import ProbeOutcome
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, Finding, Severity
 
 __all__ = ["PROBE_ID", "plan_probe", "probe_fingerprint"]
@@ -139,7 +140,9 @@ def plan_probe(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
 # -- the probe itself -----------------------------------------------------------------
 
 
-async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) -> CheckResult:
+async def _run_probe(
+    ctx: CheckContext, *, config: Config, state: ProbeState
+) -> CheckResult | Measured:
     spec = config.probe
     if spec is None:  # pragma: no cover - planned only with a probe section
         raise RuntimeError("no probe configured")
@@ -204,21 +207,33 @@ async def _run_probe(ctx: CheckContext, *, config: Config, state: ProbeState) ->
         measurement = prober.measurement(invalid=_invalid(prober.measurement(), spec),
                                          extended_s=extended)  # fmt: skip
     state.measurement = measurement
-    ctx.probe_measurement = measurement
-    ctx.probe_fingerprint = probe_fingerprint(spec)
-    state.decisions = decide_routes(
-        measurement, spec, state.baseline, ctx.probe_fingerprint, source=str(path)
-    )
-    ctx.route_figures[:] = route_figures(measurement, spec, state.decisions)
+    state.decisions = decide_routes(measurement, spec, state.baseline, fp, source=str(path))
     latest = state.baseline.latest if state.baseline else None
-    ctx.baseline = BaselineRef(
-        path=str(path),
-        environment=environment,
-        created_at=latest.created_at if latest else None,
-        commit=latest.git.commit if latest and latest.git else None,
-        entries=len(state.baseline.entries) if state.baseline else 0,
-        history=baseline_history(state.baseline, ctx.probe_fingerprint),
+    outcome = ProbeOutcome(
+        measurement=measurement,
+        fingerprint=fp,
+        routes=tuple(route_figures(measurement, spec, state.decisions)),
+        baseline=BaselineRef(
+            path=str(path),
+            environment=environment,
+            created_at=latest.created_at if latest else None,
+            commit=latest.git.commit if latest and latest.git else None,
+            entries=len(state.baseline.entries) if state.baseline else 0,
+            history=baseline_history(state.baseline, fp),
+        ),
     )
+    return Measured(await _judge(ctx, spec, state, measurement, extended, started), outcome)
+
+
+async def _judge(
+    ctx: CheckContext,
+    spec: ProbeSpec,
+    state: ProbeState,
+    measurement: ProbeMeasurement,
+    extended: float,
+    started: float,
+) -> CheckResult:
+    """The probe check's own result, once its figures are in."""
     duration = time.perf_counter() - started
     title = _TITLE
     total = sum(r.requests for r in measurement.routes)
