@@ -18,7 +18,7 @@ from launchgate.baseline import (
 from launchgate.config.model import Config
 from launchgate.gitinfo import git_info
 from launchgate.probe.figures import baseline_entry
-from launchgate.probe.measurement import ProbeMeasurement
+from launchgate.probe.outcome import ProbeOutcome
 from launchgate.runreport import RunReport
 
 __all__ = ["update_baseline"]
@@ -27,16 +27,16 @@ __all__ = ["update_baseline"]
 def update_baseline(
     report: RunReport,
     config: Config,
-    measurement: ProbeMeasurement | None,
-    config_fingerprint: str | None,
+    probe: ProbeOutcome | None,
     *,
     workdir: Path,
     environ: Mapping[str, str],
     any_branch: bool = False,
 ) -> RunReport:
     """The report, with ``baseline.update`` saying what happened. Writes only when the
-    run passed, the probe measured every route, and the branch may update."""
-    message = _update(report, config, measurement, config_fingerprint, workdir, environ, any_branch)
+    run passed, the probe measured every route, and the branch may update. ``probe`` is
+    what the run's probe check measured (``Run.outcome``); None when it measured nothing."""
+    message = _update(report, config, probe, workdir, environ, any_branch)
     if report.baseline is None:
         return report
     return replace(report, baseline=replace(report.baseline, update=message))
@@ -45,16 +45,16 @@ def update_baseline(
 def _update(
     report: RunReport,
     config: Config,
-    measurement: ProbeMeasurement | None,
-    config_fingerprint: str | None,
+    probe: ProbeOutcome | None,
     workdir: Path,
     environ: Mapping[str, str],
     any_branch: bool,
 ) -> str:
     if report.verdict.outcome != "pass":
         return "not updated: only a passing run may update the baseline"
-    if measurement is None or config_fingerprint is None:
+    if probe is None:
         return "not updated: the probe did not run"
+    measurement = probe.measurement
     if any(route.successes == 0 for route in measurement.routes):
         return "not updated: a route has no successful request to record"
     git = git_info(workdir, environ)
@@ -73,7 +73,7 @@ def _update(
     path = baseline_path(folder, config.target.environment)
     entry = baseline_entry(
         measurement,
-        config_fingerprint=config_fingerprint,
+        config_fingerprint=probe.fingerprint,
         git=git,
         launchgate_version=__version__,
     )

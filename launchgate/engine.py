@@ -4,6 +4,10 @@ A :class:`Run` turns a loaded config into a plan of checks in dependency order a
 executes them, one at a time or all together, under one overall deadline. The CLI
 calls :meth:`Run.execute_all`; the plugin calls :meth:`Run.execute` once per pytest
 item. Both end with :meth:`Run.report`, so both produce the same verdict.
+
+What a check measured beyond its result (a :class:`Measured` outcome) is kept by check
+id: the report reads its figures, and a face asks :meth:`Run.outcome` for the typed
+value (the probe's measurement, for a baseline update).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 import certifi
@@ -29,7 +34,7 @@ from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.learning import redaction_hooks
-from launchgate.checks.plan import PlannedCheck, Planner
+from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
@@ -56,6 +61,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_Outcome = TypeVar("_Outcome")
 
 
 PLANNERS: tuple[Planner, ...] = (
@@ -172,6 +179,7 @@ class Run:
         self.plan = self._plan()
         self._by_id = {p.check_id: p for p in self.plan}
         self.results: dict[str, CheckResult] = {}
+        self.outcomes: dict[str, CheckOutcome] = {}  # what checks measured, by check id
         self._started_at: datetime | None = None
         self._started_mono: float | None = None
         self._deadline: float | None = None
@@ -252,7 +260,11 @@ class Run:
             self._on_start(planned)
         try:
             async with asyncio.timeout(remaining):
-                return await planned.run(self.ctx)
+                ran = await planned.run(self.ctx)
+            if isinstance(ran, Measured):
+                self.outcomes[planned.check_id] = ran.outcome
+                return ran.result
+            return ran
         except TimeoutError:
             self._note_stop(f"the run deadline ({deadline_text}, target.deadline) passed")
             return self._error(
@@ -293,6 +305,19 @@ class Run:
             if task is not None:
                 task.uncancel()
         return [self.results[p.check_id] for p in self.plan]
+
+    def outcome(self, check_id: str, type_: type[_Outcome]) -> _Outcome | None:
+        """What ``check_id`` measured, as ``type_``; None when it left nothing (not run,
+        or stopped before it measured). Another type is a programming error: raises
+        ``TypeError`` rather than reading as "nothing measured"."""
+        found = self.outcomes.get(check_id)
+        if found is None:
+            return None
+        if not isinstance(found, type_):
+            raise TypeError(
+                f"check {check_id} measured a {type(found).__name__}, not a {type_.__name__}"
+            )
+        return found
 
     # -- synchronous face, for the pytest plugin ---------------------------------------
 
@@ -350,6 +375,7 @@ class Run:
 
     def report(self) -> RunReport:
         results = tuple(self.results[p.check_id] for p in self.plan if p.check_id in self.results)
+        outcomes = [self.outcomes[p.check_id] for p in self.plan if p.check_id in self.outcomes]
         started = self._started_at or datetime.now(UTC)
         duration = (
             self.clock.monotonic() - self._started_mono if self._started_mono is not None else 0.0
@@ -368,8 +394,8 @@ class Run:
                 self._stopped,
                 len(self.plan),
             ),
-            routes=tuple(self.ctx.route_figures),
-            baseline=self.ctx.baseline,
+            routes=tuple(route for o in outcomes for route in o.routes),
+            baseline=next((o.baseline for o in outcomes if o.baseline is not None), None),
         )
 
 

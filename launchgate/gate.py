@@ -25,6 +25,8 @@ from launchgate.eventloop import new_runner
 from launchgate.github import GitHubActions
 from launchgate.gitinfo import head_commit
 from launchgate.hooks import hook_secrets, run_hooks, skipped_hooks
+from launchgate.probe.check import PROBE_ID
+from launchgate.probe.outcome import ProbeOutcome
 from launchgate.redact import Redactor
 from launchgate.reports.github import GROUP_END, group_start
 from launchgate.reports.json_report import render_json
@@ -129,8 +131,7 @@ def run_gate(
         report = baseline_update.update_baseline(
             report,
             loaded.config,
-            run.ctx.probe_measurement,
-            run.ctx.probe_fingerprint,
+            run.outcome(PROBE_ID, ProbeOutcome),
             workdir=run.ctx.workdir,
             environ=run.environ,
             any_branch=any_branch,

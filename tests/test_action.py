@@ -21,8 +21,8 @@ from launchgate.baseline import BaselineEntry, BaselineFile, RouteBaseline, writ
 from launchgate.config.load import parse_config
 from launchgate.demo import DemoServer
 from launchgate.github import OUTPUT_NAMES
-from launchgate.probe.check import probe_fingerprint
 from launchgate.probe.histogram import LatencyHistogram
+from launchgate.probe.settings import probe_fingerprint
 from tests.action_steps import (
     ACTION_FILE,
     ROOT,

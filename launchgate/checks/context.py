@@ -14,9 +14,7 @@ from typing import Protocol
 import httpx
 
 from launchgate.config.model import TargetSpec
-from launchgate.probe.measurement import ProbeMeasurement
 from launchgate.redact import Redactor
-from launchgate.results import BaselineRef, RouteFigures
 
 __all__ = ["CheckContext", "Clock", "SessionState", "SystemClock"]
 
@@ -60,12 +58,6 @@ class CheckContext:
     progress: Callable[[str], None] | None = None  # a live status line, when on a terminal
     environ: Mapping[str, str] = field(default_factory=dict)
     workdir: Path = field(default_factory=Path.cwd)  # relative paths (baselines) start here
-    # What the probe leaves for the report: figures per route, the baseline compared.
-    route_figures: list[RouteFigures] = field(default_factory=list)
-    baseline: BaselineRef | None = None
-    # What a baseline update needs: the probe's measurement and its settings digest.
-    probe_measurement: ProbeMeasurement | None = None
-    probe_fingerprint: str | None = None
 
     def client(self, cookies: httpx.Cookies | None = None) -> httpx.AsyncClient:
         return self.make_client(cookies)

@@ -16,45 +16,15 @@ import dns.exception
 import dns.resolver
 import dns.rrset
 
+from launchgate.config.hosts import Nameserver
+
 __all__ = [
     "DnsAnswer",
     "DnsFailure",
-    "Nameserver",
     "lookup",
-    "parse_nameserver",
 ]
 
 DnsFailureKind = Literal["nxdomain", "servfail", "timeout", "no_answer", "no_nameservers"]
-
-
-@dataclass(frozen=True)
-class Nameserver:
-    address: str
-    port: int = 53
-
-    def __str__(self) -> str:
-        return self.address if self.port == 53 else f"{self.address}:{self.port}"
-
-
-def parse_nameserver(text: str) -> Nameserver:
-    """``1.1.1.1``, ``127.0.0.1:5353``, ``[::1]:5353`` or ``::1``."""
-    text = text.strip()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest.removeprefix(":")
-        return Nameserver(host, _port(port, text) if port else 53)
-    if text.count(":") == 1:
-        host, port = text.split(":")
-        return Nameserver(host, _port(port, text))
-    if not text:
-        raise ValueError("expected a nameserver address such as 1.1.1.1 or 127.0.0.1:5353")
-    return Nameserver(text)
-
-
-def _port(text: str, whole: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"bad port in nameserver {whole!r}: expected IP[:PORT]")
-    return int(text)
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,56 @@ The engine knows nothing of journeys, webhooks or anything added later: it order
 planned checks by their ``needs``, runs each at most once under the run's deadline,
 and turns a crash into could-not-decide. A new capability adds a planner to
 ``launchgate.engine.PLANNERS``.
+
+What a check measured beyond its verdict (the probe's figures) travels back the same
+way as the verdict: the runner returns it beside its result, as :class:`Measured`,
+and the engine keeps it by check id. Nothing is left behind in the shared context
+for another module to read back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from launchgate.checks.context import CheckContext
 from launchgate.config.model import Config
-from launchgate.results import CheckKind, CheckResult, CheckStatus, Severity
+from launchgate.results import (
+    BaselineRef,
+    CheckKind,
+    CheckResult,
+    CheckStatus,
+    RouteFigures,
+    Severity,
+)
 
-__all__ = ["CheckRunner", "PlannedCheck", "Planner"]
+__all__ = ["CheckOutcome", "CheckRunner", "Measured", "PlannedCheck", "Planner"]
 
-CheckRunner = Callable[[CheckContext], Awaitable[CheckResult]]
+
+class CheckOutcome(Protocol):
+    """What a check measured, beyond its result, that the run's report carries.
+
+    Only what the report reads is part of the protocol; a face that needs more (a
+    baseline update needs the probe's measurement) asks the engine for the concrete
+    type with :meth:`launchgate.engine.Run.outcome`."""
+
+    @property
+    def routes(self) -> tuple[RouteFigures, ...]: ...
+
+    @property
+    def baseline(self) -> BaselineRef | None: ...
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A check's result together with what it measured."""
+
+    result: CheckResult
+    outcome: CheckOutcome
+
+
+CheckRunner = Callable[[CheckContext], Awaitable[CheckResult | Measured]]
 
 
 @dataclass(frozen=True)

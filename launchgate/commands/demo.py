@@ -142,7 +142,7 @@ _UNSTARTED = {
 def _cache_folder(text: str, environ: Mapping[str, str]) -> Path:
     """One folder per launchgate version and probe setup: a change of either recalibrates."""
     from launchgate.config.load import parse_config
-    from launchgate.probe.check import probe_fingerprint
+    from launchgate.probe.settings import probe_fingerprint
 
     probe = parse_config(text, _CONFIG_PATH, {**_UNSTARTED, **environ}).config.probe
     key = probe_fingerprint(probe) if probe is not None else "no-probe"

@@ -1,4 +1,5 @@
-"""Host names, edge URLs and curl-style ``HOST:PORT:ADDRESS`` overrides, parsed once.
+"""Host names, edge URLs, nameserver addresses and curl-style ``HOST:PORT:ADDRESS``
+overrides, parsed once.
 
 Pure and dependency-free, so the config models validate with them (a bad value is a
 config error with a line number) and the edge checks use the very same parsing.
@@ -13,11 +14,13 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "EdgeUrl",
+    "Nameserver",
     "ResolveOverride",
     "default_port",
     "parse_address",
     "parse_edge_url",
     "parse_host_name",
+    "parse_nameserver",
     "parse_resolve",
     "parse_target_url",
 ]
@@ -162,3 +165,33 @@ def parse_resolve(text: str) -> ResolveOverride:
             f"bad port {port!r}: expected HOST:PORT:ADDRESS with a port from 1 to 65535"
         )
     return ResolveOverride(parse_host_name(host), int(port), parse_address(address))
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    address: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return self.address if self.port == 53 else f"{self.address}:{self.port}"
+
+
+def parse_nameserver(text: str) -> Nameserver:
+    """``1.1.1.1``, ``127.0.0.1:5353``, ``[::1]:5353`` or ``::1``."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":")
+        return Nameserver(host, _nameserver_port(port, text) if port else 53)
+    if text.count(":") == 1:
+        host, port = text.split(":")
+        return Nameserver(host, _nameserver_port(port, text))
+    if not text:
+        raise ValueError("expected a nameserver address such as 1.1.1.1 or 127.0.0.1:5353")
+    return Nameserver(text)
+
+
+def _nameserver_port(text: str, whole: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"bad port in nameserver {whole!r}: expected IP[:PORT]")
+    return int(text)

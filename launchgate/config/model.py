@@ -38,6 +38,7 @@ from launchgate.config.hosts import (
     parse_address,
     parse_edge_url,
     parse_host_name,
+    parse_nameserver,
     parse_resolve,
     parse_target_url,
 )
@@ -355,8 +356,6 @@ class BaselineSpec(_Model):
 
 
 def _nameserver(value: str) -> str:
-    from launchgate.checks.dns import parse_nameserver  # dnspython loads only when used
-
     ns = parse_nameserver(value)
     try:
         ipaddress.ip_address(ns.address)

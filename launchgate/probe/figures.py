@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from launchgate.baseline import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
-from launchgate.config.model import GatesSpec, ProbeSpec
+from launchgate.config.model import GatesSpec
 from launchgate.probe.gates import RegressionDecision, regression_gate, unreadable_baseline
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
+from launchgate.probe.settings import RouteSettings
 from launchgate.results import BaselinePoint, RouteFigures
 
 __all__ = [
@@ -30,7 +31,7 @@ _NOISE_ENTRIES = 5  # recent baseline entries whose spread counts as run-to-run 
 
 def decide_routes(
     measurement: ProbeMeasurement,
-    spec: ProbeSpec,
+    gates: GatesSpec,
     baseline: BaselineFile | None,
     config_fingerprint: str,
     *,
@@ -59,7 +60,7 @@ def decide_routes(
             route.latency,
             stored,
             route.route,
-            spec.gates,
+            gates,
             source=source,
             history_p95_ms=earlier if not incomparable else (),
             incomparable=incomparable,
@@ -103,16 +104,14 @@ def regression_decision(
     )
 
 
-def _finite(value: float) -> float:
-    return value if math.isfinite(value) else math.nan
-
-
 def route_figures(
-    measurement: ProbeMeasurement, spec: ProbeSpec, decisions: dict[str, RegressionDecision]
+    measurement: ProbeMeasurement,
+    settings: Sequence[RouteSettings],
+    decisions: Mapping[str, RegressionDecision],
 ) -> list[RouteFigures]:
+    by_name = {s.name: s for s in settings}
     figures: list[RouteFigures] = []
     for route in measurement.routes:
-        config = spec.routes[route.route]
         decision = decisions[route.route]
         base = decision.baseline_p95_ms
         figures.append(
@@ -132,7 +131,7 @@ def route_figures(
                 error_rate_pct=route.error_rate_pct,
                 errors=tuple(sorted(route.errors.items())),
                 throttled=route.throttled,
-                target_p95_ms=(config.p95 if config.p95 is not None else spec.gates.p95) * 1000,
+                target_p95_ms=by_name[route.route].p95_target_ms,
                 baseline_p95_ms=base if math.isfinite(base) else None,
                 change_pct=decision.change_pct if math.isfinite(decision.change_pct) else None,
                 decision=decision.outcome,

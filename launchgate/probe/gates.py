@@ -40,6 +40,7 @@ from launchgate.probe.histogram import LatencyHistogram
 
 __all__ = [
     "GateDecision",
+    "GateStatus",
     "RegressionDecision",
     "error_gate",
     "p95_gate",
@@ -49,9 +50,13 @@ __all__ = [
 ]
 
 
+GateStatus = Literal["pass", "fail", "undecided"]
+"""``undecided``: the figures cannot decide (too few samples, no request completed)."""
+
+
 @dataclass(frozen=True)
 class GateDecision:
-    passed: bool | None  # None: could not decide (too few samples)
+    status: GateStatus
     observed: float
     limit: float
     reason: str
@@ -101,31 +106,31 @@ def p95_gate(latency: LatencyHistogram, target_ms: float, *, min_samples: int) -
     p95 = latency.percentile_ms(95)
     if latency.count < min_samples:
         return GateDecision(
-            None,
+            "undecided",
             p95,
             target_ms,
             f"only {latency.count} successful requests measured; a stable p95 needs {min_samples}",
         )
     if p95 > target_ms:
         return GateDecision(
-            False, p95, target_ms, f"p95 {p95:.0f} ms is over the {target_ms:.0f} ms target"
+            "fail", p95, target_ms, f"p95 {p95:.0f} ms is over the {target_ms:.0f} ms target"
         )
-    return GateDecision(True, p95, target_ms, f"p95 {p95:.1f} ms (target {target_ms:.0f} ms)")
+    return GateDecision("pass", p95, target_ms, f"p95 {p95:.1f} ms (target {target_ms:.0f} ms)")
 
 
 def error_gate(requests: int, errors: int, budget_pct: float) -> GateDecision:
     if requests == 0:
-        return GateDecision(None, math.nan, budget_pct, "no request completed")
+        return GateDecision("undecided", math.nan, budget_pct, "no request completed")
     rate = 100.0 * errors / requests
     if rate > budget_pct:
         return GateDecision(
-            False,
+            "fail",
             rate,
             budget_pct,
             f"{rate:.1f}% of requests failed ({errors} of {requests}); the budget is "
             f"{budget_pct:g}%",
         )
-    return GateDecision(True, rate, budget_pct, f"{rate:.2f}% errors (budget {budget_pct:g}%)")
+    return GateDecision("pass", rate, budget_pct, f"{rate:.2f}% errors (budget {budget_pct:g}%)")
 
 
 def unreadable_baseline(current: LatencyHistogram, reason: str) -> RegressionDecision:

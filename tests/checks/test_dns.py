@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from launchgate.checks.dns import DnsAnswer, DnsFailure, Nameserver, lookup, parse_nameserver
+from launchgate.checks.dns import DnsAnswer, DnsFailure, lookup
+from launchgate.config.hosts import Nameserver, parse_nameserver
 from tests.dns_server import DnsServer
 
 ZONE = """

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from launchgate.checks.dns import DnsAnswer, DnsFailure, lookup, parse_nameserver
+from launchgate.checks.dns import DnsAnswer, DnsFailure, lookup
+from launchgate.config.hosts import parse_nameserver
 from launchgate.demo import DemoSettings
 from launchgate.demo.nameserver import DemoNameserver
 

@@ -33,27 +33,27 @@ GATE: dict[str, Any] = {
 
 
 def test_p95_gate_over_under_and_too_few():
-    assert p95_gate(hist([100] * 300), 500, min_samples=200).passed is True
+    assert p95_gate(hist([100] * 300), 500, min_samples=200).status == "pass"
     over = p95_gate(hist([700] * 300), 500, min_samples=200)
-    assert over.passed is False
+    assert over.status == "fail"
     assert over.reason == "p95 700 ms is over the 500 ms target"
     few = p95_gate(hist([100] * 10), 500, min_samples=200)
-    assert few.passed is None
+    assert few.status == "undecided"
     assert "only 10 successful requests" in few.reason
 
 
 def test_zero_samples_is_never_a_fast_p95():
     decision = p95_gate(LatencyHistogram(), 500, min_samples=200)
-    assert decision.passed is None
+    assert decision.status == "undecided"
     assert math.isnan(decision.observed)
 
 
 def test_error_budget():
-    assert error_gate(1000, 10, 1.0).passed is True  # exactly 1 %: within budget
+    assert error_gate(1000, 10, 1.0).status == "pass"  # exactly 1 %: within budget
     failing = error_gate(1000, 11, 1.0)
-    assert failing.passed is False
+    assert failing.status == "fail"
     assert "1.1% of requests failed (11 of 1000)" in failing.reason
-    assert error_gate(0, 0, 1.0).passed is None
+    assert error_gate(0, 0, 1.0).status == "undecided"
 
 
 def test_no_baseline_and_incomparable_are_named():

@@ -14,6 +14,8 @@ from launchgate.baseline_update import update_baseline
 from launchgate.config import parse_config
 from launchgate.demo import DemoServer
 from launchgate.engine import Run
+from launchgate.probe.check import PROBE_ID
+from launchgate.probe.outcome import ProbeOutcome
 from launchgate.reports import render_json
 
 CONFIG = """\
@@ -74,7 +76,7 @@ async def test_first_run_has_no_baseline_then_updates_then_compares(server, tmp_
     assert report.baseline.entries == 0
 
     updated = update_baseline(
-        report, first.config, first.ctx.probe_measurement, first.ctx.probe_fingerprint,
+        report, first.config, first.outcome(PROBE_ID, ProbeOutcome),
         workdir=tmp_path, environ={}, any_branch=True,
     )  # fmt: skip
     assert updated.baseline is not None
@@ -141,7 +143,7 @@ async def test_a_failing_run_never_updates_the_baseline(server, tmp_path):
     report = run.report()
     assert report.verdict.outcome != "pass"
     updated = update_baseline(
-        report, run.config, run.ctx.probe_measurement, run.ctx.probe_fingerprint,
+        report, run.config, run.outcome(PROBE_ID, ProbeOutcome),
         workdir=tmp_path, environ={}, any_branch=True,
     )  # fmt: skip
     assert updated.baseline is not None
@@ -162,14 +164,14 @@ async def test_only_the_default_branch_updates_by_default(server, tmp_path):
     report = run.report()
     assert report.verdict.outcome == "pass"
     updated = update_baseline(
-        report, run.config, run.ctx.probe_measurement, run.ctx.probe_fingerprint,
+        report, run.config, run.outcome(PROBE_ID, ProbeOutcome),
         workdir=tmp_path, environ={},
     )  # fmt: skip
     assert updated.baseline is not None
     assert updated.baseline.update.startswith("not updated: branch feature may not update it")
     git("checkout", "-q", "main")
     updated = update_baseline(
-        report, run.config, run.ctx.probe_measurement, run.ctx.probe_fingerprint,
+        report, run.config, run.outcome(PROBE_ID, ProbeOutcome),
         workdir=tmp_path, environ={},
     )  # fmt: skip
     assert updated.baseline is not None

@@ -30,9 +30,9 @@ from launchgate.checks.bounded_body import (
     UnsupportedEncoding,
     read_bounded,
 )
-from launchgate.checks.dns import DnsFailure, Nameserver, lookup
+from launchgate.checks.dns import DnsFailure, lookup
 from launchgate.checks.http import TransportFailure, describe_error, dns_cause
-from launchgate.config.hosts import EdgeUrl, ResolveOverride
+from launchgate.config.hosts import EdgeUrl, Nameserver, ResolveOverride
 from launchgate.config.units import format_duration
 from launchgate.errors import UsageError
 

@@ -26,7 +26,6 @@ from functools import partial
 from typing import Any
 
 from launchgate import __version__
-from launchgate.checks.dns import parse_nameserver
 from launchgate.checks.edge.dns_check import check_name
 from launchgate.checks.edge.https_checks import (
     check_alias,
@@ -46,7 +45,7 @@ from launchgate.checks.edge.page_checks import (
 )
 from launchgate.checks.edge.state import EdgeState
 from launchgate.checks.plan import PlannedCheck
-from launchgate.config.hosts import EdgeUrl, parse_edge_url, parse_resolve
+from launchgate.config.hosts import EdgeUrl, parse_edge_url, parse_nameserver, parse_resolve
 from launchgate.config.model import Config, EdgeSpec, SubdomainSpec
 from launchgate.config.semantics import journey_order
 from launchgate.redact import Redactor

@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 from launchgate.checks.context import CheckContext
-from launchgate.checks.dns import DnsFailure, lookup, parse_nameserver
+from launchgate.checks.dns import DnsFailure, lookup
 from launchgate.checks.email.rules import dkim_findings, dmarc_findings, spf_findings, spf_records
 from launchgate.checks.email.spf import TempError, walk_spf
 from launchgate.checks.plan import CheckRunner, PlannedCheck
+from launchgate.config.hosts import parse_nameserver
 from launchgate.config.model import Config, EmailSpec
 from launchgate.results import CheckResult, Finding, Severity
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from launchgate.checks.dns import parse_nameserver
 from launchgate.checks.edge.network import EdgeNetwork, Reply, edge_ssl_context
 from launchgate.checks.http import TransportFailure
-from launchgate.config.hosts import parse_edge_url, parse_resolve
+from launchgate.config.hosts import parse_edge_url, parse_nameserver, parse_resolve
 from launchgate.errors import UsageError
 from tests.checks.edge.world import serving
 from tests.dns_server import DnsServer

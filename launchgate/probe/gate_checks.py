@@ -1,0 +1,176 @@
+"""The probe's gate checks, per route: the p95 target, the error budget and the
+regression against the stored baseline. Each check's id and title are built once,
+as a :class:`GateCheck`; judging it is a pure function of what the probe left for
+its route (:class:`RouteEvidence`), so the probe check reads its gates exactly as
+the gate checks themselves report them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from launchgate.probe.driver import PAUSED, SESSION_LOST
+from launchgate.probe.figures import route_counts_text
+from launchgate.probe.gates import RegressionDecision, error_gate, p95_gate
+from launchgate.probe.measurement import RouteMeasurement
+from launchgate.probe.settings import RouteSettings
+from launchgate.results import CheckResult, CheckStatus, Finding, Severity
+
+__all__ = ["GateCheck", "GateName", "RouteEvidence", "gate_checks", "judge"]
+
+GateName = Literal["p95", "errors", "regression"]
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    check_id: str
+    title: str
+    gate: GateName
+    route: RouteSettings
+
+
+@dataclass(frozen=True)
+class RouteEvidence:
+    """What the probe left for one route's gates."""
+
+    measured: RouteMeasurement | None  # None: the route was not measured
+    missing: str  # why not, when it was not
+    decision: RegressionDecision | None = None
+    baseline_error: str | None = None  # the baseline could not be read
+    stopped_early: str | None = None  # why the probe gave up before the end, if it did
+
+
+def gate_checks(route: RouteSettings) -> tuple[GateCheck, GateCheck, GateCheck]:
+    """The route's three gates, in the order they run and are reported."""
+    name = route.name
+    return (
+        GateCheck(
+            f"probe::{name}::p95",
+            f"{name} answers within {route.p95_target_ms:.0f} ms at p95",
+            "p95",
+            route,
+        ),
+        GateCheck(
+            f"probe::{name}::errors",
+            f"{name} stays within the {route.error_budget_pct:g}% error budget",
+            "errors",
+            route,
+        ),
+        GateCheck(
+            f"probe::{name}::regression",
+            f"{name} is not more than {route.regression_pct:g}% slower than the baseline",
+            "regression",
+            route,
+        ),
+    )
+
+
+def judge(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
+    """The gate's result: failed with a finding, passed, or an error when the figures
+    cannot decide (never a pass)."""
+    if check.gate == "p95":
+        return _judge_p95(check, evidence)
+    if check.gate == "errors":
+        return _judge_errors(check, evidence)
+    return _judge_regression(check, evidence)
+
+
+def _result(
+    check: GateCheck,
+    status: CheckStatus,
+    message: str,
+    *,
+    detail: str = "",
+    remedy: str = "",
+) -> CheckResult:
+    findings: tuple[Finding, ...] = ()
+    if status == "failed":
+        findings = (Finding(check.check_id, Severity.BLOCKER, message, detail, remedy),)
+    return CheckResult(
+        check.check_id, "probe", check.title, Severity.BLOCKER, status, 0.0, findings, message,
+    )  # fmt: skip
+
+
+def _figures_text(route: RouteMeasurement) -> str:
+    return (
+        f"{route.method} {route.path}: {route.successes} measured; p50 {route.p(50):.1f} ms, "
+        f"p95 {route.p(95):.1f} ms, p99 {route.p(99):.1f} ms, max {route.latency.max_ms:.1f} "
+        f"ms (server time p95 {route.service.percentile_ms(95):.1f} ms)"
+    )
+
+
+def _judge_p95(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
+    measured = evidence.measured
+    if measured is None:
+        return _result(check, "error", evidence.missing)
+    route = check.route
+    decision = p95_gate(measured.latency, route.p95_target_ms, min_samples=route.min_samples)
+    if decision.status == "undecided":
+        return _result(check, "error", f"could not decide: {decision.reason}")
+    if decision.status == "fail":
+        return _result(
+            check, "failed", f"{route.name}: {decision.reason}",
+            detail=_figures_text(measured),
+            remedy="profile this route under load: slow queries, missing indexes, "
+            "N+1 queries and blocking calls are the usual causes",
+        )  # fmt: skip
+    return _result(check, "passed", decision.reason)
+
+
+def _judge_errors(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
+    measured = evidence.measured
+    if measured is None:
+        return _result(check, "error", evidence.missing)
+    route = check.route
+    done = measured.successes + measured.error_count
+    decision = error_gate(done, measured.error_count, route.error_budget_pct)
+    if decision.status == "undecided":
+        return _result(check, "error", f"could not decide: {decision.reason}")
+    # Not a matter of budget: once the session is gone the route is no longer
+    # measured as the customer it stands for.
+    lost = [(cause, n) for cause, n in measured.errors.items() if cause.startswith(SESSION_LOST)]
+    if decision.status == "fail" or lost:
+        causes = ", ".join(f"{cause}: {n}" for cause, n in sorted(measured.errors.items()))
+        detail = f"{measured.method} {measured.path}: {causes}\n{route_counts_text(measured)}"
+        if evidence.stopped_early:
+            detail += f"\n{evidence.stopped_early}"
+        if lost:
+            reason = f"{lost[0][0]} ({sum(n for _, n in lost)} of {done} requests)"
+            remedy = (
+                "the journey's session expired or was dropped under load: look at the "
+                "session lifetime and store, or measure this page without session:"
+            )
+        else:
+            reason = decision.reason
+            remedy = (
+                "look at the app's error log for these requests; a few percent of "
+                "errors under modest load means customers see them too"
+            )
+        return _result(check, "failed", f"{route.name}: {reason}", detail=detail, remedy=remedy)
+    message = decision.reason
+    if measured.throttled:
+        paused = measured.not_sent.get(PAUSED, 0)
+        message += (
+            f"; {measured.throttled} answered 429, Retry-After honoured "
+            f"({paused} not sent during the pause)"
+        )
+    return _result(check, "passed", message)
+
+
+def _judge_regression(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
+    if evidence.baseline_error:
+        return _result(check, "error", f"could not decide: {evidence.baseline_error}")
+    decision = evidence.decision
+    if decision is None:
+        return _result(check, "error", evidence.missing)
+    if decision.fails:
+        measured = evidence.measured
+        return _result(
+            check, "failed", f"{check.route.name}: {decision.reason}",
+            detail=_figures_text(measured) if measured else "",
+            remedy="compare with the baseline's commit: a dropped index, a new query or a "
+            "slower dependency are the usual causes",
+        )  # fmt: skip
+    if decision.could_not_decide:
+        return _result(check, "error", f"could not decide: {decision.reason}")
+    return _result(check, "passed", f"{decision.outcome}: {decision.reason}")
