@@ -2,8 +2,10 @@
 
 A small typed wrapper over HdrHistogram (the ``hdrhistogram`` package): values in
 microseconds from 1 µs to 120 s at 3 significant digits. HdrHistogram's
-``record_value`` returns ``False`` for a value out of range instead of raising; we
-check it and count such values, so a slow request is never silently dropped.
+``record_value`` returns ``False`` for a value out of range instead of raising, which
+would drop the slowest request without a word; so a value above the range is recorded
+at the range's top (no request timeout the probe allows reaches it), and a negative or
+NaN latency, which only a bug can produce, raises.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ SIGNIFICANT_DIGITS = 3
 class LatencyHistogram:
     def __init__(self) -> None:
         self._hdr = HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
-        self.out_of_range = 0  # values that could not be recorded (never silently lost)
 
     # -- recording ----------------------------------------------------------------------
 
@@ -32,14 +33,11 @@ class LatencyHistogram:
 
     def record_us(self, value_us: float) -> None:
         if math.isnan(value_us) or value_us < 0:
-            self.out_of_range += 1
-            return
-        if not self._hdr.record_value(max(LOWEST_US, round(value_us))):
-            self.out_of_range += 1
+            raise ValueError(f"a latency must be a non-negative number, got {value_us!r} µs")
+        self._hdr.record_value(min(HIGHEST_US, max(LOWEST_US, round(value_us))))
 
     def merge(self, other: LatencyHistogram) -> None:
         self._hdr.add(other._hdr)
-        self.out_of_range += other.out_of_range
 
     # -- reading ------------------------------------------------------------------------
 

@@ -25,14 +25,20 @@ def test_percentiles_within_three_significant_digits():
     assert h.max_ms == pytest.approx(1000, rel=1e-3)
 
 
-def test_out_of_range_values_are_counted_not_dropped():
+def test_a_value_above_the_range_is_counted_at_its_top_not_dropped():
     h = LatencyHistogram()
     h.record_ms(5)
     h.record_ms(10 * 60 * 1000)  # ten minutes: above the 120 s range
-    h.record_us(-1)
-    h.record_us(math.nan)
-    assert h.count == 1
-    assert h.out_of_range == 3
+    assert h.count == 2
+    assert h.max_ms == pytest.approx(120_000, rel=1e-3)
+
+
+@pytest.mark.parametrize("bad_us", [-1.0, math.nan])
+def test_a_latency_only_a_bug_could_produce_raises(bad_us):
+    h = LatencyHistogram()
+    with pytest.raises(ValueError, match="non-negative"):
+        h.record_us(bad_us)
+    assert h.count == 0
 
 
 def test_sub_microsecond_values_count_as_one_microsecond():
