@@ -57,8 +57,8 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.config.load import load_config
     from launchgate.config.units import parse_duration_s
     from launchgate.config.watch_model import WatchSpec
-    from launchgate.engine import resolve_target_url
     from launchgate.errors import UsageError
+    from launchgate.runplan import config_path, resolve_target_url
     from launchgate.watch.assemble import (
         LogSource,
         alert_client,
@@ -74,8 +74,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.watch.watcher import Watcher
 
     environ = io.environ
-    config_path = Path(resolve(CONFIG, given=args.config, environ=environ) or "launchgate.yml")
-    loaded = load_config(config_path, environ)
+    loaded = load_config(config_path(resolve(CONFIG, given=args.config, environ=environ)), environ)
     for value in loaded.secret_values:
         io.redactor.add(value)
     url = resolve_target_url(args.url, environ, loaded.config.target.url)
