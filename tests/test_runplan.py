@@ -47,15 +47,15 @@ def test_the_option_defaults_are_applied() -> None:
 
 def test_the_url_flag_wins_over_the_environment_and_the_config(tmp_path: Path) -> None:
     loaded = load("target: {url: http://config.example}\n" + JOURNEY)
-    common = {"redactor": Redactor(), "out_dir": tmp_path}
 
-    flag = prepare(loaded, url="http://flag.example/", environ={}, **common)
-    env = prepare(loaded, url=None, environ={"LAUNCHGATE_URL": "http://env.example"}, **common)
-    config = prepare(loaded, url=None, environ={}, **common)
+    def url(flag: str | None, environ: dict[str, str]) -> str:
+        plan = prepare(loaded, url=flag, environ=environ, redactor=Redactor(), out_dir=tmp_path)
+        return plan.target_url
 
-    assert flag.target_url == "http://flag.example"
-    assert env.target_url == "http://env.example"
-    assert config.target_url == "http://config.example"
+    env = {"LAUNCHGATE_URL": "http://env.example"}
+    assert url("http://flag.example/", env) == "http://flag.example"
+    assert url(None, env) == "http://env.example"
+    assert url(None, {}) == "http://config.example"
 
 
 def test_a_missing_url_is_a_usage_error_naming_every_way_to_give_one(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_a_run_not_given_a_plan_still_registers_the_config_secrets() -> None:
 
 
 def edge_args(*extra: str) -> argparse.Namespace:
-    values = {
+    values: dict[str, str | list[str] | None] = {
         "url": "https://example.com",
         "alias": [],
         "subdomain": [],
