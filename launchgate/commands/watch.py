@@ -92,9 +92,10 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     if args.metrics_port is not None and not 0 <= args.metrics_port <= 65535:
         raise UsageError("--metrics-port: expected a port number from 0 to 65535")
     loaded = with_watch(loaded, spec)
-    secrets = [*loaded.secret_values, *channel_secrets(loaded)]
-    for value in secrets:
+    channels = channel_secrets(loaded)
+    for value in channels:  # the config's `secrets:` values are registered above
         io.redactor.add(value)
+    secrets = [*loaded.secret_values, *channels]
 
     def say(text: str) -> None:
         io.out.write(text + "\n")
