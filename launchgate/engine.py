@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import certifi
@@ -45,9 +44,6 @@ from launchgate.redact import Redactor
 from launchgate.results import CheckKind, CheckResult
 from launchgate.runreport import RunReport
 from launchgate.verdict import Verdict, decide
-
-if TYPE_CHECKING:
-    from launchgate.runplan import RunPlan
 
 __all__ = [
     "OFFLINE_KINDS",
@@ -128,7 +124,7 @@ class Run:
         register_secrets: bool = True,
     ) -> None:
         """``register_secrets=False`` when ``redactor`` already holds every secret of
-        :func:`known_secrets` (:meth:`from_plan`)."""
+        :func:`known_secrets` (:meth:`launchgate.runplan.RunPlan.new_run`)."""
         self.loaded = loaded
         self.config = loaded.config
         self.target_url = target_url
@@ -172,30 +168,6 @@ class Run:
         self._deadline: float | None = None
         self._stopped: str | None = None  # why the run ended early, and when
         self._runner: asyncio.Runner | None = None
-
-    @classmethod
-    def from_plan(
-        cls,
-        plan: RunPlan,
-        *,
-        clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        on_result: Callable[[CheckResult], None] | None = None,
-        on_start: Callable[[PlannedCheck], None] | None = None,
-    ) -> Run:
-        """The run of a prepared plan, whose redactor already holds the config's secrets."""
-        return cls(
-            plan.loaded,
-            target_url=plan.target_url,
-            redactor=plan.redactor,
-            clock=clock,
-            transport=transport,
-            on_result=on_result,
-            on_start=on_start,
-            environ=plan.environ,
-            workdir=plan.workdir,
-            register_secrets=False,
-        )
 
     # -- the plan -------------------------------------------------------------------
 

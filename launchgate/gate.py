@@ -108,7 +108,7 @@ def run_checks(
         if status is not None:
             status.update(Text(text))
 
-    run = Run.from_plan(plan, on_result=on_result, on_start=on_start)
+    run = plan.new_run(on_result=on_result, on_start=on_start)
     run.ctx.progress = progress if status is not None else None
     subject = plan.subject
     target_url = plan.target_url

@@ -253,7 +253,7 @@ def start_session(config: pytest.Config) -> None:
             out_dir=out_dir if out_dir.is_absolute() else here / out_dir,
             check_out=not hasattr(config, "workerinput"),  # an xdist worker never writes there
         )
-        run = Run.from_plan(plan)
+        run = plan.new_run()
     except UsageError as exc:
         raise pytest.UsageError(f"launchgate: {exc}") from None
     config.stash[SESSION_KEY] = GateSession(plan.loaded, run, plan.out_dir, config)

@@ -17,20 +17,24 @@ The policy lives here, once:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from launchgate.checks.context import Clock
 from launchgate.config.hosts import parse_target_url
 from launchgate.config.load import LoadedConfig, validate_config
 from launchgate.config.model import Config
 from launchgate.config.yamlsource import KeyPath, Locations
-from launchgate.engine import known_secrets, needs_target
+from launchgate.engine import PlannedCheck, Run, known_secrets, needs_target
 from launchgate.errors import UsageError
 from launchgate.options import DEFAULT_CONFIG, DEFAULT_OUT
 from launchgate.redact import Redactor
 from launchgate.reports.writer import ensure_writable
+from launchgate.results import CheckResult
 
 __all__ = [
     "RunPlan",
@@ -61,6 +65,28 @@ class RunPlan:
     @property
     def config(self) -> Config:
         return self.loaded.config
+
+    def new_run(
+        self,
+        *,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_result: Callable[[CheckResult], None] | None = None,
+        on_start: Callable[[PlannedCheck], None] | None = None,
+    ) -> Run:
+        """The engine's run of this plan; its redactor already holds the secrets."""
+        return Run(
+            self.loaded,
+            target_url=self.target_url,
+            redactor=self.redactor,
+            clock=clock,
+            transport=transport,
+            on_result=on_result,
+            on_start=on_start,
+            environ=self.environ,
+            workdir=self.workdir,
+            register_secrets=False,
+        )
 
 
 def config_path(option: str | None) -> Path:

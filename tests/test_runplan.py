@@ -123,7 +123,7 @@ def test_every_secret_is_registered_once_before_the_run(tmp_path: Path) -> None:
 
     plan = prepare(loaded, url=None, environ={}, redactor=redactor, out_dir=tmp_path)
     before_run = list(redactor.added)
-    run = Run.from_plan(plan)
+    run = plan.new_run()
 
     assert sorted(plan.secrets) == sorted(
         {TOKEN, HOOK_SECRET, URL_PASSWORD, "https://deploy.example/hook"}
