@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from launchgate.cli import main as cli_main
+from launchgate.options import DEFAULT_OUT, OUT, resolve
 from launchgate.reports.github import command, format_outputs
 
 __all__ = ["FAIL_ON", "action_argv", "main"]
@@ -57,7 +58,7 @@ def action_argv(environ: Mapping[str, str]) -> tuple[list[str], Path]:
     _boolean(get("upload-results"), "upload-results")  # read by action.yml; checked here
     # --out in `args` wins, as it would on the command line; the upload step needs it.
     given, _ = _out_parser().parse_known_args(extra)
-    out = Path(given.out or environ.get("LAUNCHGATE_OUT") or "launchgate-results")
+    out = Path(resolve(OUT, given=given.out, environ=environ) or DEFAULT_OUT)
     if given.out is None:
         argv += ["--out", str(out)]
     return argv + extra, out

@@ -38,12 +38,12 @@ from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
-from launchgate.config.hosts import parse_target_url
 from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config
 from launchgate.config.units import format_duration
 from launchgate.errors import UsageError
 from launchgate.eventloop import new_runner
+from launchgate.hooks import hook_secrets
 from launchgate.probe.check import plan_probe
 from launchgate.redact import Redactor
 from launchgate.results import CheckKind, CheckResult
@@ -55,9 +55,9 @@ __all__ = [
     "PLANNERS",
     "PlannedCheck",
     "Run",
+    "known_secrets",
     "needs_target",
     "plan_checks",
-    "resolve_target_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,23 +95,15 @@ def needs_target(config: Config) -> bool:
     return any(check.kind not in OFFLINE_KINDS for check in plan_checks(config))
 
 
-def resolve_target_url(
-    cli_url: str | None, environ: Mapping[str, str], config_url: str | None
-) -> str:
-    """--url, else LAUNCHGATE_URL, else target.url; an http(s) URL with a host."""
-    for source, url in (
-        ("--url", cli_url),
-        ("LAUNCHGATE_URL", environ.get("LAUNCHGATE_URL")),
-        ("target.url", config_url),
-    ):
-        if url:
-            try:
-                parse_target_url(url)
-            except ValueError as exc:
-                raise UsageError(f"{source}: {exc}, got {url!r}") from None
-            return url.rstrip("/")
-    raise UsageError(
-        "no target URL: pass --url, set LAUNCHGATE_URL, or set target.url in the config"
+def known_secrets(loaded: LoadedConfig, target_url: str) -> tuple[str, ...]:
+    """Every secret known before the run: the set ``secrets:`` variables, a password in
+    the target URL (masked by position in URLs; registered, it is masked wherever else
+    it shows up too), and the rollback webhook's secret and URL."""
+    url_password = _url_password(target_url)
+    return (
+        *loaded.secret_values,
+        *((url_password,) if url_password else ()),
+        *hook_secrets(loaded.config.on_fail),
     )
 
 
@@ -136,19 +128,18 @@ class Run:
         on_start: Callable[[PlannedCheck], None] | None = None,
         environ: Mapping[str, str] | None = None,
         workdir: Path | None = None,
+        register_secrets: bool = True,
     ) -> None:
+        """``register_secrets=False`` when ``redactor`` already holds every secret of
+        :func:`known_secrets` (:meth:`launchgate.runplan.RunPlan.new_run`)."""
         self.loaded = loaded
         self.config = loaded.config
         self.target_url = target_url
         self.clock: Clock = clock or SystemClock()
         self.redactor = redactor or Redactor()
-        for value in loaded.secret_values:
-            self.redactor.add(value)
-        # A password in the URL (https://user:pass@staging…) is masked by position in
-        # URLs; registered, it is masked wherever else it shows up too.
-        url_password = _url_password(target_url)
-        if url_password:
-            self.redactor.add(url_password)
+        if register_secrets:
+            for value in known_secrets(loaded, target_url):
+                self.redactor.add(value)
         self.run_id = secrets.token_hex(4)
         password = secrets.token_urlsafe(15) + "aA1!"  # meets common complexity rules
         self.redactor.add(password)

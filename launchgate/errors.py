@@ -45,7 +45,9 @@ class ConfigProblem:
     message: str
 
     def __str__(self) -> str:
-        where = str(self.file) if self.file is not None else "<config>"
+        if self.file is None:  # a config built from flags: the key names the flag
+            return f"{self.key}: {self.message}" if self.key else self.message
+        where = str(self.file)
         if self.line is not None:
             where = f"{where}:{self.line}"
         key = f" {self.key}:" if self.key else ""

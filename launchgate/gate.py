@@ -1,6 +1,8 @@
-"""Run the gate from a loaded config to an exit code: what `launchgate run` and
-`launchgate demo` share. Terminal I/O, signal handling, the rollback hooks and the
-GitHub Actions outputs live here, at the edge."""
+"""Run the gate from a prepared plan (:func:`launchgate.runplan.prepare`) to an exit
+code: what ``launchgate run``, ``edge``, ``email`` and ``demo`` share. Running the
+checks (:func:`run_checks`) and delivering them (:func:`deliver_run`) are two steps.
+Terminal I/O, signal handling, the rollback hooks and the GitHub Actions outputs live
+here, at the edge."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import contextlib
 import dataclasses
 import functools
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,50 +21,76 @@ from rich.text import Text
 
 from launchgate import baseline_update
 from launchgate.config.hooks_model import OnFailSpec
-from launchgate.config.load import LoadedConfig
 from launchgate.delivery import deliver, workflow_command
 from launchgate.engine import PlannedCheck, Run
 from launchgate.eventloop import new_runner
 from launchgate.github import GitHubActions
 from launchgate.gitinfo import head_commit
-from launchgate.hooks import hook_secrets, run_hooks, skipped_hooks
+from launchgate.hooks import run_hooks, skipped_hooks
 from launchgate.probe.check import PROBE_ID
 from launchgate.probe.outcome import ProbeOutcome
-from launchgate.redact import Redactor
 from launchgate.reports.github import GROUP_END, group_start
 from launchgate.reports.json_report import render_json
 from launchgate.reports.terminal import print_check
 from launchgate.reports.writer import JSON_FILE, redact_report
 from launchgate.results import CheckResult, HookResult
+from launchgate.runplan import RunPlan
 from launchgate.runreport import RunReport
 from launchgate.verdict import is_blocking
 
-__all__ = ["run_gate"]
+__all__ = ["GateRun", "deliver_run", "run_checks", "run_gate"]
 
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class GateRun:
+    """What running the checks left for delivering them: the report (baseline updated
+    when asked, redacted), and what the rollback hooks need of the run."""
+
+    report: RunReport
+    interrupted: bool
+    user_agent: str
+    workdir: Path
+
+
 def run_gate(
-    loaded: LoadedConfig,
-    *,
-    target_url: str,
-    out_dir: Path,
+    plan: RunPlan,
     console: Console,
-    redactor: Redactor,
-    environ: Mapping[str, str] | None = None,
+    *,
     update_baseline: bool = False,
     any_branch: bool = False,
     quiet: bool = False,
-    subject: str | None = None,
 ) -> int:
-    """``subject`` names what is checked when there is no target URL (``launchgate
-    email``); by default the (redacted) URL, or the config file for offline checks."""
+    """Run the checks, then deliver them (reports, hooks, GitHub outputs); ``quiet``
+    runs them for their side effect alone (a calibration) and delivers nothing."""
+    github = None if quiet else GitHubActions.from_environ(plan.environ)
+    ran = run_checks(
+        plan,
+        console,
+        update_baseline=update_baseline,
+        any_branch=any_branch,
+        quiet=quiet,
+        github=github,
+    )
+    if quiet:
+        return ran.report.verdict.exit_code
+    return deliver_run(plan, ran, console, github=github)
+
+
+def run_checks(
+    plan: RunPlan,
+    console: Console,
+    *,
+    update_baseline: bool = False,
+    any_branch: bool = False,
+    quiet: bool = False,
+    github: GitHubActions | None = None,
+) -> GateRun:
+    """Every check of ``plan``, shown as it finishes (unless ``quiet``); a signal stops
+    the run and fails it closed. ``github`` folds the check-by-check lines away."""
+    loaded, redactor = plan.loaded, plan.redactor
     fail_on = loaded.config.gate.fail_on_severity
-    github = None if quiet else GitHubActions.from_environ(environ or {})
-    # Known before anything is printed, so they are masked (and, in GitHub Actions,
-    # registered with the runner) before any line could show them.
-    for value in hook_secrets(loaded.config.on_fail):
-        redactor.add(value)
 
     # A spinner naming the check in progress, on a terminal only (CI logs stay clean).
     status = (
@@ -82,15 +111,10 @@ def run_gate(
         if status is not None:
             status.update(Text(text))
 
-    run = Run(
-        loaded,
-        target_url=target_url,
-        redactor=redactor,
-        on_result=on_result,
-        on_start=on_start,
-        environ=environ,
-    )
+    run = plan.new_run(on_result=on_result, on_start=on_start)
     run.ctx.progress = progress if status is not None else None
+    subject = plan.subject
+    target_url = plan.target_url
     what = subject or (redactor.redact_url(target_url) if target_url else str(loaded.path))
 
     def announce() -> None:
@@ -136,61 +160,47 @@ def run_gate(
             environ=run.environ,
             any_branch=any_branch,
         )
-    report = redact_report(report, redactor)
-    if quiet:
-        return report.verdict.exit_code
-    report = dataclasses.replace(report, commit=head_commit(run.ctx.workdir, run.environ))
-    return _finish(report, run, out_dir, console, redactor, github=github, interrupted=interrupted)
-
-
-def _finish(
-    report: RunReport,
-    run: Run,
-    out_dir: Path,
-    console: Console,
-    redactor: Redactor,
-    *,
-    github: GitHubActions | None,
-    interrupted: bool,
-) -> int:
-    on_fail = run.config.on_fail
-    rollback = (
-        None
-        if on_fail is None
-        else functools.partial(_with_hooks, on_fail, run, out_dir, redactor, interrupted)
+    return GateRun(
+        report=redact_report(report, redactor),
+        interrupted=interrupted,
+        user_agent=run.user_agent,
+        workdir=run.ctx.workdir,
     )
-    return deliver(report, out_dir, console, redactor, github=github, rollback=rollback)
 
 
-def _with_hooks(
-    on_fail: OnFailSpec,
-    run: Run,
-    out_dir: Path,
-    redactor: Redactor,
-    interrupted: bool,
-    report: RunReport,
-) -> RunReport:
-    if interrupted:
+def deliver_run(
+    plan: RunPlan, ran: GateRun, console: Console, *, github: GitHubActions | None
+) -> int:
+    """The reports, the verdict on the terminal, the rollback hooks on a failure, the
+    GitHub Actions outputs; the exit code."""
+    report = dataclasses.replace(ran.report, commit=head_commit(ran.workdir, plan.environ))
+    on_fail = plan.config.on_fail
+    rollback = None if on_fail is None else functools.partial(_with_hooks, on_fail, plan, ran)
+    return deliver(report, plan.out_dir, console, plan.redactor, github=github, rollback=rollback)
+
+
+def _with_hooks(on_fail: OnFailSpec, plan: RunPlan, ran: GateRun, report: RunReport) -> RunReport:
+    if ran.interrupted:
         hooks = skipped_hooks(on_fail, "not run: launchgate was interrupted")
     else:
-        hooks = _hooks(on_fail, report, run, out_dir, redactor)
+        hooks = _hooks(on_fail, report, plan, ran)
     return dataclasses.replace(report, hooks=hooks)
 
 
 def _hooks(
-    on_fail: OnFailSpec, report: RunReport, run: Run, out_dir: Path, redactor: Redactor
+    on_fail: OnFailSpec, report: RunReport, plan: RunPlan, ran: GateRun
 ) -> tuple[HookResult, ...]:
-    body = redactor.redact(render_json(report)).encode("utf-8")
+    body = plan.redactor.redact(render_json(report)).encode("utf-8")
     work = functools.partial(
         run_hooks,
         on_fail,
         report,
-        report_path=out_dir / JSON_FILE,
+        report_path=plan.out_dir / JSON_FILE,
         report_json=body,
-        environ=run.environ,
-        redactor=redactor,
-        cwd=run.ctx.workdir,
-        user_agent=run.user_agent,
+        environ=plan.environ,
+        redactor=plan.redactor,
+        cwd=ran.workdir,
+        user_agent=ran.user_agent,
     )
     try:
         return _run_interruptibly(work, lambda signum: None)

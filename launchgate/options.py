@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["CONFIG", "OPTIONS", "OUT", "URL", "Option", "resolve"]
+__all__ = ["CONFIG", "DEFAULT_CONFIG", "DEFAULT_OUT", "OPTIONS", "OUT", "URL", "Option", "resolve"]
+
+DEFAULT_CONFIG = "launchgate.yml"
+DEFAULT_OUT = "launchgate-results"
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,8 @@ CONFIG = Option(
     "launchgate_config",
     "LAUNCHGATE_CONFIG",
     "FILE",
-    "the gate's config file (default: launchgate.yml)",
-    "launchgate.yml",
+    f"the gate's config file (default: {DEFAULT_CONFIG})",
+    DEFAULT_CONFIG,
 )
 URL = Option(
     "url",
@@ -49,8 +52,8 @@ OUT = Option(
     "launchgate_out",
     "LAUNCHGATE_OUT",
     "DIR",
-    "folder for junit.xml, report.json and summary.md (default: launchgate-results)",
-    "launchgate-results",
+    f"folder for junit.xml, report.json and summary.md (default: {DEFAULT_OUT})",
+    DEFAULT_OUT,
 )
 OPTIONS = (CONFIG, URL, OUT)
 

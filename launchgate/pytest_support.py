@@ -23,7 +23,7 @@ import pytest
 
 from launchgate.checks.origin_guard import origin_guard
 from launchgate.config.load import LoadedConfig, load_config
-from launchgate.engine import PlannedCheck, Run, needs_target, resolve_target_url
+from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError, UsageError
 from launchgate.logs import redact_every_record
 from launchgate.options import CONFIG, OUT, URL, resolve
@@ -35,8 +35,9 @@ from launchgate.pytest_xdist import (
     merge_outcomes,
 )
 from launchgate.redact import Redactor
-from launchgate.reports.writer import NotDelivered, ensure_writable, write_reports
+from launchgate.reports.writer import NotDelivered, write_reports
 from launchgate.results import CheckResult, Severity
+from launchgate.runplan import config_path, out_path, prepare
 from launchgate.runreport import RunReport
 from launchgate.verdict import decide
 
@@ -229,7 +230,7 @@ def gate_file_nodeid(rootpath: Path, path: Path) -> str:
 
 def start_session(config: pytest.Config) -> None:
     environ = os.environ
-    config_path = resolve(
+    config_path_option = resolve(
         CONFIG,
         given=config.getoption("launchgate_config"),
         environ=environ,
@@ -239,26 +240,23 @@ def start_session(config: pytest.Config) -> None:
         OUT, given=config.getoption("launchgate_out"), environ=environ, ini=_ini(config, OUT.ini)
     )
     cli_url = config.getoption("launchgate_url") or _ini(config, URL.ini)
+    here = Path(config.invocation_params.dir)
     try:
-        path = Path(config_path or "launchgate.yml")
-        if not path.is_absolute():
-            path = Path(config.invocation_params.dir) / path
-        loaded = load_config(path, environ)
-        # A config of only offline checks (email, secret scan) needs no target URL.
-        url = (
-            resolve_target_url(cli_url, environ, loaded.config.target.url)
-            if needs_target(loaded.config) or cli_url or environ.get("LAUNCHGATE_URL")
-            else ""
+        path = config_path(config_path_option)
+        loaded = load_config(path if path.is_absolute() else here / path, environ)
+        out_dir = out_path(out)
+        plan = prepare(
+            loaded,
+            url=cli_url,
+            environ=environ,
+            redactor=Redactor(),
+            out_dir=out_dir if out_dir.is_absolute() else here / out_dir,
+            check_out=not hasattr(config, "workerinput"),  # an xdist worker never writes there
         )
-        out_dir = Path(out or "launchgate-results")
-        if not out_dir.is_absolute():
-            out_dir = Path(config.invocation_params.dir) / out_dir
-        if not hasattr(config, "workerinput"):  # an xdist worker never writes there
-            ensure_writable(out_dir)
-        run = Run(loaded, target_url=url, redactor=Redactor())
+        run = plan.new_run()
     except UsageError as exc:
         raise pytest.UsageError(f"launchgate: {exc}") from None
-    config.stash[SESSION_KEY] = GateSession(loaded, run, out_dir, config)
+    config.stash[SESSION_KEY] = GateSession(plan.loaded, run, plan.out_dir, config)
     # pytest prints captured logs (and log_cli) with its own handlers: the records
     # themselves carry the redaction, whatever --log-level says.
     config.add_cleanup(redact_every_record(run.redactor))

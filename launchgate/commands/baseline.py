@@ -53,8 +53,9 @@ def _baseline(
 ) -> tuple[LoadedConfig, Path, BaselineFile | None]:
     from launchgate.baseline import baseline_path, read_baseline
     from launchgate.config.load import load_config
+    from launchgate.runplan import config_path as default_config
 
-    config_path = Path(resolve(CONFIG, given=args.config, environ=io.environ) or "launchgate.yml")
+    config_path = default_config(resolve(CONFIG, given=args.config, environ=io.environ))
     loaded = load_config(config_path, {**io.environ, **_placeholders(config_path, io)})
     environment = args.environment or loaded.config.target.environment
     path = baseline_path(Path.cwd() / loaded.config.baseline.dir, environment)

@@ -79,6 +79,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.demo.seed import data_fingerprint
     from launchgate.demo.settings import DEFAULT_INVOICES_PER_USER
     from launchgate.reports.writer import ensure_writable
+    from launchgate.runplan import out_path
 
     environ, redactor = io.environ, io.redactor
     try:
@@ -89,7 +90,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
         from launchgate.commands.demo_serve import serve
 
         return serve(io, faults=faults, port=args.port)
-    out_dir = Path(resolve(OUT, given=args.out, environ=environ) or "launchgate-results")
+    out_dir = out_path(resolve(OUT, given=args.out, environ=environ))
     ensure_writable(out_dir)
     password = environ.get("LAUNCHGATE_DEMO_PASSWORD") or secrets.token_urlsafe(16)
     webhook_secret = environ.get("LAUNCHGATE_DEMO_WEBHOOK_SECRET") or (
@@ -175,6 +176,7 @@ def _gate_once(
     from launchgate.config.load import parse_config
     from launchgate.demo.server import DemoServer
     from launchgate.gate import run_gate
+    from launchgate.runplan import prepare
 
     out = console(io.out)
     server = DemoServer(
@@ -200,13 +202,18 @@ def _gate_once(
         }
         loaded = parse_config(text, _CONFIG_PATH, gate_env)
         with tempfile.TemporaryDirectory(prefix="launchgate-calibration-") as scratch:
-            code = run_gate(
+            plan = prepare(
                 loaded,
-                target_url=server.url,
-                out_dir=Path(scratch) if calibrate else out_dir,
-                console=out,
-                redactor=io.redactor,
+                url=server.url,
                 environ=gate_env,
+                redactor=io.redactor,
+                out_dir=Path(scratch) if calibrate else out_dir,
+                # handle() proved the output folder writable before the server started.
+                check_out=False,
+            )
+            code = run_gate(
+                plan,
+                out,
                 # A passing clean run adds to the cached baseline: its history is how
                 # the regression gate learns this machine's run-to-run noise.
                 update_baseline=calibrate or not faults,

@@ -9,7 +9,6 @@ and the run writes the usual reports and exits with the usual codes.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from launchgate.commands import CommandIO, add_debug, add_option, console
@@ -130,35 +129,17 @@ def _looks_like_address(text: str) -> bool:
 
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
-    from pydantic import ValidationError
-
-    from launchgate.config.load import LoadedConfig
-    from launchgate.config.model import Config
-    from launchgate.config.semantics import semantic_problems
-    from launchgate.config.yamlsource import Locations, format_key
-    from launchgate.errors import UsageError
     from launchgate.gate import run_gate
-    from launchgate.reports.writer import ensure_writable
+    from launchgate.runplan import config_from_flags, out_path, prepare
 
-    try:
-        config = Config.model_validate(edge_config(args))
-    except ValidationError as exc:
-        raise UsageError("; ".join(_flag_error(e) for e in exc.errors(include_url=False))) from None
-    problems = semantic_problems(config)
-    if problems:
-        raise UsageError("; ".join(f"{format_key(key)}: {text}" for key, text in problems))
-    out_dir = Path(resolve(OUT, given=args.out, environ=io.environ) or "launchgate-results")
-    ensure_writable(out_dir)
-    loaded = LoadedConfig(config, Path("(command line)"), Locations(), ())
-    return run_gate(
-        loaded, target_url=args.url, out_dir=out_dir, console=console(io.out), redactor=io.redactor
+    loaded = config_from_flags(edge_config(args), flags=_FLAGS, section="edge")
+    plan = prepare(
+        loaded,
+        url=args.url,
+        # The flags are the whole config: the environment does not reach this run.
+        environ={},
+        redactor=io.redactor,
+        out_dir=out_path(resolve(OUT, given=args.out, environ=io.environ)),
+        url_required=True,
     )
-
-
-def _flag_error(error: Any) -> str:
-    loc = [p for p in error["loc"] if isinstance(p, str)]
-    flag = next((_FLAGS[p] for p in reversed(loc) if p in _FLAGS), "edge")
-    message = str(error["msg"]).removeprefix("Value error, ")
-    shown = error.get("input")
-    got = f" (got {shown!r})" if isinstance(shown, str) else ""
-    return f"{flag}: {message}{got}"
+    return run_gate(plan, console(io.out))

@@ -4,7 +4,6 @@ same engine, outputs and exit codes as ``launchgate run``."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from launchgate.commands import CommandIO, add_debug, add_option, console
 from launchgate.options import OUT, resolve
@@ -40,40 +39,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=handle)
 
 
+# Config key -> the flag that fills it, to name the flag in an error.
+_FLAGS = {
+    "domain": "DOMAIN",
+    "dkim_selectors": "--dkim-selector",
+    "nameservers": "--nameserver",
+    "fail_on": "--fail-on",
+}
+
+
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
-    from pydantic import ValidationError
-
-    from launchgate.config.load import LoadedConfig
-    from launchgate.config.model import Config
-    from launchgate.config.yamlsource import Locations
-    from launchgate.errors import UsageError
     from launchgate.gate import run_gate
-    from launchgate.reports.writer import ensure_writable
+    from launchgate.runplan import config_from_flags, out_path, prepare
 
-    try:
-        config = Config.model_validate(
-            {
-                "readiness": None,
-                "gate": {"fail_on": args.fail_on},
-                "email": {
-                    "domain": args.domain.rstrip("."),
-                    "dkim_selectors": args.dkim_selector,
-                    "nameservers": args.nameserver,
-                },
-            }
-        )
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"{where}: {first['msg']} (got {first.get('input')!r})") from None
-    loaded = LoadedConfig(config, Path("<command line>"), Locations(), ())
-    out_dir = Path(resolve(OUT, given=args.out, environ=io.environ) or "launchgate-results")
-    ensure_writable(out_dir)
-    return run_gate(
+    data = {
+        "readiness": None,
+        "gate": {"fail_on": args.fail_on},
+        "email": {
+            "domain": args.domain.rstrip("."),
+            "dkim_selectors": args.dkim_selector,
+            "nameservers": args.nameserver,
+        },
+    }
+    loaded = config_from_flags(data, flags=_FLAGS, section="email")
+    email = loaded.config.email
+    plan = prepare(
         loaded,
-        target_url="",
-        out_dir=out_dir,
-        console=console(io.out),
+        url=None,
+        # The flags are the whole config: the environment does not reach this run.
+        environ={},
         redactor=io.redactor,
-        subject=f"email of {config.email.domain if config.email else args.domain}",
+        out_dir=out_path(resolve(OUT, given=args.out, environ=io.environ)),
+        url_required=False,
+        subject=f"email of {email.domain if email else args.domain}",
     )
+    return run_gate(plan, console(io.out))

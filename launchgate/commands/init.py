@@ -7,11 +7,12 @@ from pathlib import Path
 
 from launchgate.commands import CommandIO
 from launchgate.errors import UsageError
+from launchgate.options import DEFAULT_CONFIG
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("init", help="write a commented starter launchgate.yml")
-    parser.add_argument("path", nargs="?", default="launchgate.yml", help="where to write it")
+    parser.add_argument("path", nargs="?", default=DEFAULT_CONFIG, help="where to write it")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     parser.set_defaults(handler=handle)
 

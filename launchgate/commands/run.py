@@ -45,32 +45,23 @@ def add_baseline_flags(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.config.load import load_config
-    from launchgate.engine import needs_target, resolve_target_url
     from launchgate.gate import run_gate
-    from launchgate.reports.writer import ensure_writable
+    from launchgate.runplan import config_path, out_path, prepare
 
     environ = io.environ
-    config_path = Path(resolve(CONFIG, given=args.config, environ=environ) or "launchgate.yml")
-    loaded = load_config(config_path, environ)
-    for value in loaded.secret_values:
-        io.redactor.add(value)
+    loaded = load_config(config_path(resolve(CONFIG, given=args.config, environ=environ)), environ)
     if args.environment is not None:
         loaded = with_environment(loaded, args.environment)
-    # A config of only offline checks (email, secret scan) needs no target URL.
-    url = (
-        resolve_target_url(args.url, environ, loaded.config.target.url)
-        if needs_target(loaded.config) or args.url or environ.get("LAUNCHGATE_URL")
-        else ""
-    )
-    out_dir = Path(resolve(OUT, given=args.out, environ=environ) or "launchgate-results")
-    ensure_writable(out_dir)
-    return run_gate(
+    plan = prepare(
         loaded,
-        target_url=url,
-        out_dir=out_dir,
-        console=console(io.out),
-        redactor=io.redactor,
+        url=args.url,
         environ=environ,
+        redactor=io.redactor,
+        out_dir=out_path(resolve(OUT, given=args.out, environ=environ)),
+    )
+    return run_gate(
+        plan,
+        console(io.out),
         update_baseline=args.update_baseline,
         any_branch=args.any_branch,
     )

@@ -57,8 +57,8 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.config.load import load_config
     from launchgate.config.units import parse_duration_s
     from launchgate.config.watch_model import WatchSpec
-    from launchgate.engine import resolve_target_url
     from launchgate.errors import UsageError
+    from launchgate.runplan import config_path, resolve_target_url
     from launchgate.watch.assemble import (
         LogSource,
         alert_client,
@@ -74,8 +74,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.watch.watcher import Watcher
 
     environ = io.environ
-    config_path = Path(resolve(CONFIG, given=args.config, environ=environ) or "launchgate.yml")
-    loaded = load_config(config_path, environ)
+    loaded = load_config(config_path(resolve(CONFIG, given=args.config, environ=environ)), environ)
     for value in loaded.secret_values:
         io.redactor.add(value)
     url = resolve_target_url(args.url, environ, loaded.config.target.url)
@@ -93,9 +92,10 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     if args.metrics_port is not None and not 0 <= args.metrics_port <= 65535:
         raise UsageError("--metrics-port: expected a port number from 0 to 65535")
     loaded = with_watch(loaded, spec)
-    secrets = [*loaded.secret_values, *channel_secrets(loaded)]
-    for value in secrets:
+    channels = channel_secrets(loaded)
+    for value in channels:  # the config's `secrets:` values are registered above
         io.redactor.add(value)
+    secrets = [*loaded.secret_values, *channels]
 
     def say(text: str) -> None:
         io.out.write(text + "\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,17 @@ from launchgate.config.model import Config
 from launchgate.config.semantics import semantic_problems
 from launchgate.config.yamlsource import KeyPath, Locations, format_key, read_yaml
 from launchgate.errors import ConfigError, ConfigProblem
+from launchgate.options import DEFAULT_CONFIG
 
-__all__ = ["DEFAULT_CONFIG_NAME", "LoadedConfig", "load_config", "parse_config"]
+__all__ = [
+    "DEFAULT_CONFIG_NAME",
+    "LoadedConfig",
+    "load_config",
+    "parse_config",
+    "validate_config",
+]
 
-DEFAULT_CONFIG_NAME = "launchgate.yml"
+DEFAULT_CONFIG_NAME = DEFAULT_CONFIG
 
 
 @dataclass(frozen=True)
@@ -57,22 +64,45 @@ def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> LoadedCon
         raise ConfigError(
             ConfigProblem(path, 1, "", "expected a mapping of keys (target:, journeys:, …)")
         )
-    try:
-        config = Config.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ConfigError(_problems(exc, path, doc.locations, doc.data)) from None
-    problems = [
-        ConfigProblem(path, doc.locations.line_of(key), format_key(key), message)
-        for key, message in semantic_problems(config)
-    ]
-    if problems:
-        raise ConfigError(problems)
+    config = validate_config(doc.data, source=path, locations=doc.locations)
     secret_values = tuple(environ[name] for name in config.secrets if environ.get(name))
     return LoadedConfig(config, path, doc.locations, secret_values)
 
 
+def validate_config(
+    data: dict[str, Any],
+    *,
+    source: Path | None,
+    locations: Locations | None = None,
+    key_name: Callable[[KeyPath], str] = format_key,
+) -> Config:
+    """``data`` as a Config, or a :class:`ConfigError` with every problem in it: the one
+    translation of validation errors, for a file and for a config built from flags.
+
+    ``key_name`` names the place of a validation error: the dotted key by default, the
+    flag that filled it for a config built from a command line. A problem found after
+    validation (semantics) keeps its dotted key, the only name it has."""
+    where = locations if locations is not None else Locations()
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc, source, where, data, key_name=key_name)) from None
+    problems = [
+        ConfigProblem(source, where.line_of(key), format_key(key), message)
+        for key, message in semantic_problems(config)
+    ]
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
 def _problems(
-    exc: ValidationError, path: Path, locations: Locations, data: object = None
+    exc: ValidationError,
+    path: Path | None,
+    locations: Locations,
+    data: object = None,
+    *,
+    key_name: Callable[[KeyPath], str] = format_key,
 ) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     seen: set[tuple[KeyPath, str]] = set()
@@ -85,7 +115,7 @@ def _problems(
             continue
         seen.add((loc, message))
         line = locations.line_of(loc, prefer_key=error["type"] == "extra_forbidden")
-        problems.append(ConfigProblem(path, line, format_key(loc), message))
+        problems.append(ConfigProblem(path, line, key_name(loc), message))
     return problems
 
 

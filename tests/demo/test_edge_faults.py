@@ -19,6 +19,7 @@ from launchgate.cli import main
 from launchgate.config.load import parse_config
 from launchgate.gate import run_gate
 from launchgate.redact import Redactor
+from launchgate.runplan import prepare
 from tests.conftest import SMALL_SEED
 
 pytestmark = pytest.mark.timeout(120)
@@ -32,13 +33,10 @@ def gate(server: Any, out: Path) -> tuple[int, dict[str, Any], str]:
     # The load probe has its own tests; here it would only add its measuring time.
     loaded = dataclasses.replace(loaded, config=loaded.config.model_copy(update={"probe": None}))
     terminal = io.StringIO()
-    code = run_gate(
-        loaded,
-        target_url=server.url,
-        out_dir=out,
-        console=Console(file=terminal, width=200),
-        redactor=Redactor([server.password]),
+    plan = prepare(
+        loaded, url=server.url, environ={}, redactor=Redactor([server.password]), out_dir=out
     )
+    code = run_gate(plan, Console(file=terminal, width=200))
     return code, json.loads((out / "report.json").read_text()), terminal.getvalue()
 
 
