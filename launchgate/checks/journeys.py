@@ -20,6 +20,7 @@ from launchgate.checks.expectations import (
     check_expectations,
 )
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
+from launchgate.checks.ids import journey_id
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, JourneySpec, StepSpec
 from launchgate.config.semantics import journey_order
@@ -41,12 +42,12 @@ def plan_journeys(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         deps += [n for n in spec.needs if n not in deps]
         planned.append(
             PlannedCheck(
-                f"journey::{name}",
-                "journey",
-                spec.title or f"{name} journey",
-                Severity(spec.severity),
-                (*base, *(f"journey::{d}" for d in deps)),
-                partial(_run_and_keep_session, name=name, spec=spec),
+                check_id=journey_id(name),
+                kind="journey",
+                title=spec.title or f"{name} journey",
+                severity=Severity(spec.severity),
+                needs=(*base, *(journey_id(d) for d in deps)),
+                run=partial(_run_and_keep_session, name=name, spec=spec),
             )
         )
     return planned
@@ -62,7 +63,7 @@ async def _run_and_keep_session(ctx: CheckContext, *, name: str, spec: JourneySp
 async def run_journey(
     ctx: CheckContext, name: str, spec: JourneySpec, start: SessionState | None
 ) -> tuple[CheckResult, SessionState | None]:
-    check_id = f"journey::{name}"
+    check_id = journey_id(name)
     title = spec.title or f"{name} journey"
     severity = Severity(spec.severity)
     started = time.perf_counter()

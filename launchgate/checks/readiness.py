@@ -28,6 +28,7 @@ from functools import partial
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
+from launchgate.checks.ids import READINESS_ID
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, ReadinessSpec
 from launchgate.config.units import format_duration
@@ -35,7 +36,6 @@ from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
 __all__ = ["MIN_ATTEMPT_S", "READINESS_ID", "check_readiness", "plan_readiness"]
 
-READINESS_ID = "readiness"
 MIN_ATTEMPT_S = 0.25  # (or request_timeout, if shorter) the least time an attempt gets
 MIN_PAUSE_S = 0.01  # whatever the config says, at most 100 attempts a second
 

@@ -16,13 +16,13 @@ from functools import partial
 from pathlib import Path
 
 from launchgate.checks.context import CheckContext
+from launchgate.checks.ids import SECRETS_ID
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, SecretScanSpec
 from launchgate.results import CheckResult, Finding, Severity
 
 __all__ = ["SECRETS_ID", "plan_secret_scan"]
 
-SECRETS_ID = "secrets::scan"
 _TITLE = "No credential is committed"
 
 

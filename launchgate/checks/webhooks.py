@@ -19,6 +19,7 @@ from functools import partial
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
+from launchgate.checks.ids import journey_id, webhook_id
 from launchgate.checks.plan import PlannedCheck
 from launchgate.checks.signing import sign
 from launchgate.config.model import ALL_WEBHOOK_CHECKS, Config, WebhookCheckName, WebhookSpec
@@ -89,18 +90,18 @@ def plan_webhooks(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     """One check per defence of each webhook; every defence needs ``signed`` first."""
     planned: list[PlannedCheck] = []
     for name, hook in config.webhooks.items():
-        needs = (*base, *(f"journey::{d}" for d in hook.needs))
-        signed = f"webhook::{name}::signed"
+        needs = (*base, *(journey_id(d) for d in hook.needs))
+        signed = webhook_id(name, "signed")
         state = WebhookState()  # one per run: planning happens once per Run
         for which in default_checks(hook):
             planned.append(
                 PlannedCheck(
-                    f"webhook::{name}::{which}",
-                    "webhook",
-                    webhook_check_title(name, hook, which),
-                    Severity(hook.severity),
-                    needs if which == "signed" else (*needs, signed),
-                    partial(_run, name=name, spec=hook, which=which, state=state),
+                    check_id=webhook_id(name, which),
+                    kind="webhook",
+                    title=webhook_check_title(name, hook, which),
+                    severity=Severity(hook.severity),
+                    needs=needs if which == "signed" else (*needs, signed),
+                    run=partial(_run, name=name, spec=hook, which=which, state=state),
                 )
             )
     return planned
@@ -132,7 +133,7 @@ async def run_webhook_check(
     which: WebhookCheckName,
     state: WebhookState,
 ) -> CheckResult:
-    check_id = f"webhook::{name}::{which}"
+    check_id = webhook_id(name, which)
     title = webhook_check_title(name, spec, which)
     severity = Severity(spec.severity)
     started = time.perf_counter()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from launchgate.checks.ids import journey_id
 from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config, Expect, JourneySpec, StepSpec
 from launchgate.config.units import format_duration
@@ -55,7 +56,7 @@ class WatchedCheck:
 
     @property
     def check_id(self) -> str:
-        return f"journey::{self.journey}"
+        return journey_id(self.journey)
 
 
 def watched_checks(config: Config) -> list[WatchedCheck]:

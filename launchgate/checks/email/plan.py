@@ -16,6 +16,7 @@ from launchgate.checks.context import CheckContext
 from launchgate.checks.dns import DnsFailure, lookup, parse_nameserver
 from launchgate.checks.email.rules import dkim_findings, dmarc_findings, spf_findings, spf_records
 from launchgate.checks.email.spf import TempError, walk_spf
+from launchgate.checks.ids import email_dkim_id, email_id
 from launchgate.checks.plan import CheckRunner, PlannedCheck
 from launchgate.config.model import Config, EmailSpec
 from launchgate.results import CheckResult, Finding, Severity
@@ -30,7 +31,7 @@ def plan_email(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
     domain = spec.domain
     checks = [
         PlannedCheck(
-            "email::spf",
+            email_id("spf"),
             "email",
             f"SPF of {domain}",
             Severity.BLOCKER,
@@ -41,7 +42,7 @@ def plan_email(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
     for selector in spec.dkim_selectors:
         checks.append(
             PlannedCheck(
-                f"email::dkim::{selector}",
+                email_dkim_id(selector),
                 "email",
                 f"DKIM key {selector} of {domain}",
                 Severity.BLOCKER,
@@ -52,7 +53,7 @@ def plan_email(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
     if not spec.dkim_selectors:
         checks.append(
             PlannedCheck(
-                "email::dkim",
+                email_id("dkim"),
                 "email",
                 f"DKIM of {domain}",
                 Severity.MEDIUM,
@@ -62,7 +63,7 @@ def plan_email(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
         )
     checks.append(
         PlannedCheck(
-            "email::dmarc",
+            email_id("dmarc"),
             "email",
             f"DMARC of {domain}",
             Severity.HIGH,
@@ -96,13 +97,13 @@ async def _spf(ctx: CheckContext, *, spec: EmailSpec) -> CheckResult:
         walk = None
         if len(records) == 1:
             walk = await walk_spf(spec.domain, records[0], partial(_txt, spec=spec))
-        return spf_findings("email::spf", spec.domain, texts, walk)
+        return spf_findings(email_id("spf"), spec.domain, texts, walk)
 
-    return await _result("email::spf", f"SPF of {spec.domain}", Severity.BLOCKER, run)
+    return await _result(email_id("spf"), f"SPF of {spec.domain}", Severity.BLOCKER, run)
 
 
 async def _dkim(ctx: CheckContext, *, spec: EmailSpec, selector: str) -> CheckResult:
-    check_id = f"email::dkim::{selector}"
+    check_id = email_dkim_id(selector)
 
     async def run() -> list[Finding]:
         texts = await _txt(f"{selector}._domainkey.{spec.domain}", spec) or []
@@ -114,15 +115,15 @@ async def _dkim(ctx: CheckContext, *, spec: EmailSpec, selector: str) -> CheckRe
 async def _dmarc(ctx: CheckContext, *, spec: EmailSpec) -> CheckResult:
     async def run() -> list[Finding]:
         texts = await _txt(f"_dmarc.{spec.domain}", spec) or []
-        return dmarc_findings("email::dmarc", spec.domain, texts)
+        return dmarc_findings(email_id("dmarc"), spec.domain, texts)
 
-    return await _result("email::dmarc", f"DMARC of {spec.domain}", Severity.HIGH, run)
+    return await _result(email_id("dmarc"), f"DMARC of {spec.domain}", Severity.HIGH, run)
 
 
 def _no_selectors(spec: EmailSpec) -> CheckRunner:
     async def run(ctx: CheckContext) -> CheckResult:
         finding = Finding(
-            "email::dkim",
+            email_id("dkim"),
             Severity.MEDIUM,
             f"DKIM of {spec.domain} not checked: no selector named (DNS cannot list them)",
             remedy="name the selectors your provider signs with under email.dkim_selectors "
@@ -130,7 +131,7 @@ def _no_selectors(spec: EmailSpec) -> CheckRunner:
             "sent shows it",
         )
         return CheckResult(
-            "email::dkim",
+            email_id("dkim"),
             "email",
             f"DKIM of {spec.domain}",
             Severity.MEDIUM,
