@@ -128,7 +128,11 @@ def _pairs(items: Sequence[Sequence[Any]]) -> tuple[tuple[str, int], ...]:
 
 def _baseline(d: dict[str, Any]) -> BaselineRef:
     history = tuple(
-        BaselinePoint(p["created_at"], p["commit"], tuple((r, v) for r, v in p["p95_ms"]))
+        BaselinePoint(
+            created_at=p["created_at"],
+            commit=p["commit"],
+            p95_ms=tuple((r, v) for r, v in p["p95_ms"]),
+        )
         for p in d["history"]
     )
     return BaselineRef(**{**d, "history": history})

@@ -108,11 +108,11 @@ async def run_journey(
             if isinstance(outcome, TransportFailure):
                 records.append(
                     StepRecord(
-                        ctx.redactor.redact(step.label),
-                        step.method,
-                        shown_path,
-                        None,
-                        outcome.elapsed_s * 1000,
+                        name=ctx.redactor.redact(step.label),
+                        method=step.method,
+                        path=shown_path,
+                        status_code=None,
+                        elapsed_ms=outcome.elapsed_s * 1000,
                         ok=False,
                         error=outcome.cause,
                     )
@@ -129,11 +129,11 @@ async def run_journey(
             if outcome.downgrade:
                 records.append(
                     StepRecord(
-                        step.label,
-                        step.method,
-                        shown_path,
-                        outcome.status_code,
-                        outcome.elapsed_s * 1000,
+                        name=step.label,
+                        method=step.method,
+                        path=shown_path,
+                        status_code=outcome.status_code,
+                        elapsed_ms=outcome.elapsed_s * 1000,
                         ok=False,
                         error=f"redirected from https to plain http: {outcome.downgrade}",
                     )
@@ -150,11 +150,11 @@ async def run_journey(
             )
             records.append(
                 StepRecord(
-                    ctx.redactor.redact(step.label),
-                    step.method,
-                    shown_path,
-                    outcome.status_code,
-                    outcome.elapsed_s * 1000,
+                    name=ctx.redactor.redact(step.label),
+                    method=step.method,
+                    path=shown_path,
+                    status_code=outcome.status_code,
+                    elapsed_ms=outcome.elapsed_s * 1000,
                     ok=not mismatches,
                 )
             )

@@ -198,6 +198,21 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
 
 def _record(path: str, outcome: Exchange | TransportFailure) -> StepRecord:
     if isinstance(outcome, TransportFailure):
-        return StepRecord(path, "GET", path, None, outcome.elapsed_s * 1000, False, outcome.cause)
+        return StepRecord(
+            name=path,
+            method="GET",
+            path=path,
+            status_code=None,
+            elapsed_ms=outcome.elapsed_s * 1000,
+            ok=False,
+            error=outcome.cause,
+        )
     ok = 200 <= outcome.status_code < 300
-    return StepRecord(path, "GET", path, outcome.status_code, outcome.elapsed_s * 1000, ok)
+    return StepRecord(
+        name=path,
+        method="GET",
+        path=path,
+        status_code=outcome.status_code,
+        elapsed_ms=outcome.elapsed_s * 1000,
+        ok=ok,
+    )

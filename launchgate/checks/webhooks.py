@@ -268,5 +268,20 @@ def _payload(ctx: CheckContext, spec: WebhookSpec, event_id: str, timestamp: int
 
 def _record(which: str, path: str, outcome: Exchange | TransportFailure) -> StepRecord:
     if isinstance(outcome, TransportFailure):
-        return StepRecord(which, "POST", path, None, outcome.elapsed_s * 1000, False, outcome.cause)
-    return StepRecord(which, "POST", path, outcome.status_code, outcome.elapsed_s * 1000, True)
+        return StepRecord(
+            name=which,
+            method="POST",
+            path=path,
+            status_code=None,
+            elapsed_ms=outcome.elapsed_s * 1000,
+            ok=False,
+            error=outcome.cause,
+        )
+    return StepRecord(
+        name=which,
+        method="POST",
+        path=path,
+        status_code=outcome.status_code,
+        elapsed_ms=outcome.elapsed_s * 1000,
+        ok=True,
+    )

@@ -45,7 +45,15 @@ def step(
     ok: bool = True,
     error: str | None = None,
 ) -> StepRecord:
-    return StepRecord(name, method, path, status_code, elapsed_ms, ok, error)
+    return StepRecord(
+        name=name,
+        method=method,
+        path=path,
+        status_code=status_code,
+        elapsed_ms=elapsed_ms,
+        ok=ok,
+        error=error,
+    )
 
 
 def check(

@@ -56,7 +56,16 @@ def result(status: str, blocked_by: tuple[str, ...] = ()) -> CheckResult:
         status,  # type: ignore[arg-type]
         0.25,
         message="" if status == "passed" else f"{status} for a reason",
-        steps=(StepRecord("GET /dashboard", "GET", "/dashboard", 200, 12.0, ok=True),),
+        steps=(
+            StepRecord(
+                name="GET /dashboard",
+                method="GET",
+                path="/dashboard",
+                status_code=200,
+                elapsed_ms=12.0,
+                ok=True,
+            ),
+        ),
         blocked_by=blocked_by,
     )
 

@@ -31,7 +31,7 @@ class Issue:
     detail: str = ""  # what came back, for the person debugging it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EdgeCheck:
     check_id: str
     title: str

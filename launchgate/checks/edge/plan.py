@@ -78,7 +78,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         runner: Callable[..., Any],
         **bound: object,
     ) -> str:
-        check = EdgeCheck(check_id, title, severity)
+        check = EdgeCheck(check_id=check_id, title=title, severity=severity)
         run = partial(runner, check=check, **bound)
         planned.append(
             PlannedCheck(
