@@ -35,21 +35,50 @@ START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def passed(check_id: str) -> CheckResult:
-    return CheckResult(check_id, "journey", check_id, Severity.BLOCKER, "passed", 0.5)
+    return CheckResult(
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=Severity.BLOCKER,
+        status="passed",
+        duration_s=0.5,
+    )
 
 
 def failed(check_id: str, severity: Severity = Severity.BLOCKER) -> CheckResult:
-    finding = Finding(check_id, severity, f"{check_id} broke", "detail", "fix it")
+    finding = Finding(
+        check_id=check_id,
+        severity=severity,
+        title=f"{check_id} broke",
+        detail="detail",
+        remedy="fix it",
+    )
     step = StepRecord(
         name="home", method="GET", path="/", status_code=500, elapsed_ms=3.5, ok=False, error=None
     )
     return CheckResult(
-        check_id, "journey", check_id, severity, "failed", 0.5, (finding,), "broke", (step,)
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=severity,
+        status="failed",
+        duration_s=0.5,
+        findings=(finding,),
+        message="broke",
+        steps=(step,),
     )
 
 
 def error(check_id: str) -> CheckResult:
-    return CheckResult(check_id, "journey", check_id, Severity.BLOCKER, "error", 0.5, message="x")
+    return CheckResult(
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=Severity.BLOCKER,
+        status="error",
+        duration_s=0.5,
+        message="x",
+    )
 
 
 def run(tmp_path: Path) -> Run:

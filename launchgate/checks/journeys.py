@@ -72,22 +72,22 @@ async def run_journey(
 
     def fail(finding_title: str, detail: str, remedy: str = "") -> CheckResult:
         finding = Finding(
-            check_id,
-            severity,
-            ctx.redactor.redact(finding_title),
-            ctx.redactor.redact(detail),
-            remedy,
+            check_id=check_id,
+            severity=severity,
+            title=ctx.redactor.redact(finding_title),
+            detail=ctx.redactor.redact(detail),
+            remedy=remedy,
         )
         return CheckResult(
-            check_id,
-            "journey",
-            title,
-            severity,
-            "failed",
-            time.perf_counter() - started,
-            (finding,),
-            finding.title,
-            tuple(records),
+            check_id=check_id,
+            kind="journey",
+            title=title,
+            severity=severity,
+            status="failed",
+            duration_s=time.perf_counter() - started,
+            findings=(finding,),
+            message=finding.title,
+            steps=tuple(records),
         )
 
     client = ctx.client(httpx.Cookies(start.cookies) if start else None)
@@ -182,12 +182,12 @@ async def run_journey(
                 captures[var] = value
         session = SessionState(httpx.Cookies(client.cookies), captures)
     result = CheckResult(
-        check_id,
-        "journey",
-        title,
-        severity,
-        "passed",
-        time.perf_counter() - started,
+        check_id=check_id,
+        kind="journey",
+        title=title,
+        severity=severity,
+        status="passed",
+        duration_s=time.perf_counter() - started,
         steps=tuple(records),
     )
     return result, session

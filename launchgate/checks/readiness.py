@@ -55,12 +55,12 @@ def plan_readiness(config: Config) -> list[PlannedCheck]:
         return []
     return [
         PlannedCheck(
-            READINESS_ID,
-            "readiness",
-            "The app is up and serving",
-            Severity.BLOCKER,
-            (),
-            partial(check_readiness, spec=spec),
+            check_id=READINESS_ID,
+            kind="readiness",
+            title="The app is up and serving",
+            severity=Severity.BLOCKER,
+            needs=(),
+            run=partial(check_readiness, spec=spec),
         )
     ]
 
@@ -100,12 +100,12 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
     last = attempts[-1] if attempts else None
     if last is not None and last.ready:
         return CheckResult(
-            READINESS_ID,
-            "readiness",
-            "The app is up and serving",
-            Severity.BLOCKER,
-            "passed",
-            elapsed,
+            check_id=READINESS_ID,
+            kind="readiness",
+            title="The app is up and serving",
+            severity=Severity.BLOCKER,
+            status="passed",
+            duration_s=elapsed,
             steps=(last.record,),
         )
     # The last attempt may have had only the few milliseconds left before the deadline;
@@ -132,22 +132,22 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
             "session), or readiness: null to start without waiting"
         )
     finding = Finding(
-        READINESS_ID,
-        Severity.BLOCKER,
-        ctx.redactor.redact(title),
-        ctx.redactor.redact(detail),
-        remedy,
+        check_id=READINESS_ID,
+        severity=Severity.BLOCKER,
+        title=ctx.redactor.redact(title),
+        detail=ctx.redactor.redact(detail),
+        remedy=remedy,
     )
     return CheckResult(
-        READINESS_ID,
-        "readiness",
-        "The app is up and serving",
-        Severity.BLOCKER,
-        "failed",
-        elapsed,
-        (finding,),
-        finding.title,
-        tuple(a.record for a in attempts[-3:]),
+        check_id=READINESS_ID,
+        kind="readiness",
+        title="The app is up and serving",
+        severity=Severity.BLOCKER,
+        status="failed",
+        duration_s=elapsed,
+        findings=(finding,),
+        message=finding.title,
+        steps=tuple(a.record for a in attempts[-3:]),
     )
 
 

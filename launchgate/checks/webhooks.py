@@ -159,25 +159,31 @@ async def run_webhook_check(
         duration = time.perf_counter() - started
         if problem is None:
             return CheckResult(
-                check_id, "webhook", title, severity, "passed", duration, steps=(record,)
+                check_id=check_id,
+                kind="webhook",
+                title=title,
+                severity=severity,
+                status="passed",
+                duration_s=duration,
+                steps=(record,),
             )
         finding = Finding(
-            check_id,
-            severity,
-            ctx.redactor.redact(f"{label} {problem}"),
-            ctx.redactor.redact(detail),
-            remedy,
+            check_id=check_id,
+            severity=severity,
+            title=ctx.redactor.redact(f"{label} {problem}"),
+            detail=ctx.redactor.redact(detail),
+            remedy=remedy,
         )
         return CheckResult(
-            check_id,
-            "webhook",
-            title,
-            severity,
-            "failed",
-            duration,
-            (finding,),
-            finding.title,
-            (record,),
+            check_id=check_id,
+            kind="webhook",
+            title=title,
+            severity=severity,
+            status="failed",
+            duration_s=duration,
+            findings=(finding,),
+            message=finding.title,
+            steps=(record,),
         )
 
     if isinstance(outcome, TransportFailure):

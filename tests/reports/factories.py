@@ -32,7 +32,7 @@ def finding(
     detail: str = "",
     remedy: str = "",
 ) -> Finding:
-    return Finding(check_id, severity, title, detail, remedy)
+    return Finding(check_id=check_id, severity=severity, title=title, detail=detail, remedy=remedy)
 
 
 def step(

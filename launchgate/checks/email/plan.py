@@ -31,44 +31,44 @@ def plan_email(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
     domain = spec.domain
     checks = [
         PlannedCheck(
-            email_id("spf"),
-            "email",
-            f"SPF of {domain}",
-            Severity.BLOCKER,
-            (),
-            partial(_spf, spec=spec),
+            check_id=email_id("spf"),
+            kind="email",
+            title=f"SPF of {domain}",
+            severity=Severity.BLOCKER,
+            needs=(),
+            run=partial(_spf, spec=spec),
         )
     ]
     for selector in spec.dkim_selectors:
         checks.append(
             PlannedCheck(
-                email_dkim_id(selector),
-                "email",
-                f"DKIM key {selector} of {domain}",
-                Severity.BLOCKER,
-                (),
-                partial(_dkim, spec=spec, selector=selector),
+                check_id=email_dkim_id(selector),
+                kind="email",
+                title=f"DKIM key {selector} of {domain}",
+                severity=Severity.BLOCKER,
+                needs=(),
+                run=partial(_dkim, spec=spec, selector=selector),
             )
         )
     if not spec.dkim_selectors:
         checks.append(
             PlannedCheck(
-                email_id("dkim"),
-                "email",
-                f"DKIM of {domain}",
-                Severity.MEDIUM,
-                (),
-                _no_selectors(spec),
+                check_id=email_id("dkim"),
+                kind="email",
+                title=f"DKIM of {domain}",
+                severity=Severity.MEDIUM,
+                needs=(),
+                run=_no_selectors(spec),
             )
         )
     checks.append(
         PlannedCheck(
-            email_id("dmarc"),
-            "email",
-            f"DMARC of {domain}",
-            Severity.HIGH,
-            (),
-            partial(_dmarc, spec=spec),
+            check_id=email_id("dmarc"),
+            kind="email",
+            title=f"DMARC of {domain}",
+            severity=Severity.HIGH,
+            needs=(),
+            run=partial(_dmarc, spec=spec),
         )
     )
     return checks
@@ -123,22 +123,22 @@ async def _dmarc(ctx: CheckContext, *, spec: EmailSpec) -> CheckResult:
 def _no_selectors(spec: EmailSpec) -> CheckRunner:
     async def run(ctx: CheckContext) -> CheckResult:
         finding = Finding(
-            email_id("dkim"),
-            Severity.MEDIUM,
-            f"DKIM of {spec.domain} not checked: no selector named (DNS cannot list them)",
+            check_id=email_id("dkim"),
+            severity=Severity.MEDIUM,
+            title=f"DKIM of {spec.domain} not checked: no selector named (DNS cannot list them)",
             remedy="name the selectors your provider signs with under email.dkim_selectors "
             "(or --dkim-selector); the s= tag of a DKIM-Signature header in a mail you "
             "sent shows it",
         )
         return CheckResult(
-            email_id("dkim"),
-            "email",
-            f"DKIM of {spec.domain}",
-            Severity.MEDIUM,
-            "failed",
-            0.0,
-            (finding,),
-            finding.title,
+            check_id=email_id("dkim"),
+            kind="email",
+            title=f"DKIM of {spec.domain}",
+            severity=Severity.MEDIUM,
+            status="failed",
+            duration_s=0.0,
+            findings=(finding,),
+            message=finding.title,
         )
 
     return run
@@ -155,26 +155,33 @@ async def _result(
         findings = await run()
     except TempError as exc:
         return CheckResult(
-            check_id,
-            "email",
-            title,
-            severity,
-            "error",
-            time.perf_counter() - started,
+            check_id=check_id,
+            kind="email",
+            title=title,
+            severity=severity,
+            status="error",
+            duration_s=time.perf_counter() - started,
             message=f"could not decide: {exc}",
         )
     duration = time.perf_counter() - started
     if not findings:
-        return CheckResult(check_id, "email", title, severity, "passed", duration)
+        return CheckResult(
+            check_id=check_id,
+            kind="email",
+            title=title,
+            severity=severity,
+            status="passed",
+            duration_s=duration,
+        )
     ranked = sorted(findings, key=lambda f: f.severity.rank)
     more = f" (and {len(ranked) - 1} more)" if len(ranked) > 1 else ""
     return CheckResult(
-        check_id,
-        "email",
-        title,
-        ranked[0].severity,
-        "failed",
-        duration,
-        tuple(ranked),
-        ranked[0].title + more,
+        check_id=check_id,
+        kind="email",
+        title=title,
+        severity=ranked[0].severity,
+        status="failed",
+        duration_s=duration,
+        findings=tuple(ranked),
+        message=ranked[0].title + more,
     )
