@@ -58,7 +58,7 @@ GATE_SCOPE = "\0launchgate"  # never a node id nor an xdist_group name
 WORKER_OUTPUT_KEY = "launchgate"  # in xdist's workeroutput
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class GateOutcome:
     """What one pytest process's run did, as the report needs it."""
 
