@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from launchgate.checks.ids import CheckId, edge_alias_id
+from launchgate.config.hosts import parse_edge_url
+from launchgate.config.model import Config
+from launchgate.config.yamlsource import KeyPath, Locations, format_key
 from launchgate.engine import PlannedCheck
 from launchgate.results import CheckResult
 from launchgate.verdict import is_blocking
@@ -22,7 +26,7 @@ from launchgate.verdict import is_blocking
 if TYPE_CHECKING:
     from launchgate.pytest_support import GateSession
 
-__all__ = ["SESSION_KEY", "GateFile", "GateGroup", "GateItem", "all_items"]
+__all__ = ["SESSION_KEY", "GateFile", "GateGroup", "GateItem", "all_items", "config_key"]
 
 SESSION_KEY = pytest.StashKey["GateSession"]()
 
@@ -56,7 +60,7 @@ def _tree(plan: Sequence[PlannedCheck]) -> list[_Branch | PlannedCheck]:
     comes back later gets a second branch of the same name (pytest selects both)."""
     root: list[_Branch | PlannedCheck] = []
     for planned in plan:
-        *prefix, _ = planned.check_id.split("::")
+        *prefix, _ = CheckId.parse(planned.check_id).node_parts()
         level = root
         for name in prefix:
             last = level[-1] if level else None
@@ -72,7 +76,9 @@ def _nodes(parent: pytest.Collector, entries: list[_Branch | PlannedCheck]) -> l
     return [
         GateGroup.from_parent(parent, name=e.name, entries=e.children)
         if isinstance(e, _Branch)
-        else GateItem.from_parent(parent, name=e.check_id.rsplit("::", 1)[-1], planned=e)
+        else GateItem.from_parent(
+            parent, name=CheckId.parse(e.check_id).node_parts()[-1], planned=e
+        )
         for e in entries
     ]
 
@@ -126,21 +132,98 @@ class GateItem(pytest.Item):
         style: Any = None,
     ) -> str | Any:
         if isinstance(excinfo.value, CheckProblem):
-            return self.gate.run.redactor.redact(_failure_text(excinfo.value.result))
+            text = _failure_text(excinfo.value.result)
+            where = self._where()
+            return self.gate.run.redactor.redact(f"{text}\n{where}" if where else text)
         return super().repr_failure(excinfo, style=style)
 
+    @property
+    def location_in_config(self) -> tuple[KeyPath, int] | None:
+        """The launchgate.yml key this check comes from, and its line."""
+        loaded = self.gate.loaded
+        return config_line(config_key(self.planned.check_id, loaded.config), loaded.locations)
+
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        kind, _, rest = self.planned.check_id.partition("::")
-        locations = self.gate.loaded.locations
-        key: tuple[str | int, ...] = ()
-        if kind == "journey":
-            key = ("journeys", rest)
-        elif kind == "webhook":
-            key = ("webhooks", rest.partition("::")[0])
-        elif kind == "readiness":
-            key = ("readiness",)
-        line = locations.key_lines.get(key)
-        return self.path, (line - 1 if line else None), f"launchgate: {self.planned.check_id}"
+        located = self.location_in_config
+        line = located[1] - 1 if located else None  # pytest counts lines from 0
+        return self.path, line, f"launchgate: {self.planned.check_id}"
+
+    def _where(self) -> str | None:
+        """``launchgate.yml:12: journeys.login``, the form config errors take, so a
+        terminal or an editor links the failure to the line to change."""
+        located = self.location_in_config
+        if located is None:
+            return None
+        key, line = located
+        gate_file = self.getparent(GateFile)
+        name = gate_file.nodeid if gate_file is not None else self.path.name
+        return f"{name}:{line}: {format_key(key)}"
+
+
+def config_key(check_id: str, config: Config) -> KeyPath:
+    """The launchgate.yml key that makes the check ``check_id``.
+
+    The narrowest key that says what the check is about: the journey, the webhook, the
+    probe route, the edge alias or subdomain, the DKIM selector; the edge's ``url`` for
+    the checks of the canonical page, the email ``domain`` for SPF and DMARC."""
+    cid = CheckId.parse(check_id)
+    name = cid.name or ""
+    if cid.kind == "readiness":
+        return ("readiness",)
+    if cid.kind == "journey":
+        return ("journeys", name)
+    if cid.kind == "webhook":
+        return ("webhooks", name)
+    if cid.kind == "probe":
+        return ("probe", "routes", name) if cid.name else ("probe",)
+    if cid.kind == "secrets":
+        return ("secret_scan",)
+    if cid.kind == "email":
+        return _email_key(cid, config)
+    return _edge_key(cid, config)
+
+
+def _email_key(cid: CheckId, config: Config) -> KeyPath:
+    selectors = config.email.dkim_selectors if config.email else []
+    if cid.name == "dkim" and cid.aspect in selectors:
+        return ("email", "dkim_selectors", selectors.index(cid.aspect))
+    if cid.name == "dkim":
+        return ("email",)  # no selector named: the block, where dkim_selectors goes
+    return ("email", "domain")
+
+
+def _edge_key(cid: CheckId, config: Config) -> KeyPath:
+    spec = config.edge
+    if spec is None:
+        return ("edge",)
+    if cid.name == "dns":
+        names = [s.name for s in spec.subdomains]
+        # Not listed: the canonical URL's host, resolved without being listed.
+        return (
+            ("edge", "subdomains", names.index(cid.aspect))
+            if cid.aspect in names
+            else ("edge", "url")
+        )
+    if cid.name == "alias":
+        ids = [edge_alias_id(parse_edge_url(a)) for a in spec.aliases]
+        return ("edge", "aliases", ids.index(str(cid))) if str(cid) in ids else ("edge", "aliases")
+    if cid.name == "private-cache" and cid.aspect is not None:
+        if cid.aspect in spec.private_pages:
+            return ("edge", "private_pages", cid.aspect)
+        return ("journeys", cid.aspect)  # its GET steps are what gets replayed
+    return ("edge", "url")
+
+
+def config_line(key: KeyPath, locations: Locations) -> tuple[KeyPath, int] | None:
+    """``key`` and its line, or the nearest enclosing key written in the file and its
+    line; None when not even the top-level section is (a default, or a config built
+    from flags)."""
+    for end in range(len(key), 0, -1):
+        prefix = key[:end]
+        line = locations.key_lines.get(prefix) or locations.value_lines.get(prefix)
+        if line is not None:
+            return prefix, line
+    return None
 
 
 def _failure_text(result: CheckResult) -> str:

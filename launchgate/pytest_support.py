@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from launchgate.checks.ids import journey_id
 from launchgate.checks.origin_guard import origin_guard
 from launchgate.config.load import LoadedConfig, load_config
 from launchgate.engine import PlannedCheck, Run
@@ -103,7 +104,7 @@ class GateSession:
         )
 
     def session_client(self, journey: str) -> httpx.Client:
-        check_id = f"journey::{journey}"
+        check_id = journey_id(journey)
         if journey not in self.run.config.journeys:
             known = ", ".join(self.run.config.journeys) or "none"
             raise pytest.UsageError(f"launchgate_session: no journey named {journey!r} ({known})")

@@ -59,7 +59,7 @@ GATE_SCOPE = "\0launchgate"  # never a node id nor an xdist_group name
 WORKER_OUTPUT_KEY = "launchgate"  # in xdist's workeroutput
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class GateOutcome:
     """What one pytest process's run did, as the report needs it."""
 
@@ -129,7 +129,11 @@ def _pairs(items: Sequence[Sequence[Any]]) -> tuple[tuple[str, int], ...]:
 
 def _baseline(d: dict[str, Any]) -> BaselineRef:
     history = tuple(
-        BaselinePoint(p["created_at"], p["commit"], tuple((r, v) for r, v in p["p95_ms"]))
+        BaselinePoint(
+            created_at=p["created_at"],
+            commit=p["commit"],
+            p95_ms=tuple((r, v) for r, v in p["p95_ms"]),
+        )
         for p in d["history"]
     )
     return BaselineRef(**{**d, "history": history})

@@ -63,7 +63,7 @@ class Finding:
     remedy: str = ""  # what to change, when we can tell
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepRecord:
     """One request a check made, as it may be shown to a user (already redacted)."""
 
@@ -106,7 +106,7 @@ class CheckResult:
         return min((f.severity for f in self.findings), key=lambda s: s.rank)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RouteFigures:
     """What the load probe measured on one route, and how it compared: for reports."""
 
@@ -138,7 +138,7 @@ class RouteFigures:
     warmup_sent: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BaselinePoint:
     """One stored baseline entry as the p95 trend chart needs it."""
 
@@ -147,7 +147,7 @@ class BaselinePoint:
     p95_ms: tuple[tuple[str, float], ...]  # (route, p95), finite values only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BaselineRef:
     """The stored baseline a run was compared with (and what became of it)."""
 
@@ -167,7 +167,7 @@ HookStatus = Literal["ok", "failed", "timeout", "skipped"]
 was stopped at its limit. ``skipped``: not run (the run was interrupted)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HookResult:
     """What a rollback hook did. It is reported; it never changes the verdict."""
 

@@ -12,7 +12,7 @@ from launchgate.verdict import Verdict
 __all__ = ["RunReport"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunReport:
     run_id: str  # short random id; also in the User-Agent and generated emails
     launchgate_version: str

@@ -31,7 +31,7 @@ EXIT_CODES: dict[Outcome, int] = {"pass": 0, "fail": 1, "error": 3}
 _NAMED = 5  # not-selected ids named in the one-line reason; the reports list them all
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     outcome: Outcome
     reason: str  # one sentence for the last line of the terminal
@@ -106,25 +106,35 @@ def decide(
         first = blocking[0]
         more = f"; {n - 1} more blocking finding{'s' if n > 2 else ''}" if n > 1 else ""
         return Verdict(
-            "fail",
-            f"{first.severity.value}: {first.check_id}: {first.title}{more}",
-            blocking,
-            undecided + unexplained_skips,
-            left_out,
+            outcome="fail",
+            reason=f"{first.severity.value}: {first.check_id}: {first.title}{more}",
+            blocking=blocking,
+            undecided=undecided + unexplained_skips,
+            not_selected=left_out,
         )
     if left_out:
         return _partial(len(results), left_out, undecided + unexplained_skips)
     if not ran:
-        return Verdict("error", "no check ran, so nothing was decided", (), undecided)
+        return Verdict(
+            outcome="error",
+            reason="no check ran, so nothing was decided",
+            blocking=(),
+            undecided=undecided,
+        )
     if undecided or unexplained_skips:
         ids = undecided + unexplained_skips
         return Verdict(
-            "error",
-            f"could not decide: {len(ids)} check(s) did not complete ({', '.join(ids)})",
-            (),
-            ids,
+            outcome="error",
+            reason=f"could not decide: {len(ids)} check(s) did not complete ({', '.join(ids)})",
+            blocking=(),
+            undecided=ids,
         )
-    return Verdict("pass", f"{len(ran)} check(s) ran and none is blocking", (), ())
+    return Verdict(
+        outcome="pass",
+        reason=f"{len(ran)} check(s) ran and none is blocking",
+        blocking=(),
+        undecided=(),
+    )
 
 
 def _partial(total: int, left_out: tuple[str, ...], undecided: tuple[str, ...]) -> Verdict:
@@ -137,7 +147,9 @@ def _partial(total: int, left_out: tuple[str, ...], undecided: tuple[str, ...]) 
     others = tuple(u for u in undecided if u not in left_out)
     if others:
         reason += f"; {len(others)} other check(s) did not complete ({', '.join(others)})"
-    return Verdict("error", reason, (), undecided, left_out)
+    return Verdict(
+        outcome="error", reason=reason, blocking=(), undecided=undecided, not_selected=left_out
+    )
 
 
 def _skipped_for_a_failure(result: CheckResult, failed_ids: set[str]) -> bool:

@@ -35,19 +35,50 @@ START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def passed(check_id: str) -> CheckResult:
-    return CheckResult(check_id, "journey", check_id, Severity.BLOCKER, "passed", 0.5)
+    return CheckResult(
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=Severity.BLOCKER,
+        status="passed",
+        duration_s=0.5,
+    )
 
 
 def failed(check_id: str, severity: Severity = Severity.BLOCKER) -> CheckResult:
-    finding = Finding(check_id, severity, f"{check_id} broke", "detail", "fix it")
-    step = StepRecord("home", "GET", "/", 500, 3.5, ok=False, error=None)
+    finding = Finding(
+        check_id=check_id,
+        severity=severity,
+        title=f"{check_id} broke",
+        detail="detail",
+        remedy="fix it",
+    )
+    step = StepRecord(
+        name="home", method="GET", path="/", status_code=500, elapsed_ms=3.5, ok=False, error=None
+    )
     return CheckResult(
-        check_id, "journey", check_id, severity, "failed", 0.5, (finding,), "broke", (step,)
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=severity,
+        status="failed",
+        duration_s=0.5,
+        findings=(finding,),
+        message="broke",
+        steps=(step,),
     )
 
 
 def error(check_id: str) -> CheckResult:
-    return CheckResult(check_id, "journey", check_id, Severity.BLOCKER, "error", 0.5, message="x")
+    return CheckResult(
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=Severity.BLOCKER,
+        status="error",
+        duration_s=0.5,
+        message="x",
+    )
 
 
 def run(tmp_path: Path) -> Run:
@@ -87,13 +118,37 @@ def test_a_selected_check_that_never_ran_is_not_run_not_unselected(tmp_path: Pat
 
 def test_an_outcome_survives_the_trip_to_the_controller() -> None:
     route = RouteFigures(
-        "home", "GET", "/", 10, 11, 5.0, 4.9, 1.0, 2.0, 3.0, 4.0, 1.5, 9.1,
-        (("timeout", 1),), 0, 500.0, None, None, "no_baseline", "no baseline yet", "HISTFAAA",
-    )  # fmt: skip
+        route="home",
+        method="GET",
+        path="/",
+        samples=10,
+        requests=11,
+        rate_per_s=5.0,
+        achieved_rate_per_s=4.9,
+        p50_ms=1.0,
+        p95_ms=2.0,
+        p99_ms=3.0,
+        max_ms=4.0,
+        service_p95_ms=1.5,
+        error_rate_pct=9.1,
+        errors=(("timeout", 1),),
+        throttled=0,
+        target_p95_ms=500.0,
+        baseline_p95_ms=None,
+        change_pct=None,
+        decision="no_baseline",
+        decision_reason="no baseline yet",
+        histogram="HISTFAAA",
+    )
     baseline = BaselineRef(
-        "baselines/demo.bl.json", "demo", "2026-01-01", "abc", 3, "updated",
-        (BaselinePoint("2026-01-01", None, (("home", 2.5),)),),
-    )  # fmt: skip
+        path="baselines/demo.bl.json",
+        environment="demo",
+        created_at="2026-01-01",
+        commit="abc",
+        entries=3,
+        update="updated",
+        history=(BaselinePoint(created_at="2026-01-01", commit=None, p95_ms=(("home", 2.5),)),),
+    )
     outcome = GateOutcome(
         results=(passed("readiness"), failed("journey::homepage"), error("journey::login")),
         selected=frozenset({"journey::homepage", "journey::login"}),

@@ -16,12 +16,23 @@ def result(
     severity: Severity = Severity.BLOCKER,
     blocked_by: tuple[str, ...] = (),
 ) -> CheckResult:
-    findings = (Finding(check_id, severity, f"{check_id} broke"),) if status == "failed" else ()
+    findings = (
+        (Finding(check_id=check_id, severity=severity, title=f"{check_id} broke"),)
+        if status == "failed"
+        else ()
+    )
     message = "" if status == "passed" else f"{check_id} {status}"
     return CheckResult(
-        check_id, "journey", check_id, severity, status, 0.1, findings, message,
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=severity,
+        status=status,
+        duration_s=0.1,
+        findings=findings,
+        message=message,
         blocked_by=blocked_by,
-    )  # fmt: skip
+    )
 
 
 def test_all_passed_is_a_pass():
@@ -95,7 +106,12 @@ def test_a_skip_with_no_cause_is_could_not_decide():
 @pytest.mark.parametrize(
     ("status", "findings", "message", "problem"),
     [
-        ("passed", (Finding("a", Severity.BLOCKER, "x"),), "", "cannot carry findings"),
+        (
+            "passed",
+            (Finding(check_id="a", severity=Severity.BLOCKER, title="x"),),
+            "",
+            "cannot carry findings",
+        ),
         ("failed", (), "broke", "needs at least one finding"),
         ("error", (), "", "needs a message"),
         ("skipped", (), "", "needs a message"),
@@ -103,7 +119,16 @@ def test_a_skip_with_no_cause_is_could_not_decide():
 )
 def test_results_validate_their_own_shape(status, findings, message, problem):
     with pytest.raises(ValueError, match=problem):
-        CheckResult("a", "journey", "a", Severity.BLOCKER, status, 0.0, findings, message)
+        CheckResult(
+            check_id="a",
+            kind="journey",
+            title="a",
+            severity=Severity.BLOCKER,
+            status=status,
+            duration_s=0.0,
+            findings=findings,
+            message=message,
+        )
 
 
 outcomes = st.lists(
@@ -147,7 +172,13 @@ def test_exit_0_if_and_only_if_a_check_ran_and_nothing_blocks(cases, fail_on):
 
 def not_selected(check_id: str) -> CheckResult:
     return CheckResult(
-        check_id, "journey", check_id, Severity.BLOCKER, "skipped", 0.0, message="not selected"
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=Severity.BLOCKER,
+        status="skipped",
+        duration_s=0.0,
+        message="not selected",
     )
 
 

@@ -65,7 +65,7 @@ FailureKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Exchange:
     """A complete answer: what a check's expectations look at."""
 
@@ -90,7 +90,7 @@ class Exchange:
             return self.body.decode("utf-8", errors="replace")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TransportFailure:
     """No usable answer, with the cause in words a user can act on."""
 
@@ -129,7 +129,9 @@ async def send(
                         host, request.url.port or 443, type=socket.SOCK_STREAM
                     )
                 except socket.gaierror as exc:
-                    return TransportFailure("dns", dns_cause(host, exc), _since(started))
+                    return TransportFailure(
+                        kind="dns", cause=dns_cause(host, exc), elapsed_s=_since(started)
+                    )
                 phase = "request"
             hops = _Hops(client) if follow_redirects else None
             while True:
@@ -141,43 +143,46 @@ async def send(
                 await response.aclose()
                 nxt = await hops.next(response)
                 if isinstance(nxt, TransportFailure):
-                    return TransportFailure(nxt.kind, nxt.cause, _since(started))
+                    return TransportFailure(
+                        kind=nxt.kind, cause=nxt.cause, elapsed_s=_since(started)
+                    )
                 request = nxt
             body = await read_bounded(response, max_body)
     except BodyTooLarge:
         return TransportFailure(
-            "too_large",
-            f"the response body is larger than {max_body} bytes (target.max_body); stopped reading",
-            _since(started),
+            kind="too_large",
+            cause=f"the response body is larger than {max_body} bytes (target.max_body); "
+            "stopped reading",
+            elapsed_s=_since(started),
         )
     except UnsupportedEncoding as exc:
         return TransportFailure(
-            "protocol",
-            f"the response uses content-encoding {exc} although only {ACCEPT_ENCODING} "
+            kind="protocol",
+            cause=f"the response uses content-encoding {exc} although only {ACCEPT_ENCODING} "
             "was accepted",
-            _since(started),
+            elapsed_s=_since(started),
         )
     except TimeoutError:
         if phase == "resolve":
             return TransportFailure(
-                "dns",
-                f"DNS resolution of {host} got no answer within {format_duration(timeout_s)} "
+                kind="dns",
+                cause=f"DNS resolution of {host} got no answer within {format_duration(timeout_s)} "
                 "(the resolver did not respond)",
-                _since(started),
+                elapsed_s=_since(started),
             )
         return TransportFailure(
-            "timeout",
-            f"no complete answer within {format_duration(timeout_s)}",
-            _since(started),
+            kind="timeout",
+            cause=f"no complete answer within {format_duration(timeout_s)}",
+            elapsed_s=_since(started),
         )
     except httpx.HTTPError as exc:
         kind, cause = describe_error(exc)
-        return TransportFailure(kind, cause, time.perf_counter() - started)
+        return TransportFailure(kind=kind, cause=cause, elapsed_s=time.perf_counter() - started)
     except httpx.InvalidURL as exc:
         # httpx resolves every redirect's Location, followed or not, and raises this
         # (not an HTTPError) for one like "javascript:x": the target's fault.
         cause = f"the answer's Location header is not a usable URL ({exc})"
-        return TransportFailure("protocol", cause, _since(started))
+        return TransportFailure(kind="protocol", cause=cause, elapsed_s=_since(started))
     finally:
         if response is not None:
             await response.aclose()
@@ -218,11 +223,13 @@ class _Hops:
             )
         if self._count == MAX_REDIRECTS:
             return TransportFailure(
-                "redirects", f"redirect loop: more than {MAX_REDIRECTS} redirects", 0.0
+                kind="redirects",
+                cause=f"redirect loop: more than {MAX_REDIRECTS} redirects",
+                elapsed_s=0.0,
             )
         decision = next_hop(self._sent, response.status_code, response.headers["location"])
         if not isinstance(decision, Follow):
-            return TransportFailure("redirect_refused", decision.reason, 0.0)
+            return TransportFailure(kind="redirect_refused", cause=decision.reason, elapsed_s=0.0)
         self._count += 1
         sent = self._sent = decision.request
         if decision.downgrade and not self.downgrade:

@@ -20,6 +20,7 @@ from launchgate.checks.expectations import (
     check_expectations,
 )
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
+from launchgate.checks.ids import journey_id
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, JourneySpec, StepSpec
 from launchgate.config.semantics import journey_order
@@ -41,12 +42,12 @@ def plan_journeys(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         deps += [n for n in spec.needs if n not in deps]
         planned.append(
             PlannedCheck(
-                f"journey::{name}",
-                "journey",
-                spec.title or f"{name} journey",
-                Severity(spec.severity),
-                (*base, *(f"journey::{d}" for d in deps)),
-                partial(_run_and_keep_session, name=name, spec=spec),
+                check_id=journey_id(name),
+                kind="journey",
+                title=spec.title or f"{name} journey",
+                severity=Severity(spec.severity),
+                needs=(*base, *(journey_id(d) for d in deps)),
+                run=partial(_run_and_keep_session, name=name, spec=spec),
             )
         )
     return planned
@@ -62,7 +63,7 @@ async def _run_and_keep_session(ctx: CheckContext, *, name: str, spec: JourneySp
 async def run_journey(
     ctx: CheckContext, name: str, spec: JourneySpec, start: SessionState | None
 ) -> tuple[CheckResult, SessionState | None]:
-    check_id = f"journey::{name}"
+    check_id = journey_id(name)
     title = spec.title or f"{name} journey"
     severity = Severity(spec.severity)
     started = time.perf_counter()
@@ -71,22 +72,22 @@ async def run_journey(
 
     def fail(finding_title: str, detail: str, remedy: str = "") -> CheckResult:
         finding = Finding(
-            check_id,
-            severity,
-            ctx.redactor.redact(finding_title),
-            ctx.redactor.redact(detail),
-            remedy,
+            check_id=check_id,
+            severity=severity,
+            title=ctx.redactor.redact(finding_title),
+            detail=ctx.redactor.redact(detail),
+            remedy=remedy,
         )
         return CheckResult(
-            check_id,
-            "journey",
-            title,
-            severity,
-            "failed",
-            time.perf_counter() - started,
-            (finding,),
-            finding.title,
-            tuple(records),
+            check_id=check_id,
+            kind="journey",
+            title=title,
+            severity=severity,
+            status="failed",
+            duration_s=time.perf_counter() - started,
+            findings=(finding,),
+            message=finding.title,
+            steps=tuple(records),
         )
 
     client = ctx.client(httpx.Cookies(start.cookies) if start else None)
@@ -107,11 +108,11 @@ async def run_journey(
             if isinstance(outcome, TransportFailure):
                 records.append(
                     StepRecord(
-                        ctx.redactor.redact(step.label),
-                        step.method,
-                        shown_path,
-                        None,
-                        outcome.elapsed_s * 1000,
+                        name=ctx.redactor.redact(step.label),
+                        method=step.method,
+                        path=shown_path,
+                        status_code=None,
+                        elapsed_ms=outcome.elapsed_s * 1000,
                         ok=False,
                         error=outcome.cause,
                     )
@@ -128,11 +129,11 @@ async def run_journey(
             if outcome.downgrade:
                 records.append(
                     StepRecord(
-                        step.label,
-                        step.method,
-                        shown_path,
-                        outcome.status_code,
-                        outcome.elapsed_s * 1000,
+                        name=step.label,
+                        method=step.method,
+                        path=shown_path,
+                        status_code=outcome.status_code,
+                        elapsed_ms=outcome.elapsed_s * 1000,
                         ok=False,
                         error=f"redirected from https to plain http: {outcome.downgrade}",
                     )
@@ -149,11 +150,11 @@ async def run_journey(
             )
             records.append(
                 StepRecord(
-                    ctx.redactor.redact(step.label),
-                    step.method,
-                    shown_path,
-                    outcome.status_code,
-                    outcome.elapsed_s * 1000,
+                    name=ctx.redactor.redact(step.label),
+                    method=step.method,
+                    path=shown_path,
+                    status_code=outcome.status_code,
+                    elapsed_ms=outcome.elapsed_s * 1000,
                     ok=not mismatches,
                 )
             )
@@ -181,12 +182,12 @@ async def run_journey(
                 captures[var] = value
         session = SessionState(httpx.Cookies(client.cookies), captures)
     result = CheckResult(
-        check_id,
-        "journey",
-        title,
-        severity,
-        "passed",
-        time.perf_counter() - started,
+        check_id=check_id,
+        kind="journey",
+        title=title,
+        severity=severity,
+        status="passed",
+        duration_s=time.perf_counter() - started,
         steps=tuple(records),
     )
     return result, session

@@ -80,12 +80,12 @@ class PlannedCheck:
         """A result of this check that the check itself did not make: skipped, not
         selected, or an error of the run around it (deadline, crash, interruption)."""
         return CheckResult(
-            self.check_id,
-            self.kind,
-            self.title,
-            self.severity,
-            status,
-            duration_s,
+            check_id=self.check_id,
+            kind=self.kind,
+            title=self.title,
+            severity=self.severity,
+            status=status,
+            duration_s=duration_s,
             message=message,
             blocked_by=blocked_by,
         )

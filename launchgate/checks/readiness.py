@@ -28,6 +28,7 @@ from functools import partial
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, remedy_for, send
+from launchgate.checks.ids import READINESS_ID
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, ReadinessSpec
 from launchgate.config.units import format_duration
@@ -35,7 +36,6 @@ from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
 __all__ = ["MIN_ATTEMPT_S", "READINESS_ID", "check_readiness", "plan_readiness"]
 
-READINESS_ID = "readiness"
 MIN_ATTEMPT_S = 0.25  # (or request_timeout, if shorter) the least time an attempt gets
 MIN_PAUSE_S = 0.01  # whatever the config says, at most 100 attempts a second
 
@@ -55,12 +55,12 @@ def plan_readiness(config: Config) -> list[PlannedCheck]:
         return []
     return [
         PlannedCheck(
-            READINESS_ID,
-            "readiness",
-            "The app is up and serving",
-            Severity.BLOCKER,
-            (),
-            partial(check_readiness, spec=spec),
+            check_id=READINESS_ID,
+            kind="readiness",
+            title="The app is up and serving",
+            severity=Severity.BLOCKER,
+            needs=(),
+            run=partial(check_readiness, spec=spec),
         )
     ]
 
@@ -100,12 +100,12 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
     last = attempts[-1] if attempts else None
     if last is not None and last.ready:
         return CheckResult(
-            READINESS_ID,
-            "readiness",
-            "The app is up and serving",
-            Severity.BLOCKER,
-            "passed",
-            elapsed,
+            check_id=READINESS_ID,
+            kind="readiness",
+            title="The app is up and serving",
+            severity=Severity.BLOCKER,
+            status="passed",
+            duration_s=elapsed,
             steps=(last.record,),
         )
     # The last attempt may have had only the few milliseconds left before the deadline;
@@ -132,22 +132,22 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
             "session), or readiness: null to start without waiting"
         )
     finding = Finding(
-        READINESS_ID,
-        Severity.BLOCKER,
-        ctx.redactor.redact(title),
-        ctx.redactor.redact(detail),
-        remedy,
+        check_id=READINESS_ID,
+        severity=Severity.BLOCKER,
+        title=ctx.redactor.redact(title),
+        detail=ctx.redactor.redact(detail),
+        remedy=remedy,
     )
     return CheckResult(
-        READINESS_ID,
-        "readiness",
-        "The app is up and serving",
-        Severity.BLOCKER,
-        "failed",
-        elapsed,
-        (finding,),
-        finding.title,
-        tuple(a.record for a in attempts[-3:]),
+        check_id=READINESS_ID,
+        kind="readiness",
+        title="The app is up and serving",
+        severity=Severity.BLOCKER,
+        status="failed",
+        duration_s=elapsed,
+        findings=(finding,),
+        message=finding.title,
+        steps=tuple(a.record for a in attempts[-3:]),
     )
 
 
@@ -198,6 +198,21 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
 
 def _record(path: str, outcome: Exchange | TransportFailure) -> StepRecord:
     if isinstance(outcome, TransportFailure):
-        return StepRecord(path, "GET", path, None, outcome.elapsed_s * 1000, False, outcome.cause)
+        return StepRecord(
+            name=path,
+            method="GET",
+            path=path,
+            status_code=None,
+            elapsed_ms=outcome.elapsed_s * 1000,
+            ok=False,
+            error=outcome.cause,
+        )
     ok = 200 <= outcome.status_code < 300
-    return StepRecord(path, "GET", path, outcome.status_code, outcome.elapsed_s * 1000, ok)
+    return StepRecord(
+        name=path,
+        method="GET",
+        path=path,
+        status_code=outcome.status_code,
+        elapsed_ms=outcome.elapsed_s * 1000,
+        ok=ok,
+    )

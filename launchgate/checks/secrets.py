@@ -16,13 +16,13 @@ from functools import partial
 from pathlib import Path
 
 from launchgate.checks.context import CheckContext
+from launchgate.checks.ids import SECRETS_ID
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.model import Config, SecretScanSpec
 from launchgate.results import CheckResult, Finding, Severity
 
 __all__ = ["SECRETS_ID", "plan_secret_scan"]
 
-SECRETS_ID = "secrets::scan"
 _TITLE = "No credential is committed"
 
 
@@ -32,7 +32,12 @@ def plan_secret_scan(config: Config, base_needs: Sequence[str]) -> list[PlannedC
         return []
     return [
         PlannedCheck(
-            SECRETS_ID, "secrets", _TITLE, Severity.BLOCKER, (), partial(check_secrets, spec=spec)
+            check_id=SECRETS_ID,
+            kind="secrets",
+            title=_TITLE,
+            severity=Severity.BLOCKER,
+            needs=(),
+            run=partial(check_secrets, spec=spec),
         )
     ]
 
@@ -56,9 +61,9 @@ async def check_secrets(ctx: CheckContext, *, spec: SecretScanSpec) -> CheckResu
     duration = time.perf_counter() - started
     findings = tuple(
         Finding(
-            SECRETS_ID,
-            Severity.BLOCKER,
-            f"{f.description} ({f.rule}) {'committed' if f.committed else 'found'} in "
+            check_id=SECRETS_ID,
+            severity=Severity.BLOCKER,
+            title=f"{f.description} ({f.rule}) {'committed' if f.committed else 'found'} in "
             f"{f.file}:{f.line}: {f.masked}",
             detail=(
                 f"first committed in {f.commit[:12]}, {'still' if f.in_head else 'no longer'} "
@@ -74,23 +79,30 @@ async def check_secrets(ctx: CheckContext, *, spec: SecretScanSpec) -> CheckResu
     if findings:
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
         return CheckResult(
-            SECRETS_ID,
-            "secrets",
-            _TITLE,
-            Severity.BLOCKER,
-            "failed",
-            duration,
-            findings,
-            findings[0].title + more + note,
+            check_id=SECRETS_ID,
+            kind="secrets",
+            title=_TITLE,
+            severity=Severity.BLOCKER,
+            status="failed",
+            duration_s=duration,
+            findings=findings,
+            message=findings[0].title + more + note,
         )
     if report.incomplete:
         return CheckResult(
-            SECRETS_ID,
-            "secrets",
-            _TITLE,
-            Severity.BLOCKER,
-            "error",
-            duration,
+            check_id=SECRETS_ID,
+            kind="secrets",
+            title=_TITLE,
+            severity=Severity.BLOCKER,
+            status="error",
+            duration_s=duration,
             message=f"could not decide: {report.incomplete}",
         )
-    return CheckResult(SECRETS_ID, "secrets", _TITLE, Severity.BLOCKER, "passed", duration)
+    return CheckResult(
+        check_id=SECRETS_ID,
+        kind="secrets",
+        title=_TITLE,
+        severity=Severity.BLOCKER,
+        status="passed",
+        duration_s=duration,
+    )

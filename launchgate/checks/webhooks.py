@@ -19,6 +19,7 @@ from functools import partial
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
+from launchgate.checks.ids import journey_id, webhook_id
 from launchgate.checks.plan import PlannedCheck
 from launchgate.checks.signing import sign
 from launchgate.config.model import ALL_WEBHOOK_CHECKS, Config, WebhookCheckName, WebhookSpec
@@ -89,18 +90,18 @@ def plan_webhooks(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     """One check per defence of each webhook; every defence needs ``signed`` first."""
     planned: list[PlannedCheck] = []
     for name, hook in config.webhooks.items():
-        needs = (*base, *(f"journey::{d}" for d in hook.needs))
-        signed = f"webhook::{name}::signed"
+        needs = (*base, *(journey_id(d) for d in hook.needs))
+        signed = webhook_id(name, "signed")
         state = WebhookState()  # one per run: planning happens once per Run
         for which in default_checks(hook):
             planned.append(
                 PlannedCheck(
-                    f"webhook::{name}::{which}",
-                    "webhook",
-                    webhook_check_title(name, hook, which),
-                    Severity(hook.severity),
-                    needs if which == "signed" else (*needs, signed),
-                    partial(_run, name=name, spec=hook, which=which, state=state),
+                    check_id=webhook_id(name, which),
+                    kind="webhook",
+                    title=webhook_check_title(name, hook, which),
+                    severity=Severity(hook.severity),
+                    needs=needs if which == "signed" else (*needs, signed),
+                    run=partial(_run, name=name, spec=hook, which=which, state=state),
                 )
             )
     return planned
@@ -132,7 +133,7 @@ async def run_webhook_check(
     which: WebhookCheckName,
     state: WebhookState,
 ) -> CheckResult:
-    check_id = f"webhook::{name}::{which}"
+    check_id = webhook_id(name, which)
     title = webhook_check_title(name, spec, which)
     severity = Severity(spec.severity)
     started = time.perf_counter()
@@ -158,25 +159,31 @@ async def run_webhook_check(
         duration = time.perf_counter() - started
         if problem is None:
             return CheckResult(
-                check_id, "webhook", title, severity, "passed", duration, steps=(record,)
+                check_id=check_id,
+                kind="webhook",
+                title=title,
+                severity=severity,
+                status="passed",
+                duration_s=duration,
+                steps=(record,),
             )
         finding = Finding(
-            check_id,
-            severity,
-            ctx.redactor.redact(f"{label} {problem}"),
-            ctx.redactor.redact(detail),
-            remedy,
+            check_id=check_id,
+            severity=severity,
+            title=ctx.redactor.redact(f"{label} {problem}"),
+            detail=ctx.redactor.redact(detail),
+            remedy=remedy,
         )
         return CheckResult(
-            check_id,
-            "webhook",
-            title,
-            severity,
-            "failed",
-            duration,
-            (finding,),
-            finding.title,
-            (record,),
+            check_id=check_id,
+            kind="webhook",
+            title=title,
+            severity=severity,
+            status="failed",
+            duration_s=duration,
+            findings=(finding,),
+            message=finding.title,
+            steps=(record,),
         )
 
     if isinstance(outcome, TransportFailure):
@@ -267,5 +274,20 @@ def _payload(ctx: CheckContext, spec: WebhookSpec, event_id: str, timestamp: int
 
 def _record(which: str, path: str, outcome: Exchange | TransportFailure) -> StepRecord:
     if isinstance(outcome, TransportFailure):
-        return StepRecord(which, "POST", path, None, outcome.elapsed_s * 1000, False, outcome.cause)
-    return StepRecord(which, "POST", path, outcome.status_code, outcome.elapsed_s * 1000, True)
+        return StepRecord(
+            name=which,
+            method="POST",
+            path=path,
+            status_code=None,
+            elapsed_ms=outcome.elapsed_s * 1000,
+            ok=False,
+            error=outcome.cause,
+        )
+    return StepRecord(
+        name=which,
+        method="POST",
+        path=path,
+        status_code=outcome.status_code,
+        elapsed_ms=outcome.elapsed_s * 1000,
+        ok=True,
+    )

@@ -19,6 +19,14 @@ import threading
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from launchgate.checks.ids import (
+    edge_id,
+    edge_private_cache_id,
+    journey_id,
+    probe_gate_id,
+    webhook_id,
+)
+
 __all__ = ["CAUGHT_BY", "FAULTS", "FaultSet", "parse_faults", "validate_faults"]
 
 FAULTS: Mapping[str, str] = MappingProxyType(
@@ -46,18 +54,18 @@ FAULTS: Mapping[str, str] = MappingProxyType(
 
 CAUGHT_BY: Mapping[str, str] = MappingProxyType(
     {
-        "login-500": "journey::login",
-        "signup-broken": "journey::signup",
-        "webhook-unsigned": "webhook::billing::forged",
-        "dashboard-slow": "probe::dashboard::p95",
-        "missing-index": "probe::dashboard::regression",
+        "login-500": journey_id("login"),
+        "signup-broken": journey_id("signup"),
+        "webhook-unsigned": webhook_id("billing", "forged"),
+        "dashboard-slow": probe_gate_id("dashboard", "p95"),
+        "missing-index": probe_gate_id("dashboard", "regression"),
         # The homepage: the dashboard's probe route needs a login, which a 503 can fail.
-        "flaky-5xx": "probe::home::errors",
-        "no-hsts": "edge::hsts",
-        "public-dashboard-cache": "edge::private-cache::dashboard",
-        "http-no-redirect": "edge::https",
-        "mixed-content": "edge::mixed-content",
-        "cert-expiring": "edge::certificate",
+        "flaky-5xx": probe_gate_id("home", "errors"),
+        "no-hsts": edge_id("hsts"),
+        "public-dashboard-cache": edge_private_cache_id("dashboard"),
+        "http-no-redirect": edge_id("https"),
+        "mixed-content": edge_id("mixed-content"),
+        "cert-expiring": edge_id("certificate"),
     }
 )
 """Fault name -> the id of the check of the demo's gate that fails, blocking, when the

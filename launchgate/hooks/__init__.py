@@ -97,4 +97,6 @@ def skipped_hooks(spec: OnFailSpec, reason: str) -> tuple[HookResult, ...]:
         kinds.append("command")
     if spec.webhook is not None:
         kinds.append("webhook")
-    return tuple(HookResult(kind, "skipped", reason, 0.0) for kind in kinds)
+    return tuple(
+        HookResult(kind=kind, status="skipped", message=reason, duration_s=0.0) for kind in kinds
+    )

@@ -40,10 +40,10 @@ async def run_command(
 
         def result(status: HookStatus, message: str, exit_code: int | None = None) -> HookResult:
             return HookResult(
-                "command",
-                status,
-                redactor.redact(message),
-                time.perf_counter() - started,
+                kind="command",
+                status=status,
+                message=redactor.redact(message),
+                duration_s=time.perf_counter() - started,
                 attempts=1,
                 exit_code=exit_code,
                 output=redactor.redact(_tail(log, OUTPUT_LIMIT)),

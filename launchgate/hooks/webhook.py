@@ -69,10 +69,10 @@ async def post_webhook(
     def result(status: HookStatus, message: str) -> HookResult:
         last = tries[-1] if tries else None
         return HookResult(
-            "webhook",
-            status,
-            redactor.redact(message),
-            time.perf_counter() - started,
+            kind="webhook",
+            status=status,
+            message=redactor.redact(message),
+            duration_s=time.perf_counter() - started,
             attempts=sent,
             status_code=last.status_code if last else None,
         )

@@ -92,7 +92,9 @@ def undelivered(report: RunReport, reason: str) -> RunReport:
     is (a definite failure outranks, and an error already fails closed)."""
     if report.verdict.outcome != "pass":
         return report
-    return dataclasses.replace(report, verdict=Verdict("error", reason, (), ()))
+    return dataclasses.replace(
+        report, verdict=Verdict(outcome="error", reason=reason, blocking=(), undecided=())
+    )
 
 
 def ensure_writable(out_dir: Path) -> None:

@@ -20,7 +20,7 @@ def mask(secret: str) -> str:
     return secret[: min(4, len(secret) // 4)] + "…"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SecretFinding:
     rule: str
     description: str

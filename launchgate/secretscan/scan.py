@@ -73,15 +73,15 @@ class _Collector:
         key = (fp, path)
         if key not in self.findings:
             self.findings[key] = SecretFinding(
-                hit.rule_id,
-                _DESCRIPTIONS.get(hit.rule_id, hit.rule_id),
-                path,
-                hit.line,
-                commit,
-                False,
-                fp,
-                mask(hit.secret),
-                hit.secret,
+                rule=hit.rule_id,
+                description=_DESCRIPTIONS.get(hit.rule_id, hit.rule_id),
+                file=path,
+                line=hit.line,
+                commit=commit,
+                in_head=False,
+                fingerprint=fp,
+                masked=mask(hit.secret),
+                secret=hit.secret,
             )
 
 

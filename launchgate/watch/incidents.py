@@ -41,7 +41,7 @@ class Policy:
     flap_stop: int = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Observation:
     """One round's outcome for one check, already redacted for display."""
 
@@ -69,7 +69,7 @@ class CheckState:
         return self.incident_since is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Event:
     """An incident opened (``down``, ``flapping``) or closed (``recovered``)."""
 
@@ -129,13 +129,20 @@ def _incident(state: CheckState, obs: Observation) -> tuple[CheckState, Event | 
             kind = "flapping"
             since = min((at for ok, at in state.recent if not ok), default=obs.at)
         opened = replace(state, incident_since=since)
-        return opened, Event(kind, since, obs.at, obs, state.last_failure)
+        return opened, Event(
+            kind=kind, since=since, at=obs.at, observation=obs, failure=state.last_failure
+        )
     if state.incident_since is not None and not wants_open and obs.ok:
         since = state.incident_since
         back_at = state.run_since if state.run_since is not None else obs.at
         closed = replace(state, incident_since=None)
         event = Event(
-            "recovered", since, obs.at, obs, state.last_failure, outage_s=max(back_at - since, 0.0)
+            kind="recovered",
+            since=since,
+            at=obs.at,
+            observation=obs,
+            failure=state.last_failure,
+            outage_s=max(back_at - since, 0.0),
         )
         return closed, event
     return state, None

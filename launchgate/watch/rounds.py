@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from launchgate.checks.ids import journey_id
 from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config, Expect, JourneySpec, StepSpec
 from launchgate.config.units import format_duration
@@ -55,7 +56,7 @@ class WatchedCheck:
 
     @property
     def check_id(self) -> str:
-        return f"journey::{self.journey}"
+        return journey_id(self.journey)
 
 
 def watched_checks(config: Config) -> list[WatchedCheck]:
@@ -145,16 +146,29 @@ def observation_of(
     status_code = last.status_code if last else None
     latency_ms = result.duration_s * 1000 if result.status != "skipped" else None
     if result.status == "passed":
-        return Observation(at, True, status_code, latency_ms)
+        return Observation(at=at, ok=True, status_code=status_code, latency_ms=latency_ms)
     if result.status == "skipped":
         if result.blocked_by and all(b in watched_ids for b in result.blocked_by):
-            return Observation(at, None)
+            return Observation(at=at, ok=None)
         causes = "; ".join(f"{b}: {messages.get(b, 'did not pass')}" for b in result.blocked_by)
-        return Observation(at, False, None, None, f"not run: a prerequisite failed ({causes})")
+        return Observation(
+            at=at,
+            ok=False,
+            status_code=None,
+            latency_ms=None,
+            problem=f"not run: a prerequisite failed ({causes})",
+        )
     detail = ""
     if result.findings:
         detail = "\n".join(result.findings[0].detail.splitlines()[:_DETAIL_LINES])
-    return Observation(at, False, status_code, latency_ms, result.message, detail)
+    return Observation(
+        at=at,
+        ok=False,
+        status_code=status_code,
+        latency_ms=latency_ms,
+        problem=result.message,
+        detail=detail,
+    )
 
 
 async def run_round(
@@ -184,11 +198,17 @@ async def run_round(
     for check in checks:
         if check.check_id in timed_out:
             problem = redactor.redact(timed_out[check.check_id])
-            observations[check.name] = Observation(at, False, None, check.timeout_s * 1000, problem)
+            observations[check.name] = Observation(
+                at=at,
+                ok=False,
+                status_code=None,
+                latency_ms=check.timeout_s * 1000,
+                problem=problem,
+            )
             continue
         result = run.results.get(check.check_id)
         if result is None:  # unreachable: execute() records a result for every check
-            observations[check.name] = Observation(at, False, problem="no result")
+            observations[check.name] = Observation(at=at, ok=False, problem="no result")
             continue
         observations[check.name] = observation_of(result, at, watched_ids, messages)
     return observations

@@ -112,7 +112,9 @@ class Watcher:
                 )
         except TimeoutError:
             problem = f"the round did not finish within {format_duration(self.spec.deadline)}"
-            observations = {c.name: Observation(at, False, problem=problem) for c in self.checks}
+            observations = {
+                c.name: Observation(at=at, ok=False, problem=problem) for c in self.checks
+            }
         self.rounds += 1
         report = RoundReport(at, observations)
         for check in self.checks:

@@ -27,9 +27,15 @@ def exchange(
 ) -> Exchange:
     raw = body.encode() if isinstance(body, str) else body
     return Exchange(
-        "GET", "http://t/x", status, "OK", httpx.Headers(headers or {}), raw, elapsed_s,
-        cookies or {},
-    )  # fmt: skip
+        method="GET",
+        url="http://t/x",
+        status_code=status,
+        reason="OK",
+        headers=httpx.Headers(headers or {}),
+        body=raw,
+        elapsed_s=elapsed_s,
+        set_cookies=cookies or {},
+    )
 
 
 def expect(**kwargs: object) -> Expect:

@@ -32,7 +32,7 @@ def finding(
     detail: str = "",
     remedy: str = "",
 ) -> Finding:
-    return Finding(check_id, severity, title, detail, remedy)
+    return Finding(check_id=check_id, severity=severity, title=title, detail=detail, remedy=remedy)
 
 
 def step(
@@ -45,7 +45,15 @@ def step(
     ok: bool = True,
     error: str | None = None,
 ) -> StepRecord:
-    return StepRecord(name, method, path, status_code, elapsed_ms, ok, error)
+    return StepRecord(
+        name=name,
+        method=method,
+        path=path,
+        status_code=status_code,
+        elapsed_ms=elapsed_ms,
+        ok=ok,
+        error=error,
+    )
 
 
 def check(

@@ -160,8 +160,13 @@ def test_a_failed_hook_is_an_error_that_says_the_verdict_stands() -> None:
     report = dataclasses.replace(
         blocker_with_skip(),
         hooks=(
-            HookResult("command", "ok", "exit 0 after 1 s", 1.0),
-            HookResult("webhook", "failed", "answered 500 Internal Server Error (3 tries)", 2.0),
+            HookResult(kind="command", status="ok", message="exit 0 after 1 s", duration_s=1.0),
+            HookResult(
+                kind="webhook",
+                status="failed",
+                message="answered 500 Internal Server Error (3 tries)",
+                duration_s=2.0,
+            ),
         ),
     )
     lines = [parse(line) for line in annotation_lines(report)]

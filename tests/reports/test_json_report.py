@@ -151,8 +151,25 @@ def test_hooks_commit_and_baseline_history_are_carried() -> None:
         report,
         commit="0123abcd" * 5,
         hooks=(
-            HookResult("command", "timeout", "killed after 5s", 5.0004, 1, None, None, "..."),
-            HookResult("webhook", "failed", "answered 500", 1.5, 3, None, 500),
+            HookResult(
+                kind="command",
+                status="timeout",
+                message="killed after 5s",
+                duration_s=5.0004,
+                attempts=1,
+                exit_code=None,
+                status_code=None,
+                output="...",
+            ),
+            HookResult(
+                kind="webhook",
+                status="failed",
+                message="answered 500",
+                duration_s=1.5,
+                attempts=3,
+                exit_code=None,
+                status_code=500,
+            ),
         ),
     )
     data = load(render_json(report))

@@ -34,7 +34,13 @@ def check_results(draw: st.DrawFn, check_id: str, earlier: list[str]) -> CheckRe
         status, draw(st.integers(0, 1))
     )
     findings = [
-        Finding(check_id, draw(severities), draw(texts), draw(texts), draw(texts))
+        Finding(
+            check_id=check_id,
+            severity=draw(severities),
+            title=draw(texts),
+            detail=draw(texts),
+            remedy=draw(texts),
+        )
         for _ in range(n_findings)
     ]
     blocked_by = draw(st.lists(st.sampled_from(earlier), max_size=2)) if earlier else []

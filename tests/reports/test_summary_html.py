@@ -83,8 +83,22 @@ def failing_report_with_everything() -> RunReport:
         report,
         commit="0123456789abcdef0123",
         hooks=(
-            HookResult("command", "ok", "exit 0 after 1.20 s", 1.2, 1, 0, None, "rolled back\n"),
-            HookResult("webhook", "failed", "answered 500 Internal Server Error (3 tries)", 2.5),
+            HookResult(
+                kind="command",
+                status="ok",
+                message="exit 0 after 1.20 s",
+                duration_s=1.2,
+                attempts=1,
+                exit_code=0,
+                status_code=None,
+                output="rolled back\n",
+            ),
+            HookResult(
+                kind="webhook",
+                status="failed",
+                message="answered 500 Internal Server Error (3 tries)",
+                duration_s=2.5,
+            ),
         ),
     )
 
@@ -155,7 +169,18 @@ def test_the_rollback_hooks_say_what_happened_with_the_command_output() -> None:
 def test_backticks_in_a_hook_output_cannot_close_its_code_block() -> None:
     report = dataclasses.replace(
         blocker_with_skip(),
-        hooks=(HookResult("command", "failed", "exit 1", 0.1, 1, 1, None, "```\n# not a heading"),),
+        hooks=(
+            HookResult(
+                kind="command",
+                status="failed",
+                message="exit 1",
+                duration_s=0.1,
+                attempts=1,
+                exit_code=1,
+                status_code=None,
+                output="```\n# not a heading",
+            ),
+        ),
     )
     doc = render(report)
     assert ("code language-text", "```\n# not a heading\n") in doc.blocks

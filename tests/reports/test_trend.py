@@ -59,7 +59,7 @@ def test_the_axis_ends_at_a_round_number_above_every_point(top: float, axis: flo
 
 def test_labels_from_the_baseline_file_cannot_break_the_chart() -> None:
     (point,) = history({"dashboard": 10.0})
-    odd = point.__class__('"]\nline [1', None, point.p95_ms)
+    odd = point.__class__(created_at='"]\nline [1', commit=None, p95_ms=point.p95_ms)
     report = with_probe(all_passed(), [route("dashboard")], (odd,))
     parse_xychart(mermaid_blocks(p95_charts(report)[0])[0])
 

@@ -49,14 +49,23 @@ async def test_a_silent_app_is_a_named_failure_bounded_by_the_check_timeout(
 
 def result(status: str, blocked_by: tuple[str, ...] = ()) -> CheckResult:
     return CheckResult(
-        "journey::dashboard",
-        "journey",
-        "dashboard",
-        Severity.BLOCKER,
-        status,  # type: ignore[arg-type]
-        0.25,
+        check_id="journey::dashboard",
+        kind="journey",
+        title="dashboard",
+        severity=Severity.BLOCKER,
+        status=status,  # type: ignore[arg-type]
+        duration_s=0.25,
         message="" if status == "passed" else f"{status} for a reason",
-        steps=(StepRecord("GET /dashboard", "GET", "/dashboard", 200, 12.0, ok=True),),
+        steps=(
+            StepRecord(
+                name="GET /dashboard",
+                method="GET",
+                path="/dashboard",
+                status_code=200,
+                elapsed_ms=12.0,
+                ok=True,
+            ),
+        ),
         blocked_by=blocked_by,
     )
 

@@ -19,7 +19,13 @@ from launchgate.watch.statefile import WatchState, load_state, save_state
 def test_round_trip(tmp_path: Path) -> None:
     state = CheckState()
     for i, ok in enumerate([True, False, False]):
-        state, _ = observe(state, Observation(100.0 + i, ok, 500, 3.5, "boom", "x"), Policy())
+        state, _ = observe(
+            state,
+            Observation(
+                at=100.0 + i, ok=ok, status_code=500, latency_ms=3.5, problem="boom", detail="x"
+            ),
+            Policy(),
+        )
     alert = Alert("a/down", "down", "login", "t", "critical", 1.0, 2.0, "http://x")
     original = WatchState({"login": state}, {"hook": [alert]}, {"login": [1.5, 2.5]})
     path = tmp_path / "deep" / "state.json"

@@ -31,7 +31,7 @@ class Issue:
     detail: str = ""  # what came back, for the person debugging it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EdgeCheck:
     check_id: str
     title: str
@@ -53,7 +53,13 @@ def conclude(
 
     ranked = sorted(issues, key=lambda i: i.severity.rank)
     findings = tuple(
-        Finding(check.check_id, i.severity, redact(i.title), redact(i.detail), redact(i.remedy))
+        Finding(
+            check_id=check.check_id,
+            severity=i.severity,
+            title=redact(i.title),
+            detail=redact(i.detail),
+            remedy=redact(i.remedy),
+        )
         for i in ranked
     )
     message = ""
@@ -61,13 +67,13 @@ def conclude(
         more = len(findings) - 1
         message = findings[0].title + (f" (+{more} more)" if more else "")
     return CheckResult(
-        check.check_id,
-        "edge",
-        check.title,
-        check.severity,
-        "failed" if findings else "passed",
-        time.perf_counter() - started,
-        findings,
-        message,
-        tuple(steps),
+        check_id=check.check_id,
+        kind="edge",
+        title=check.title,
+        severity=check.severity,
+        status="failed" if findings else "passed",
+        duration_s=time.perf_counter() - started,
+        findings=findings,
+        message=message,
+        steps=tuple(steps),
     )

@@ -135,7 +135,9 @@ class EdgeNetwork:
             async with asyncio.timeout(self.timeout_s):
                 where = await self.address(url.host, url.port)
                 if isinstance(where, DnsFailure):
-                    return TransportFailure("dns", where.message, _since(started))
+                    return TransportFailure(
+                        kind="dns", cause=where.message, elapsed_s=_since(started)
+                    )
                 if where is None and not is_ip(url.host):
                     failure = await self._system_lookup(url, started)
                     if failure is not None:
@@ -143,7 +145,7 @@ class EdgeNetwork:
                 return await self._request(url, where, headers or {}, body, started)
         except TimeoutError:
             cause = f"no complete answer within {format_duration(self.timeout_s)}"
-            return TransportFailure("timeout", cause, _since(started))
+            return TransportFailure(kind="timeout", cause=cause, elapsed_s=_since(started))
 
     async def _system_lookup(self, url: EdgeUrl, started: float) -> TransportFailure | None:
         # httpx resolves inside its connect step and would call a DNS failure a
@@ -153,7 +155,9 @@ class EdgeNetwork:
                 url.host, url.port, type=socket.SOCK_STREAM
             )
         except socket.gaierror as exc:
-            return TransportFailure("dns", dns_cause(url.host, exc), _since(started))
+            return TransportFailure(
+                kind="dns", cause=dns_cause(url.host, exc), elapsed_s=_since(started)
+            )
         return None
 
     async def _request(
@@ -187,17 +191,19 @@ class EdgeNetwork:
                 response = await client.send(request, stream=True)
             except httpx.HTTPError as exc:
                 kind, cause = describe_error(exc)
-                return TransportFailure(kind, cause, _since(started))
+                return TransportFailure(kind=kind, cause=cause, elapsed_s=_since(started))
             try:
                 data = await read_bounded(response, self.max_body) if body else b""
             except BodyTooLarge:
                 cause = f"the body is larger than {self.max_body} bytes (target.max_body)"
-                return TransportFailure("too_large", cause, _since(started))
+                return TransportFailure(kind="too_large", cause=cause, elapsed_s=_since(started))
             except UnsupportedEncoding as exc:
-                return TransportFailure("protocol", f"unsupported encoding {exc}", _since(started))
+                return TransportFailure(
+                    kind="protocol", cause=f"unsupported encoding {exc}", elapsed_s=_since(started)
+                )
             except httpx.HTTPError as exc:
                 kind, cause = describe_error(exc)
-                return TransportFailure(kind, cause, _since(started))
+                return TransportFailure(kind=kind, cause=cause, elapsed_s=_since(started))
             finally:
                 await response.aclose()
         return Reply(url, response.status_code, response.headers, data, _since(started))

@@ -233,7 +233,13 @@ async def check_private_cache(
             if isinstance(outcome, TransportFailure):
                 records.append(
                     StepRecord(
-                        shown, "GET", shown, None, outcome.elapsed_s * 1000, False, outcome.cause
+                        name=shown,
+                        method="GET",
+                        path=shown,
+                        status_code=None,
+                        elapsed_ms=outcome.elapsed_s * 1000,
+                        ok=False,
+                        error=outcome.cause,
                     )
                 )
                 issues.append(
@@ -247,11 +253,11 @@ async def check_private_cache(
             problem = private_cache_problem(outcome.headers, outcome.status_code)
             records.append(
                 StepRecord(
-                    shown,
-                    "GET",
-                    shown,
-                    outcome.status_code,
-                    outcome.elapsed_s * 1000,
+                    name=shown,
+                    method="GET",
+                    path=shown,
+                    status_code=outcome.status_code,
+                    elapsed_ms=outcome.elapsed_s * 1000,
                     ok=problem is None,
                 )
             )

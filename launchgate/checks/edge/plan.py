@@ -44,20 +44,21 @@ from launchgate.checks.edge.page_checks import (
     check_static_cache,
 )
 from launchgate.checks.edge.state import EdgeState
+from launchgate.checks.ids import (
+    edge_alias_id,
+    edge_dns_id,
+    edge_id,
+    edge_private_cache_id,
+    journey_id,
+    url_id,
+)
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.hosts import EdgeUrl, parse_edge_url, parse_nameserver, parse_resolve
 from launchgate.config.model import Config, EdgeSpec, SubdomainSpec
 from launchgate.config.semantics import journey_order
-from launchgate.redact import Redactor
 from launchgate.results import Severity
 
-__all__ = ["plan_edge", "url_id"]
-
-
-def url_id(url: EdgeUrl) -> str:
-    """A URL as it appears in a check id: no trailing slash for a bare origin, and
-    secret-looking query values masked (ids reach every report unredacted)."""
-    return url.origin if (url.path, url.query) == ("/", "") else Redactor().redact_url(str(url))
+__all__ = ["plan_edge"]
 
 
 def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
@@ -76,9 +77,18 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         runner: Callable[..., Any],
         **bound: object,
     ) -> str:
-        check = EdgeCheck(check_id, title, severity)
+        check = EdgeCheck(check_id=check_id, title=title, severity=severity)
         run = partial(runner, check=check, **bound)
-        planned.append(PlannedCheck(check_id, "edge", title, severity, tuple(needs), run))
+        planned.append(
+            PlannedCheck(
+                check_id=check_id,
+                kind="edge",
+                title=title,
+                severity=severity,
+                needs=tuple(needs),
+                run=run,
+            )
+        )
         return check_id
 
     # DNS: the canonical host (with its expectations, if listed) and every subdomain.
@@ -89,7 +99,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     names += listed.values()
     dns_ids = {
         s.name: add(
-            f"edge::dns::{s.name}",
+            edge_dns_id(s.name),
             f"{s.name} resolves",
             Severity.BLOCKER,
             (),
@@ -106,7 +116,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         return (dns_ids[url.host],)
 
     add(
-        "edge::https",
+        edge_id("https"),
         "HTTPS is enforced: plain HTTP redirects to it",
         Severity.BLOCKER,
         dns_need(state.http_url) if canonical.scheme == "https" else (),
@@ -116,7 +126,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     page_needs = dns_need(canonical)
     if canonical.scheme == "https":
         tls = add(
-            "edge::tls",
+            edge_id("tls"),
             f"{canonical.host} completes a verified TLS 1.2+ handshake",
             Severity.BLOCKER,
             dns_need(canonical),
@@ -124,7 +134,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
             state=state,
         )
         add(
-            "edge::certificate",
+            edge_id("certificate"),
             "The certificate is not close to expiry",
             Severity.BLOCKER,
             (tls,),
@@ -136,7 +146,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         if alias == state.http_url:
             continue  # checked, more strictly, by edge::https
         add(
-            f"edge::alias::{url_id(alias)}",
+            edge_alias_id(alias),
             f"{url_id(alias)} redirects to the canonical URL",
             Severity.BLOCKER,
             (),
@@ -145,7 +155,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
             alias=alias,
         )
     page = add(
-        "edge::page",
+        edge_id("page"),
         f"{url_id(canonical)} serves the site",
         Severity.BLOCKER,
         (*base, *page_needs),
@@ -154,7 +164,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     )
     if canonical.scheme == "https":
         add(
-            "edge::hsts",
+            edge_id("hsts"),
             "HSTS is on, for long enough",
             Severity.HIGH,
             (page,),
@@ -162,7 +172,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
             state=state,
         )
     add(
-        "edge::headers",
+        edge_id("headers"),
         "Security headers are set",
         Severity.HIGH,
         (page,),
@@ -170,7 +180,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         state=state,
     )
     add(
-        "edge::static-cache",
+        edge_id("static-cache"),
         "Static assets are cacheable",
         Severity.MEDIUM,
         (page,),
@@ -179,7 +189,7 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     )
     if canonical.scheme == "https":
         add(
-            "edge::mixed-content",
+            edge_id("mixed-content"),
             "The HTTPS page loads nothing over plain HTTP",
             Severity.BLOCKER,
             (page,),
@@ -191,10 +201,10 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
         if config.journeys[journey].session is None:
             steps = []  # not logged in by a session of its own: only the listed pages
         add(
-            f"edge::private-cache::{journey}",
+            edge_private_cache_id(journey),
             f"Pages behind {journey}'s session are never publicly cacheable",
             Severity.BLOCKER,
-            (*base, f"journey::{journey}"),
+            (*base, journey_id(journey)),
             check_private_cache,
             journey=journey,
             steps=tuple(steps),

@@ -109,7 +109,7 @@ def judge(
     fix = _serve_redirect(start, canonical)
     trail = _trail(chain)
     if chain.end == "failed":
-        failure = chain.failure or TransportFailure("other", "no answer", 0.0)
+        failure = chain.failure or TransportFailure(kind="other", cause="no answer", elapsed_s=0.0)
         if not chain.hops and plain_http_of_canonical and failure.kind == "refused":
             return [
                 Issue(

@@ -45,20 +45,20 @@ def reply_step(ctx: CheckContext, url: EdgeUrl, outcome: Reply | TransportFailur
     shown = ctx.redactor.redact_url(str(url))
     if isinstance(outcome, TransportFailure):
         return StepRecord(
-            f"GET {shown}",
-            "GET",
-            shown,
-            None,
-            outcome.elapsed_s * 1000,
+            name=f"GET {shown}",
+            method="GET",
+            path=shown,
+            status_code=None,
+            elapsed_ms=outcome.elapsed_s * 1000,
             ok=False,
             error=ctx.redactor.redact(outcome.cause),
         )
     return StepRecord(
-        f"GET {shown}",
-        "GET",
-        shown,
-        outcome.status_code,
-        outcome.elapsed_s * 1000,
+        name=f"GET {shown}",
+        method="GET",
+        path=shown,
+        status_code=outcome.status_code,
+        elapsed_ms=outcome.elapsed_s * 1000,
         ok=outcome.status_code < 400,
     )
 
@@ -69,11 +69,11 @@ def chain_steps(ctx: CheckContext, chain: Chain) -> Sequence[StepRecord]:
         shown = ctx.redactor.redact_url(str(hop.url))
         steps.append(
             StepRecord(
-                f"GET {shown}",
-                "GET",
-                shown,
-                hop.status_code,
-                hop.elapsed_s * 1000,
+                name=f"GET {shown}",
+                method="GET",
+                path=shown,
+                status_code=hop.status_code,
+                elapsed_ms=hop.elapsed_s * 1000,
                 ok=hop.status_code < 400,
             )
         )

@@ -16,6 +16,7 @@ from launchgate.checks.context import CheckContext
 from launchgate.checks.dns import DnsFailure, lookup
 from launchgate.checks.email.rules import dkim_findings, dmarc_findings, spf_findings, spf_records
 from launchgate.checks.email.spf import TempError, walk_spf
+from launchgate.checks.ids import email_dkim_id, email_id
 from launchgate.checks.plan import CheckRunner, PlannedCheck
 from launchgate.config.hosts import parse_nameserver
 from launchgate.config.model import Config, EmailSpec
@@ -31,44 +32,44 @@ def plan_email(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
     domain = spec.domain
     checks = [
         PlannedCheck(
-            "email::spf",
-            "email",
-            f"SPF of {domain}",
-            Severity.BLOCKER,
-            (),
-            partial(_spf, spec=spec),
+            check_id=email_id("spf"),
+            kind="email",
+            title=f"SPF of {domain}",
+            severity=Severity.BLOCKER,
+            needs=(),
+            run=partial(_spf, spec=spec),
         )
     ]
     for selector in spec.dkim_selectors:
         checks.append(
             PlannedCheck(
-                f"email::dkim::{selector}",
-                "email",
-                f"DKIM key {selector} of {domain}",
-                Severity.BLOCKER,
-                (),
-                partial(_dkim, spec=spec, selector=selector),
+                check_id=email_dkim_id(selector),
+                kind="email",
+                title=f"DKIM key {selector} of {domain}",
+                severity=Severity.BLOCKER,
+                needs=(),
+                run=partial(_dkim, spec=spec, selector=selector),
             )
         )
     if not spec.dkim_selectors:
         checks.append(
             PlannedCheck(
-                "email::dkim",
-                "email",
-                f"DKIM of {domain}",
-                Severity.MEDIUM,
-                (),
-                _no_selectors(spec),
+                check_id=email_id("dkim"),
+                kind="email",
+                title=f"DKIM of {domain}",
+                severity=Severity.MEDIUM,
+                needs=(),
+                run=_no_selectors(spec),
             )
         )
     checks.append(
         PlannedCheck(
-            "email::dmarc",
-            "email",
-            f"DMARC of {domain}",
-            Severity.HIGH,
-            (),
-            partial(_dmarc, spec=spec),
+            check_id=email_id("dmarc"),
+            kind="email",
+            title=f"DMARC of {domain}",
+            severity=Severity.HIGH,
+            needs=(),
+            run=partial(_dmarc, spec=spec),
         )
     )
     return checks
@@ -97,13 +98,13 @@ async def _spf(ctx: CheckContext, *, spec: EmailSpec) -> CheckResult:
         walk = None
         if len(records) == 1:
             walk = await walk_spf(spec.domain, records[0], partial(_txt, spec=spec))
-        return spf_findings("email::spf", spec.domain, texts, walk)
+        return spf_findings(email_id("spf"), spec.domain, texts, walk)
 
-    return await _result("email::spf", f"SPF of {spec.domain}", Severity.BLOCKER, run)
+    return await _result(email_id("spf"), f"SPF of {spec.domain}", Severity.BLOCKER, run)
 
 
 async def _dkim(ctx: CheckContext, *, spec: EmailSpec, selector: str) -> CheckResult:
-    check_id = f"email::dkim::{selector}"
+    check_id = email_dkim_id(selector)
 
     async def run() -> list[Finding]:
         texts = await _txt(f"{selector}._domainkey.{spec.domain}", spec) or []
@@ -115,30 +116,30 @@ async def _dkim(ctx: CheckContext, *, spec: EmailSpec, selector: str) -> CheckRe
 async def _dmarc(ctx: CheckContext, *, spec: EmailSpec) -> CheckResult:
     async def run() -> list[Finding]:
         texts = await _txt(f"_dmarc.{spec.domain}", spec) or []
-        return dmarc_findings("email::dmarc", spec.domain, texts)
+        return dmarc_findings(email_id("dmarc"), spec.domain, texts)
 
-    return await _result("email::dmarc", f"DMARC of {spec.domain}", Severity.HIGH, run)
+    return await _result(email_id("dmarc"), f"DMARC of {spec.domain}", Severity.HIGH, run)
 
 
 def _no_selectors(spec: EmailSpec) -> CheckRunner:
     async def run(ctx: CheckContext) -> CheckResult:
         finding = Finding(
-            "email::dkim",
-            Severity.MEDIUM,
-            f"DKIM of {spec.domain} not checked: no selector named (DNS cannot list them)",
+            check_id=email_id("dkim"),
+            severity=Severity.MEDIUM,
+            title=f"DKIM of {spec.domain} not checked: no selector named (DNS cannot list them)",
             remedy="name the selectors your provider signs with under email.dkim_selectors "
             "(or --dkim-selector); the s= tag of a DKIM-Signature header in a mail you "
             "sent shows it",
         )
         return CheckResult(
-            "email::dkim",
-            "email",
-            f"DKIM of {spec.domain}",
-            Severity.MEDIUM,
-            "failed",
-            0.0,
-            (finding,),
-            finding.title,
+            check_id=email_id("dkim"),
+            kind="email",
+            title=f"DKIM of {spec.domain}",
+            severity=Severity.MEDIUM,
+            status="failed",
+            duration_s=0.0,
+            findings=(finding,),
+            message=finding.title,
         )
 
     return run
@@ -155,26 +156,33 @@ async def _result(
         findings = await run()
     except TempError as exc:
         return CheckResult(
-            check_id,
-            "email",
-            title,
-            severity,
-            "error",
-            time.perf_counter() - started,
+            check_id=check_id,
+            kind="email",
+            title=title,
+            severity=severity,
+            status="error",
+            duration_s=time.perf_counter() - started,
             message=f"could not decide: {exc}",
         )
     duration = time.perf_counter() - started
     if not findings:
-        return CheckResult(check_id, "email", title, severity, "passed", duration)
+        return CheckResult(
+            check_id=check_id,
+            kind="email",
+            title=title,
+            severity=severity,
+            status="passed",
+            duration_s=duration,
+        )
     ranked = sorted(findings, key=lambda f: f.severity.rank)
     more = f" (and {len(ranked) - 1} more)" if len(ranked) > 1 else ""
     return CheckResult(
-        check_id,
-        "email",
-        title,
-        ranked[0].severity,
-        "failed",
-        duration,
-        tuple(ranked),
-        ranked[0].title + more,
+        check_id=check_id,
+        kind="email",
+        title=title,
+        severity=ranked[0].severity,
+        status="failed",
+        duration_s=duration,
+        findings=tuple(ranked),
+        message=ranked[0].title + more,
     )

@@ -36,9 +36,10 @@ def spf_findings(
     if not records:
         return [
             Finding(
-                check_id,
-                H,
-                f"{domain} has no SPF record: receivers cannot tell your servers from a forger's",
+                check_id=check_id,
+                severity=H,
+                title=f"{domain} has no SPF record: "
+                "receivers cannot tell your servers from a forger's",
                 remedy=f'publish one TXT record at {domain}: "v=spf1 include:<your email '
                 "provider's SPF domain> ~all\" (your provider documents the include)",
             )
@@ -47,9 +48,9 @@ def spf_findings(
         shown = " | ".join(r.text for r in records)
         return [
             Finding(
-                check_id,
-                B,
-                f"{domain} has {len(records)} SPF records: every receiver treats that as a "
+                check_id=check_id,
+                severity=B,
+                title=f"{domain} has {len(records)} SPF records: every receiver treats that as a "
                 "permanent error, so SPF fails for all your mail",
                 detail=shown,
                 remedy=f'replace them with one TXT record: "{merged_record(records)}"',
@@ -60,9 +61,9 @@ def spf_findings(
     if record.errors:
         out.append(
             Finding(
-                check_id,
-                B,
-                f"the SPF record of {domain} does not parse ({'; '.join(record.errors)}): "
+                check_id=check_id,
+                severity=B,
+                title=f"the SPF record of {domain} does not parse ({'; '.join(record.errors)}): "
                 "receivers treat it as a permanent error",
                 detail=record.text,
                 remedy="fix or remove the terms named; the syntax is in RFC 7208 section 5",
@@ -74,9 +75,9 @@ def spf_findings(
     if any(m.name == "ptr" for m in record.mechanisms):
         out.append(
             Finding(
-                check_id,
-                M,
-                f"the SPF record of {domain} uses 'ptr', which RFC 7208 says not to use: "
+                check_id=check_id,
+                severity=M,
+                title=f"the SPF record of {domain} uses 'ptr', which RFC 7208 says not to use: "
                 "slow, unreliable, and some receivers ignore it",
                 detail=record.text,
                 remedy="replace ptr with ip4:/ip6: networks or the provider's include",
@@ -90,9 +91,9 @@ def _walk_findings(check_id: str, domain: str, record: SpfRecord, walk: SpfWalk)
     for chain in walk.loops:
         out.append(
             Finding(
-                check_id,
-                B,
-                f"the SPF includes of {domain} loop: {' -> '.join(chain)}; receivers stop "
+                check_id=check_id,
+                severity=B,
+                title=f"the SPF includes of {domain} loop: {' -> '.join(chain)}; receivers stop "
                 "with a permanent error",
                 detail=record.text,
                 remedy=f"remove the include of {chain[-1]} from {chain[-2]}'s record",
@@ -101,9 +102,9 @@ def _walk_findings(check_id: str, domain: str, record: SpfRecord, walk: SpfWalk)
     for path, problem in walk.broken:
         out.append(
             Finding(
-                check_id,
-                B,
-                f"SPF include {path} {problem}",
+                check_id=check_id,
+                severity=B,
+                title=f"SPF include {path} {problem}",
                 detail=record.text,
                 remedy="remove that include or fix the included domain's record "
                 "(a typo in a provider's include domain is the usual cause)",
@@ -114,9 +115,9 @@ def _walk_findings(check_id: str, domain: str, record: SpfRecord, walk: SpfWalk)
         more = "+" if walk.truncated else ""
         out.append(
             Finding(
-                check_id,
-                B,
-                f"the SPF record of {domain} needs {walk.lookups}{more} DNS lookups through "
+                check_id=check_id,
+                severity=B,
+                title=f"the SPF record of {domain} needs {walk.lookups}{more} DNS lookups through "
                 f"its includes; the limit is {LOOKUP_LIMIT}, past it every receiver returns "
                 "a permanent error",
                 detail=f"lookups by term: {costs}",
@@ -146,9 +147,9 @@ def _all_findings(check_id: str, domain: str, record: SpfRecord, walk: SpfWalk) 
         )
         out.append(
             Finding(
-                check_id,
-                H,
-                f"the SPF record of {domain} {what}: it does not stop forged mail",
+                check_id=check_id,
+                severity=H,
+                title=f"the SPF record of {domain} {what}: it does not stop forged mail",
                 detail=record.text,
                 remedy=remedy,
             )
@@ -157,9 +158,9 @@ def _all_findings(check_id: str, domain: str, record: SpfRecord, walk: SpfWalk) 
     if all_term is not None and record.mechanisms[-1] is not all_term:
         out.append(
             Finding(
-                check_id,
-                M,
-                f"the SPF record of {domain} has mechanisms after '{all_term.text}'; "
+                check_id=check_id,
+                severity=M,
+                title=f"the SPF record of {domain} has mechanisms after '{all_term.text}'; "
                 "receivers never read them",
                 detail=record.text,
                 remedy=f'move them before it: "{corrected_all(record, all_term.text)}"',
@@ -174,9 +175,9 @@ def dkim_findings(check_id: str, domain: str, selector: str, texts: list[str]) -
     if not candidates:
         return [
             Finding(
-                check_id,
-                H,
-                f"no DKIM key at {name}: mail signed with selector '{selector}' fails DKIM",
+                check_id=check_id,
+                severity=H,
+                title=f"no DKIM key at {name}: mail signed with selector '{selector}' fails DKIM",
                 remedy=f"publish the TXT record your email provider gives for selector "
                 f"'{selector}' at {name}, or remove the selector from the config",
             )
@@ -185,9 +186,9 @@ def dkim_findings(check_id: str, domain: str, selector: str, texts: list[str]) -
     if len(candidates) > 1:
         out.append(
             Finding(
-                check_id,
-                H,
-                f"{name} has {len(candidates)} DKIM records; receivers may pick either",
+                check_id=check_id,
+                severity=H,
+                title=f"{name} has {len(candidates)} DKIM records; receivers may pick either",
                 detail=" | ".join(candidates),
                 remedy="keep exactly one DKIM record per selector",
             )
@@ -207,9 +208,9 @@ def dkim_findings(check_id: str, domain: str, selector: str, texts: list[str]) -
         )
         out.append(
             Finding(
-                check_id,
-                severity,
-                f"the DKIM key at {name} is unusable: {parsed.message}; {consequence}",
+                check_id=check_id,
+                severity=severity,
+                title=f"the DKIM key at {name} is unusable: {parsed.message}; {consequence}",
                 detail=candidates[0][:200],
                 remedy=remedy,
             )
@@ -222,9 +223,9 @@ def dkim_findings(check_id: str, domain: str, selector: str, texts: list[str]) -
     if parsed.key_type == "rsa" and parsed.bits < MIN_BITS:
         out.append(
             Finding(
-                check_id,
-                H,
-                f"the DKIM key at {name} is {parsed.bits}-bit RSA: receivers reject keys "
+                check_id=check_id,
+                severity=H,
+                title=f"the DKIM key at {name} is {parsed.bits}-bit RSA: receivers reject keys "
                 f"under {MIN_BITS} bits and it can be factored",
                 remedy=rotate,
             )
@@ -232,9 +233,9 @@ def dkim_findings(check_id: str, domain: str, selector: str, texts: list[str]) -
     elif parsed.key_type == "rsa" and parsed.bits < RECOMMENDED_BITS:
         out.append(
             Finding(
-                check_id,
-                M,
-                f"the DKIM key at {name} is {parsed.bits}-bit RSA; {RECOMMENDED_BITS} bits "
+                check_id=check_id,
+                severity=M,
+                title=f"the DKIM key at {name} is {parsed.bits}-bit RSA; {RECOMMENDED_BITS} bits "
                 "is recommended",
                 remedy=rotate,
             )
@@ -242,18 +243,18 @@ def dkim_findings(check_id: str, domain: str, selector: str, texts: list[str]) -
     if parsed.sha1_only:
         out.append(
             Finding(
-                check_id,
-                H,
-                f"the DKIM key at {name} allows only SHA-1 (h=sha1), which receivers reject",
+                check_id=check_id,
+                severity=H,
+                title=f"the DKIM key at {name} allows only SHA-1 (h=sha1), which receivers reject",
                 remedy="remove h= (or set h=sha256) and sign with rsa-sha256",
             )
         )
     if parsed.testing:
         out.append(
             Finding(
-                check_id,
-                M,
-                f"the DKIM key at {name} is in testing mode (t=y): receivers treat its "
+                check_id=check_id,
+                severity=M,
+                title=f"the DKIM key at {name} is in testing mode (t=y): receivers treat its "
                 "signatures as if the mail were unsigned",
                 remedy="remove t=y once signing works",
             )
@@ -267,9 +268,9 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     if not records:
         return [
             Finding(
-                check_id,
-                H,
-                f"no DMARC record at {name}: spoofed mail from {domain} is delivered, and "
+                check_id=check_id,
+                severity=H,
+                title=f"no DMARC record at {name}: spoofed mail from {domain} is delivered, and "
                 "Gmail and Yahoo require DMARC from bulk senders",
                 remedy=f'publish a TXT record at {name}: "{corrected_dmarc(None, domain)}" '
                 "(start with p=none for a week of reports if you are unsure every "
@@ -279,9 +280,9 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     if len(records) > 1:
         return [
             Finding(
-                check_id,
-                H,
-                f"{name} has {len(records)} DMARC records: receivers ignore them all",
+                check_id=check_id,
+                severity=H,
+                title=f"{name} has {len(records)} DMARC records: receivers ignore them all",
                 detail=" | ".join(records),
                 remedy="keep exactly one DMARC record",
             )
@@ -290,9 +291,9 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     if isinstance(parsed, str):
         return [
             Finding(
-                check_id,
-                H,
-                f"the DMARC record at {name} does not parse ({parsed}): receivers ignore it",
+                check_id=check_id,
+                severity=H,
+                title=f"the DMARC record at {name} does not parse ({parsed}): receivers ignore it",
                 detail=records[0],
                 remedy=f'replace it with: "{corrected_dmarc(None, domain)}"',
             )
@@ -302,9 +303,10 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     if parsed.policy == "none":
         out.append(
             Finding(
-                check_id,
-                H,
-                f"DMARC of {domain} is p=none, monitoring only: spoofed mail is still delivered",
+                check_id=check_id,
+                severity=H,
+                title=f"DMARC of {domain} is p=none, monitoring only: "
+                "spoofed mail is still delivered",
                 detail=records[0],
                 remedy=f"move to p=quarantine (then p=reject) once your reports show your "
                 f"own mail passing; {fixed}",
@@ -313,9 +315,9 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     elif parsed.subdomain_policy == "none":
         out.append(
             Finding(
-                check_id,
-                M,
-                f"DMARC of {domain} is sp=none: mail forged from its subdomains is delivered",
+                check_id=check_id,
+                severity=M,
+                title=f"DMARC of {domain} is sp=none: mail forged from its subdomains is delivered",
                 detail=records[0],
                 remedy=f"remove sp=none; {fixed}",
             )
@@ -323,9 +325,9 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     if not parsed.rua:
         out.append(
             Finding(
-                check_id,
-                M,
-                f"DMARC of {domain} has no rua= report address: you never learn who sends "
+                check_id=check_id,
+                severity=M,
+                title=f"DMARC of {domain} has no rua= report address: you never learn who sends "
                 "as you or whether your own mail passes",
                 detail=records[0],
                 remedy=f"add rua=mailto: an address you read (or a DMARC report service); {fixed}",
@@ -334,9 +336,9 @@ def dmarc_findings(check_id: str, domain: str, texts: list[str]) -> list[Finding
     if parsed.pct < 100:
         out.append(
             Finding(
-                check_id,
-                M,
-                f"DMARC of {domain} has pct={parsed.pct}: the policy applies to only "
+                check_id=check_id,
+                severity=M,
+                title=f"DMARC of {domain} has pct={parsed.pct}: the policy applies to only "
                 f"{parsed.pct}% of failing mail",
                 detail=records[0],
                 remedy=f"remove pct= so the policy covers all mail; {fixed}",

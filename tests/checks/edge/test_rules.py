@@ -292,7 +292,7 @@ def test_judge_plain_http_serving_is_a_blocker_and_silence_is_medium():
         parse_edge_url("http://example.com/"),
         (),
         "failed",
-        failure=TransportFailure("refused", "connection refused", 0.01),
+        failure=TransportFailure(kind="refused", cause="connection refused", elapsed_s=0.01),
     )
     assert [i.severity for i in judge(served, CANONICAL, plain_http_of_canonical=True)] == [
         Severity.BLOCKER
