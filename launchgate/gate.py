@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from launchgate import baseline_update
+from launchgate.checks.ids import PROBE_ID
 from launchgate.config.hooks_model import OnFailSpec
 from launchgate.delivery import deliver, workflow_command
 from launchgate.engine import PlannedCheck, Run
@@ -27,7 +28,6 @@ from launchgate.eventloop import new_runner
 from launchgate.github import GitHubActions
 from launchgate.gitinfo import head_commit
 from launchgate.hooks import run_hooks, skipped_hooks
-from launchgate.probe.check import PROBE_ID
 from launchgate.probe.outcome import ProbeOutcome
 from launchgate.reports.github import GROUP_END, group_start
 from launchgate.reports.json_report import render_json

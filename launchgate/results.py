@@ -52,7 +52,7 @@ run deadline). ``skipped``: not run, because a prerequisite did not pass."""
 CheckKind = Literal["readiness", "journey", "webhook", "probe", "edge", "email", "secrets"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
     """One launch risk, written for the person who has to fix it."""
 
@@ -76,7 +76,7 @@ class StepRecord:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckResult:
     """The outcome of one check. ``passed`` has no findings; ``failed`` has at least one."""
 

@@ -37,7 +37,14 @@ MEASURED = Figures(routes=(), baseline=BASELINE, note="what the check measured")
 
 
 def _result(check_id: str) -> CheckResult:
-    return CheckResult(check_id, "journey", check_id, Severity.BLOCKER, "passed", 0.0)
+    return CheckResult(
+        check_id=check_id,
+        kind="journey",
+        title=check_id,
+        severity=Severity.BLOCKER,
+        status="passed",
+        duration_s=0.0,
+    )
 
 
 async def _measuring(ctx: CheckContext) -> CheckResult | Measured:
@@ -51,7 +58,14 @@ async def _plain(ctx: CheckContext) -> CheckResult | Measured:
 class _Run(Run):
     def _plan(self) -> tuple[PlannedCheck, ...]:
         return tuple(
-            PlannedCheck(check_id, "journey", check_id, Severity.BLOCKER, (), runner)
+            PlannedCheck(
+                check_id=check_id,
+                kind="journey",
+                title=check_id,
+                severity=Severity.BLOCKER,
+                needs=(),
+                run=runner,
+            )
             for check_id, runner in (("measures", _measuring), ("plain", _plain))
         )
 

@@ -57,7 +57,7 @@ class Measured:
 CheckRunner = Callable[[CheckContext], Awaitable[CheckResult | Measured]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlannedCheck:
     check_id: str
     kind: CheckKind

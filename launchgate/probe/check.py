@@ -15,6 +15,7 @@ import httpx
 from launchgate.baseline import BaselineFile, baseline_path, read_baseline
 from launchgate.checks.bounded_body import ACCEPT_ENCODING, undecodable_codings
 from launchgate.checks.context import CheckContext
+from launchgate.checks.ids import PROBE_ID, journey_id
 from launchgate.checks.plan import Measured, PlannedCheck
 from launchgate.config.model import Config, ProbeSpec
 from launchgate.config.template import render
@@ -28,9 +29,8 @@ from launchgate.probe.outcome import ProbeOutcome
 from launchgate.probe.settings import RouteSettings, probe_fingerprint, resolve
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, Finding, Severity
 
-__all__ = ["PROBE_ID", "plan_probe"]
+__all__ = ["plan_probe"]
 
-PROBE_ID = "probe"
 _TITLE = "The app held up under the load probe, on figures that can be trusted"
 _EXTEND_STEP_S = 5.0
 
@@ -57,25 +57,25 @@ def plan_probe(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
     sessions = sorted({r.session for r in routes if r.session})
     planned = [
         PlannedCheck(
-            PROBE_ID,
-            "probe",
-            _TITLE,
-            Severity.BLOCKER,
-            tuple(base),
-            partial(_run_probe, config=config, routes=routes, gates=gates, state=state),
+            check_id=PROBE_ID,
+            kind="probe",
+            title=_TITLE,
+            severity=Severity.BLOCKER,
+            needs=tuple(base),
+            run=partial(_run_probe, config=config, routes=routes, gates=gates, state=state),
             # A route whose journey failed is not measured (a logged-out dashboard
             # would be measured as a redirect); the other routes still are.
-            after=tuple(f"journey::{s}" for s in sessions),
+            after=tuple(journey_id(s) for s in sessions),
         )
     ]
     planned += [
         PlannedCheck(
-            gate.check_id,
-            "probe",
-            gate.title,
-            Severity.BLOCKER,
-            tuple(base),
-            partial(_gate, gate=gate, state=state),
+            check_id=gate.check_id,
+            kind="probe",
+            title=gate.title,
+            severity=Severity.BLOCKER,
+            needs=tuple(base),
+            run=partial(_gate, gate=gate, state=state),
             after=(PROBE_ID,),
         )
         for gate in gates
@@ -115,17 +115,14 @@ async def _run_probe(
     state.unmeasured = unmeasured
     unhonoured = _unhonoured_encodings(spec)
     if unhonoured:
-        return CheckResult(
-            PROBE_ID, "probe", _TITLE,
-            Severity.BLOCKER, "error", time.perf_counter() - started, message=unhonoured,
-        )  # fmt: skip
+        return _probe_result("error", time.perf_counter() - started, message=unhonoured)
     targets = [_target(ctx, spec, route) for route in routes if route.name not in unmeasured]
     if not targets:
-        return CheckResult(
-            PROBE_ID, "probe", _TITLE,
-            Severity.BLOCKER, "error", time.perf_counter() - started,
+        return _probe_result(
+            "error",
+            time.perf_counter() - started,
             message="no route could be measured: " + "; ".join(unmeasured.values()),
-        )  # fmt: skip
+        )
     settings = ProbeSettings(
         concurrency=spec.concurrency,
         timeout_s=spec.timeout,
@@ -185,18 +182,17 @@ def _judge(
 ) -> CheckResult:
     """The probe check's own result, once its figures are in."""
     duration = time.perf_counter() - started
-    title = _TITLE
     total = sum(r.requests for r in measurement.routes)
     if measurement.invalid:
-        return CheckResult(
-            PROBE_ID, "probe", title, Severity.BLOCKER, "error", duration,
+        return _probe_result(
+            "error",
+            duration,
             message=f"the probe's figures cannot be trusted: {measurement.invalid}",
-        )  # fmt: skip
+        )
     if total == 0:
-        return CheckResult(
-            PROBE_ID, "probe", title, Severity.BLOCKER, "error", duration,
-            message="the probe measured no request at all: nothing to decide on",
-        )  # fmt: skip
+        return _probe_result(
+            "error", duration, message="the probe measured no request at all: nothing to decide on"
+        )
     summary = f"over {measurement.duration_s:.0f}s: {counts_text(measurement.routes)}"
     if extended:
         summary += f" (extended by {extended:.0f}s: figures were inconclusive)"
@@ -204,10 +200,27 @@ def _judge(
         summary += f"; {measurement.stopped_early}"
     findings = _probe_findings(gates, state)
     state.status = "failed" if findings else "passed"
-    return CheckResult(
-        PROBE_ID, "probe", title, Severity.BLOCKER, state.status, duration, findings,
+    return _probe_result(
+        state.status,
+        duration,
+        findings=findings,
         message=f"{findings[0].title}; {summary}" if findings else summary,
-    )  # fmt: skip
+    )
+
+
+def _probe_result(
+    status: CheckStatus, duration_s: float, *, message: str, findings: tuple[Finding, ...] = ()
+) -> CheckResult:
+    return CheckResult(
+        check_id=PROBE_ID,
+        kind="probe",
+        title=_TITLE,
+        severity=Severity.BLOCKER,
+        status=status,
+        duration_s=duration_s,
+        findings=findings,
+        message=message,
+    )
 
 
 def _target(ctx: CheckContext, spec: ProbeSpec, route: RouteSettings) -> ProbeTarget:
@@ -302,24 +315,27 @@ def _probe_findings(gates: tuple[GateCheck, ...], state: ProbeState) -> tuple[Fi
     if measurement is not None and measurement.collapsed:
         findings.append(
             Finding(
-                PROBE_ID, Severity.BLOCKER,
-                f"the target collapsed under the probe's load: {measurement.stopped_early}",
-                counts_text(measurement.routes),
-                "look at the app's error log and its capacity (workers, connections, "
+                check_id=PROBE_ID,
+                severity=Severity.BLOCKER,
+                title=f"the target collapsed under the probe's load: {measurement.stopped_early}",
+                detail=counts_text(measurement.routes),
+                remedy="look at the app's error log and its capacity (workers, connections, "
                 "pool sizes) at this rate",
             )
-        )  # fmt: skip
+        )
     judged = [judge(gate, _evidence(state, gate.route.name)) for gate in gates]
     failed = [r for r in judged if r.status == "failed"]
     if failed:
         findings.append(
             Finding(
-                PROBE_ID, Severity.BLOCKER,
-                f"{len(failed)} probe gate(s) failed: {', '.join(r.check_id for r in failed)}",
-                "\n".join(f"{r.check_id}: {r.message}" for r in failed),
-                "see each gate's finding",
+                check_id=PROBE_ID,
+                severity=Severity.BLOCKER,
+                title=f"{len(failed)} probe gate(s) failed: "
+                + ", ".join(r.check_id for r in failed),
+                detail="\n".join(f"{r.check_id}: {r.message}" for r in failed),
+                remedy="see each gate's finding",
             )
-        )  # fmt: skip
+        )
     return tuple(findings)
 
 
@@ -332,10 +348,15 @@ async def _gate(ctx: CheckContext, *, gate: GateCheck, state: ProbeState) -> Che
     if state.status in ("passed", "failed"):
         return judge(gate, _evidence(state, gate.route.name))
     return CheckResult(
-        gate.check_id, "probe", gate.title, Severity.BLOCKER, "skipped", 0.0,
+        check_id=gate.check_id,
+        kind="probe",
+        title=gate.title,
+        severity=Severity.BLOCKER,
+        status="skipped",
+        duration_s=0.0,
         message=f"not run: prerequisite {PROBE_ID} could not be decided",
         blocked_by=(PROBE_ID,),
-    )  # fmt: skip
+    )
 
 
 def _evidence(state: ProbeState, route: str) -> RouteEvidence:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from launchgate.checks.ids import probe_gate_id
 from launchgate.probe.driver import PAUSED, SESSION_LOST
 from launchgate.probe.figures import route_counts_text
 from launchgate.probe.gates import RegressionDecision, error_gate, p95_gate
@@ -45,19 +46,19 @@ def gate_checks(route: RouteSettings) -> tuple[GateCheck, GateCheck, GateCheck]:
     name = route.name
     return (
         GateCheck(
-            f"probe::{name}::p95",
+            probe_gate_id(name, "p95"),
             f"{name} answers within {route.p95_target_ms:.0f} ms at p95",
             "p95",
             route,
         ),
         GateCheck(
-            f"probe::{name}::errors",
+            probe_gate_id(name, "errors"),
             f"{name} stays within the {route.error_budget_pct:g}% error budget",
             "errors",
             route,
         ),
         GateCheck(
-            f"probe::{name}::regression",
+            probe_gate_id(name, "regression"),
             f"{name} is not more than {route.regression_pct:g}% slower than the baseline",
             "regression",
             route,
@@ -85,10 +86,25 @@ def _result(
 ) -> CheckResult:
     findings: tuple[Finding, ...] = ()
     if status == "failed":
-        findings = (Finding(check.check_id, Severity.BLOCKER, message, detail, remedy),)
+        findings = (
+            Finding(
+                check_id=check.check_id,
+                severity=Severity.BLOCKER,
+                title=message,
+                detail=detail,
+                remedy=remedy,
+            ),
+        )
     return CheckResult(
-        check.check_id, "probe", check.title, Severity.BLOCKER, status, 0.0, findings, message,
-    )  # fmt: skip
+        check_id=check.check_id,
+        kind="probe",
+        title=check.title,
+        severity=Severity.BLOCKER,
+        status=status,
+        duration_s=0.0,
+        findings=findings,
+        message=message,
+    )
 
 
 def _figures_text(route: RouteMeasurement) -> str:

@@ -11,10 +11,10 @@ import pytest
 
 from launchgate.baseline import read_baseline
 from launchgate.baseline_update import update_baseline
+from launchgate.checks.ids import PROBE_ID
 from launchgate.config import parse_config
 from launchgate.demo import DemoServer
 from launchgate.engine import Run
-from launchgate.probe.check import PROBE_ID
 from launchgate.probe.outcome import ProbeOutcome
 from launchgate.reports import render_json
 
