@@ -65,7 +65,7 @@ from typing import Any
 
 from benchlib import ROOT, SERVER_CORE, loadavg, machine, run_client, save, table, wait_quiet
 
-from launchgate.baseline import read_baseline
+from launchgate.baseline.store import read_baseline
 from launchgate.demo import DemoServer
 from launchgate.probe.gates import regression_gate
 from launchgate.probe.histogram import LatencyHistogram

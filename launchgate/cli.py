@@ -18,8 +18,8 @@ from typing import TextIO, cast
 from launchgate import __version__
 from launchgate.commands import COMMANDS, CommandIO, Registers
 from launchgate.errors import ConfigError, LaunchgateError, UsageError
-from launchgate.logs import logging_to, mask_wire_text
 from launchgate.redact import Redactor
+from launchgate.redact.logs import logging_to, mask_wire_text
 from launchgate.reports.github import config_annotations, mask_commands
 
 __all__ = ["main"]

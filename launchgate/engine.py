@@ -29,7 +29,7 @@ import httpx
 
 from launchgate import __version__
 from launchgate.checks.bounded_body import ACCEPT_ENCODING
-from launchgate.checks.context import CheckContext, Clock, SystemClock
+from launchgate.checks.context import CheckContext
 from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
@@ -38,6 +38,7 @@ from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
+from launchgate.clock import Clock, SystemClock
 from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config
 from launchgate.config.units import format_duration

@@ -19,17 +19,17 @@ from typing import TypeVar
 from rich.console import Console
 from rich.text import Text
 
-from launchgate import baseline_update
+from launchgate.baseline.git import head_commit
 from launchgate.checks.ids import PROBE_ID
 from launchgate.config.hooks_model import OnFailSpec
-from launchgate.delivery import deliver, workflow_command
 from launchgate.engine import PlannedCheck, Run
 from launchgate.eventloop import new_runner
-from launchgate.github import GitHubActions
-from launchgate.gitinfo import head_commit
 from launchgate.hooks import run_hooks, skipped_hooks
+from launchgate.probe import record
 from launchgate.probe.outcome import ProbeOutcome
+from launchgate.reports.delivery import deliver, workflow_command
 from launchgate.reports.github import GROUP_END, group_start
+from launchgate.reports.github_actions import GitHubActions
 from launchgate.reports.json_report import render_json
 from launchgate.reports.terminal import print_check
 from launchgate.reports.writer import JSON_FILE, redact_report
@@ -152,7 +152,7 @@ def run_checks(
         workflow_command(console, GROUP_END)
     report = run.report()
     if update_baseline:
-        report = baseline_update.update_baseline(
+        report = record.update_baseline(
             report,
             loaded.config,
             run.outcome(PROBE_ID, ProbeOutcome),

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from launchgate.checks.context import Clock
+from launchgate.clock import Clock
 from launchgate.config.hosts import parse_target_url
 from launchgate.config.load import LoadedConfig, validate_config
 from launchgate.config.model import Config

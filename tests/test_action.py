@@ -17,12 +17,12 @@ import yaml
 from markdown_it import MarkdownIt
 
 from launchgate import action as action_entry
-from launchgate.baseline import BaselineEntry, BaselineFile, RouteBaseline, write_baseline
+from launchgate.baseline.store import BaselineEntry, BaselineFile, RouteBaseline, write_baseline
 from launchgate.config.load import parse_config
 from launchgate.demo import DemoServer
-from launchgate.github import OUTPUT_NAMES
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.settings import probe_fingerprint
+from launchgate.reports.github_actions import OUTPUT_NAMES
 from tests.action_steps import (
     ACTION_FILE,
     ROOT,

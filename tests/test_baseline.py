@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from launchgate.baseline import (
+from launchgate.baseline.store import (
     SCHEMA_VERSION,
     BaselineEntry,
     RouteBaseline,
@@ -108,7 +108,7 @@ WRITER = """
 import sys, time
 from pathlib import Path
 from tests.test_baseline import entry
-from launchgate.baseline import add_entry, write_baseline
+from launchgate.baseline.store import add_entry, write_baseline
 path = Path(sys.argv[1])
 current = None
 print("ready", flush=True)
@@ -172,7 +172,7 @@ STUCK_WRITER = """
 import os, sys, time
 from pathlib import Path
 from tests.test_baseline import entry
-from launchgate.baseline import add_entry, write_baseline
+from launchgate.baseline.store import add_entry, write_baseline
 
 def stuck(src, dst):  # the temporary is written and fsynced: stop before the rename
     print("temporary written", flush=True)

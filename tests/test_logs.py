@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from launchgate.cli import main
-from launchgate.logs import WIRE_LOGGERS, RedactingFormatter, logging_to, mask_wire_text
 from launchgate.redact import MASK, Redactor
+from launchgate.redact.logs import WIRE_LOGGERS, RedactingFormatter, logging_to, mask_wire_text
 from tests.servers import handler_server
 
 COOKIE = "Log-Cookie-Value-8812"

@@ -10,7 +10,7 @@ import pytest
 from launchgate.config.load import LoadedConfig, parse_config
 from launchgate.config.yamlsource import format_key
 from launchgate.engine import plan_checks
-from launchgate.pytest_items import config_key, config_line
+from launchgate.plugin.items import config_key, config_line
 from tests.plugin_target import gate_yml, shop
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

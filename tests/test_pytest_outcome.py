@@ -10,8 +10,8 @@ import pytest
 
 from launchgate.config.load import load_config
 from launchgate.engine import Run
-from launchgate.pytest_support import NOT_RUN, NOT_SELECTED, gate_report
-from launchgate.pytest_xdist import (
+from launchgate.plugin.session import NOT_RUN, NOT_SELECTED, gate_report
+from launchgate.plugin.xdist import (
     GATE_SCOPE,
     GateOutcome,
     XdistGate,

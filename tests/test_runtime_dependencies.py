@@ -40,9 +40,9 @@ def _imported_top_level_modules() -> set[str]:
 
 
 OPTIONAL = {
-    # Imported only inside launchgate/pytest_xdist.py's hooks, which pytest-xdist itself
+    # Imported only inside launchgate/plugin/xdist.py's hooks, which pytest-xdist itself
     # calls: a session without xdist never reaches the import.
-    "xdist": "pytest_xdist.py",
+    "xdist": "plugin/xdist.py",
 }
 
 

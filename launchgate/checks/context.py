@@ -5,31 +5,17 @@ can hand them a fake clock or an ``httpx.MockTransport``."""
 from __future__ import annotations
 
 import ssl
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import httpx
 
+from launchgate.clock import Clock
 from launchgate.config.model import TargetSpec
 from launchgate.redact import Redactor
 
-__all__ = ["CheckContext", "Clock", "SessionState", "SystemClock"]
-
-
-class Clock(Protocol):
-    def monotonic(self) -> float: ...
-    def time(self) -> float: ...
-
-
-class SystemClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
+__all__ = ["CheckContext", "SessionState"]
 
 
 @dataclass

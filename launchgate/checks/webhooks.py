@@ -21,10 +21,10 @@ from launchgate.checks.context import CheckContext
 from launchgate.checks.http import Exchange, TransportFailure, body_excerpt, send
 from launchgate.checks.ids import journey_id, webhook_id
 from launchgate.checks.plan import PlannedCheck
-from launchgate.checks.signing import sign
 from launchgate.config.model import ALL_WEBHOOK_CHECKS, Config, WebhookCheckName, WebhookSpec
 from launchgate.config.template import render_value
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
+from launchgate.signing import sign
 
 __all__ = [
     "WebhookState",

@@ -13,7 +13,7 @@ from launchgate.errors import UsageError
 from launchgate.options import CONFIG, OUT, URL, resolve
 
 if TYPE_CHECKING:
-    from launchgate.baseline import BaselineFile
+    from launchgate.baseline.store import BaselineFile
     from launchgate.config.load import LoadedConfig
 
 
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _baseline(
     args: argparse.Namespace, io: CommandIO
 ) -> tuple[LoadedConfig, Path, BaselineFile | None]:
-    from launchgate.baseline import baseline_path, read_baseline
+    from launchgate.baseline.store import baseline_path, read_baseline
     from launchgate.config.load import load_config
     from launchgate.runplan import config_path as default_config
 

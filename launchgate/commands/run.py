@@ -69,7 +69,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
 
 def with_environment(loaded: LoadedConfig, name: str) -> LoadedConfig:
     """``loaded`` with ``target.environment`` set to ``name``, a baseline file name."""
-    from launchgate.baseline import baseline_path
+    from launchgate.baseline.store import baseline_path
     from launchgate.errors import BaselineError, UsageError
 
     try:

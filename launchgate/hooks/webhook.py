@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import certifi
 import httpx
 
-from launchgate.checks.signing import standard_headers
 from launchgate.config.hooks_model import WebhookHook
 from launchgate.config.units import format_duration
 from launchgate.redact import Redactor
 from launchgate.results import HookResult, HookStatus
 from launchgate.retry_after import parse_retry_after
+from launchgate.signing import standard_headers
 
 __all__ = ["post_webhook", "sha256_signature"]
 

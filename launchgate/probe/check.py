@@ -12,7 +12,7 @@ from functools import partial
 
 import httpx
 
-from launchgate.baseline import BaselineFile, baseline_path, read_baseline
+from launchgate.baseline.store import BaselineFile, baseline_path, read_baseline
 from launchgate.checks.bounded_body import ACCEPT_ENCODING, undecodable_codings
 from launchgate.checks.context import CheckContext
 from launchgate.checks.ids import PROBE_ID, journey_id

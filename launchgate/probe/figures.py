@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from launchgate.baseline import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
+from launchgate.baseline.store import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
 from launchgate.config.model import GatesSpec
 from launchgate.probe.gates import RegressionDecision, regression_gate, unreadable_baseline
 from launchgate.probe.histogram import LatencyHistogram

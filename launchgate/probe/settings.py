@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchgate.baseline import fingerprint
+from launchgate.baseline.store import fingerprint
 from launchgate.config.model import ProbeSpec
 
 __all__ = ["RouteSettings", "probe_fingerprint", "resolve"]

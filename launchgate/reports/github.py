@@ -3,7 +3,7 @@
 Inside a job, launchgate talks to the runner three ways: workflow commands on stdout
 (``::add-mask::``, ``::error``/``::warning`` annotations, ``::group::``), the file named
 by ``$GITHUB_OUTPUT`` (step outputs) and the one named by ``$GITHUB_STEP_SUMMARY``
-(Markdown on the run page). This module builds that text; :mod:`launchgate.github`
+(Markdown on the run page). This module builds that text; :mod:`launchgate.reports.github_actions`
 writes it.
 
 Escaping follows the runner's own toolkit (``@actions/core`` ``command.ts``): in a

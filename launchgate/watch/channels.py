@@ -27,10 +27,10 @@ import certifi
 import httpx
 
 from launchgate import __version__
-from launchgate.checks.signing import standard_headers
 from launchgate.config.watch_model import EmailChannel, SlackChannel, WebhookChannel
 from launchgate.redact import Redactor
 from launchgate.retry_after import parse_retry_after
+from launchgate.signing import standard_headers
 from launchgate.watch.alerts import Alert, alert_text, headline, slack_payload, webhook_payload
 
 __all__ = [

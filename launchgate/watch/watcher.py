@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from launchgate.checks.context import Clock, SystemClock
+from launchgate.clock import Clock, SystemClock
 from launchgate.config.load import LoadedConfig
 from launchgate.config.units import format_duration
 from launchgate.config.watch_model import WatchSpec

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from launchgate.checks.signing import (
+from launchgate.signing import (
     DEFAULT_TOLERANCE_S,
     Reason,
     SchemeName,

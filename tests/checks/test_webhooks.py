@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from launchgate.checks.signing import verify
 from launchgate.config import parse_config
 from launchgate.demo import DemoServer
 from launchgate.engine import Run
+from launchgate.signing import verify
 
 STRIPE_SECRET = "whsec_test_receiver_secret"
 STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from launchgate.checks.signing import verify
 from launchgate.cli import main
+from launchgate.signing import verify
 from tests.servers import MisbehavingServer, answer, routes
 
 HOOK_SECRET = "whsec_" + "cm9sbGJhY2staG9vay1zZWNyZXQtZm9yLXRlc3Rz"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import trustme
 
-from launchgate.checks.signing import verify
 from launchgate.config.hooks_model import WebhookHook
 from launchgate.hooks.webhook import post_webhook
 from launchgate.redact import Redactor
 from launchgate.results import HookResult
+from launchgate.signing import verify
 from tests.servers import Behaviour, Connection, MisbehavingServer, Request, answer, silent
 
 SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGhlLXJvbGxiYWNrLWhvb2s="

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from launchgate.baseline import read_baseline
-from launchgate.baseline_update import update_baseline
+from launchgate.baseline.store import read_baseline
 from launchgate.checks.ids import PROBE_ID
 from launchgate.config import parse_config
 from launchgate.demo import DemoServer
 from launchgate.engine import Run
 from launchgate.probe.outcome import ProbeOutcome
+from launchgate.probe.record import update_baseline
 from launchgate.reports import render_json
 
 CONFIG = """\

@@ -23,10 +23,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from launchgate.delivery import deliver
-from launchgate.github import GitHubActions
 from launchgate.redact import Redactor
 from launchgate.reports._shared import HEADLINES
+from launchgate.reports.delivery import deliver
+from launchgate.reports.github_actions import GitHubActions
 from launchgate.reports.writer import JSON_FILE, JUNIT_FILE, SUMMARY_FILE, write_reports
 from launchgate.runreport import RunReport
 from launchgate.verdict import EXIT_CODES, Outcome

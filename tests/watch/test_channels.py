@@ -12,7 +12,6 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from launchgate.checks.signing import verify
 from launchgate.config.watch_model import (
     EmailChannel,
     RetrySpec,
@@ -20,6 +19,7 @@ from launchgate.config.watch_model import (
     WebhookChannel,
 )
 from launchgate.redact import Redactor
+from launchgate.signing import verify
 from launchgate.watch.alerts import Alert
 from launchgate.watch.channels import Channel, EmailSender, SlackSender, WebhookSender
 from launchgate.watch.metrics import WatchMetrics

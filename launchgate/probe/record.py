@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from launchgate import __version__
-from launchgate.baseline import (
+from launchgate.baseline.git import git_info
+from launchgate.baseline.store import (
     add_entry,
     baseline_path,
     locked,
@@ -16,7 +17,6 @@ from launchgate.baseline import (
     write_baseline,
 )
 from launchgate.config.model import Config
-from launchgate.gitinfo import git_info
 from launchgate.probe.figures import baseline_entry
 from launchgate.probe.outcome import ProbeOutcome
 from launchgate.runreport import RunReport

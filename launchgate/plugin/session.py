@@ -1,14 +1,14 @@
 """What ``pytest --launchgate`` does, behind the thin :mod:`launchgate.plugin`.
 
 Collection follows pytest's "working with non-python tests" example (the nodes are in
-:mod:`launchgate.pytest_items`): one item per planned check, in the engine's dependency
+:mod:`launchgate.plugin.items`): one item per planned check, in the engine's dependency
 order, with node ids such as ``launchgate.yml::journey::login``. Items run the check
 through the same :class:`Run` the CLI uses; the session's run lives in ``config.stash``.
 
 The whole gate runs whatever paths pytest walks: the items are added when the final
 collection lacks them. Only what the user narrows (``-k``, ``-m``, ``--deselect``, a
 node id, ``--lf``) is left out, and the reports name those checks "not selected" and
-never pass (:func:`gate_report`). Under pytest-xdist see :mod:`launchgate.pytest_xdist`.
+never pass (:func:`gate_report`). Under pytest-xdist see :mod:`launchgate.plugin.xdist`.
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from launchgate.checks.origin_guard import origin_guard
 from launchgate.config.load import LoadedConfig, load_config
 from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError, UsageError
-from launchgate.logs import redact_every_record
 from launchgate.options import CONFIG, OUT, URL, resolve
-from launchgate.pytest_items import SESSION_KEY, GateFile, GateItem, all_items
-from launchgate.pytest_xdist import (
+from launchgate.plugin.items import SESSION_KEY, GateFile, GateItem, all_items
+from launchgate.plugin.xdist import (
     WORKER_OUTPUT_KEY,
     GateOutcome,
     encode_outcome,
     merge_outcomes,
 )
 from launchgate.redact import Redactor
+from launchgate.redact.logs import redact_every_record
 from launchgate.reports.writer import NotDelivered, write_reports
 from launchgate.results import CheckResult, Severity
 from launchgate.runplan import config_path, out_path, prepare

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from launchgate.baseline import GitInfo
+from launchgate.baseline.store import GitInfo
 
 if TYPE_CHECKING:
     import git

@@ -2,7 +2,7 @@
 
 Without ``--launchgate`` this module registers its options, its marker and its fixtures
 and does nothing else: it imports nothing heavy, so other test suites do not slow down.
-The work lives in :mod:`launchgate.pytest_support`, imported only when enabled.
+The work lives in :mod:`launchgate.plugin.session`, imported only when enabled.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from launchgate.options import OPTIONS
 if TYPE_CHECKING:
     import httpx
 
-    from launchgate.pytest_support import GateSession
+    from launchgate.plugin.session import GateSession
 
 __all__ = ["launchgate_client", "launchgate_session"]
 
@@ -47,7 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "launchgate: a launchgate check, or a hand-written test of the gated app"
     )
     if config.getoption("launchgate"):
-        from launchgate.pytest_support import SESSION_KEY, gate_file_nodeid, start_session
+        from launchgate.plugin.session import SESSION_KEY, gate_file_nodeid, start_session
 
         if config.getoption("dist", default="no") == "each":
             raise pytest.UsageError(
@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         start_session(config)
         if config.pluginmanager.has_plugin("xdist"):
-            from launchgate.pytest_xdist import XdistGate
+            from launchgate.plugin.xdist import XdistGate
 
             gate = config.stash[SESSION_KEY]
             nodeid = gate_file_nodeid(config.rootpath, gate.loaded.path)
@@ -102,7 +102,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def _session(config: pytest.Config) -> GateSession | None:
     if not config.getoption("launchgate", default=False):
         return None
-    from launchgate.pytest_support import SESSION_KEY
+    from launchgate.plugin.session import SESSION_KEY
 
     return config.stash.get(SESSION_KEY, None)
 

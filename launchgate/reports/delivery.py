@@ -5,7 +5,7 @@ all carry the verdict the process exits with. The verdict is decided before anyt
 is written; a failure to write any output can only turn a pass into could-not-decide
 (a fail stays a fail), and then every output written before it is written again, or
 removed, so that none still says pass (see :func:`~launchgate.reports.writer.write_reports`
-and :meth:`~launchgate.github.GitHubActions.publish`).
+and :meth:`~launchgate.reports.github_actions.GitHubActions.publish`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from launchgate.github import AppendFile, GitHubActions
 from launchgate.reports.github import annotation_lines
+from launchgate.reports.github_actions import AppendFile, GitHubActions
 from launchgate.reports.terminal import print_summary
 from launchgate.reports.writer import (
     JSON_FILE,

@@ -42,7 +42,7 @@ from launchgate.results import (
 from launchgate.verdict import is_blocking
 
 if TYPE_CHECKING:
-    from launchgate.pytest_support import GateSession
+    from launchgate.plugin.session import GateSession
 
 __all__ = [
     "GATE_SCOPE",

@@ -24,7 +24,7 @@ from launchgate.results import CheckResult
 from launchgate.verdict import is_blocking
 
 if TYPE_CHECKING:
-    from launchgate.pytest_support import GateSession
+    from launchgate.plugin.session import GateSession
 
 __all__ = ["SESSION_KEY", "GateFile", "GateGroup", "GateItem", "all_items", "config_key"]
 

@@ -6,7 +6,7 @@ Basic auth header) goes to the log in clear. So a :class:`Redactor` knows every 
 in all the forms it may take on the way out, and masks structurally secret places
 (credential headers, cookie values, URL passwords, ``?token=`` values) whatever their
 content, so that a secret launchgate never learned is still not printed. Card numbers,
-which no config names, are found by shape and checksum (:mod:`launchgate.cardnumbers`).
+which no config names, are found by shape and checksum (:mod:`launchgate.redact.cards`).
 
 Pure: no I/O except one warning when a value is too short to be masked safely.
 """
@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from launchgate.cardnumbers import mask_card_numbers
+from launchgate.redact.cards import mask_card_numbers
 
 __all__ = [
     "MASK",
