@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -15,6 +16,31 @@ import httpx
 import pytest
 
 from launchgate.demo import DemoServer
+
+# Imported before any test runs, so that pytester's sys.modules snapshot keeps them.
+# A test using pytester that imports a module first (httpx imports httpcore on its
+# first request, the demo imports trustme on its first certificate) has it removed
+# again at teardown; the next import then makes new classes while older objects keep
+# the old ones: httpx stops recognising httpcore's errors (a raw ConnectError escapes
+# every `except httpx.HTTPError`), and cryptography's Rust bindings reject the new
+# key classes ("curve must be an EllipticCurve instance"). The list is what a
+# pytester test of the demo imported first (tests/test_plugin.py).
+_IMPORTED_FIRST_BY_PYTESTER_TESTS = (
+    "certifi",
+    "cryptography.hazmat.backends.openssl.backend",
+    "cryptography.hazmat.primitives.asymmetric.ec",
+    "cryptography.hazmat.primitives.asymmetric.rsa",
+    "cryptography.x509",
+    "dns.rdtypes.ANY.CNAME",
+    "dns.rdtypes.IN.A",
+    "h11",
+    "httpcore",
+    "httpcore._backends.anyio",
+    "httpcore._backends.sync",
+    "trustme",
+)
+for _name in _IMPORTED_FIRST_BY_PYTESTER_TESTS:
+    importlib.import_module(_name)
 
 # Proxy and TLS settings from the machine running the suite must not change what it
 # sees (httpx's own suite does the same with its `clean_environ` fixture).
