@@ -77,8 +77,12 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'launchgate' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
+if not TYPE_CHECKING:
+    # Hidden from the type checker, which sees the imports above instead: a module
+    # __getattr__ would make it accept any name from this package, a typo or a module
+    # that moved included.
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'launchgate' has no attribute {name!r}")
+        return getattr(importlib.import_module(home), name)

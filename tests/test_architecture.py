@@ -26,6 +26,8 @@ FACES = frozenset({"cli", "commands", "action", "plugin"})
 VALUES = frozenset({"errors", "results", "verdict", "runreport"})
 #: What runs checks or renders their results; the config layer sits below all of it.
 ABOVE_CONFIG = frozenset({"checks", "probe", "engine", "gate", "reports", "hooks", "watch"})
+#: What runs checks; reports render what it produced and import none of it.
+RUNS_CHECKS = ABOVE_CONFIG - {"reports"}
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -129,6 +131,10 @@ def test_hooks_and_watch_need_nothing_from_the_checks(graph: dict[str, set[str]]
     # checks/ for a shared tool.
     assert "checks" not in graph["hooks"]
     assert {"signing", "clock"} <= graph["watch"]
+
+
+def test_reports_render_values_and_run_nothing(graph: dict[str, set[str]]) -> None:
+    assert graph["reports"] & RUNS_CHECKS == set()
 
 
 def test_config_imports_nothing_that_runs_checks(graph: dict[str, set[str]]) -> None:

@@ -20,7 +20,15 @@ if TYPE_CHECKING:
 
     from launchgate.redact import Redactor
 
-__all__ = ["COMMANDS", "CommandIO", "Registers", "add_option", "console"]
+__all__ = [
+    "COMMANDS",
+    "CommandIO",
+    "Registers",
+    "add_debug",
+    "add_fail_on",
+    "add_option",
+    "console",
+]
 
 COMMANDS = (
     "launchgate.commands.run",
@@ -52,6 +60,17 @@ class Registers(Protocol):
 
 def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
     parser.add_argument(option.cli_flag, dest=option.name, metavar=option.metavar, help=option.help)
+
+
+def add_fail_on(parser: argparse.ArgumentParser) -> None:
+    """``--fail-on`` for the commands that build their config from flags (``gate.fail_on``
+    of a file)."""
+    parser.add_argument(
+        "--fail-on",
+        choices=("blocker", "high", "medium"),
+        default="blocker",
+        help="lowest severity that fails (default: blocker)",
+    )
 
 
 def add_debug(parser: argparse.ArgumentParser) -> None:

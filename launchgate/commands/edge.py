@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from launchgate.commands import CommandIO, add_debug, add_option, console
+from launchgate.commands import CommandIO, add_debug, add_fail_on, add_option, console
 from launchgate.options import OUT, resolve
 
 __all__ = ["edge_config", "register"]
@@ -75,12 +75,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--deadline", metavar="DURATION", default="2m", help="limit for the whole run (default 2m)"
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=("blocker", "high", "medium"),
-        default="blocker",
-        help="lowest severity that fails (default blocker)",
-    )
+    add_fail_on(parser)
     add_option(parser, OUT)
     add_debug(parser)
     parser.set_defaults(handler=handle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from launchgate.commands import CommandIO, add_debug, add_option, console
+from launchgate.commands import CommandIO, add_debug, add_fail_on, add_option, console
 from launchgate.options import OUT, resolve
 
 
@@ -28,12 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="IP[:PORT]",
         help="ask this nameserver instead of the system resolver (repeatable)",
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=("blocker", "high", "medium"),
-        default="blocker",
-        help="lowest severity that fails (default: blocker)",
-    )
+    add_fail_on(parser)
     add_option(parser, OUT)
     add_debug(parser)
     parser.set_defaults(handler=handle)
