@@ -290,7 +290,9 @@ class GatesSpec(_Model):
         20.0, description="Fail when p95 is this much worse than the baseline (and not noise)."
     )
     regression_floor: Duration = Field(
-        0.005, description="Smaller p95 differences never count as regressions (2 ms -> 3 ms)."
+        0.001,
+        description="The probe's timing resolution: smaller p95 differences never count as "
+        "regressions; the history's run-to-run spread raises the floor further.",
     )
     confidence: Percent = Field(
         95.0, description="Confidence that a regression is real, not sampling noise."

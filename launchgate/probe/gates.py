@@ -1,28 +1,33 @@
 """The performance gates, as pure functions of measurements: p95 target, error budget,
-and a regression decision that does not cry wolf.
+and a regression decision that does not cry wolf and is not blind to fast routes.
 
-Regression rule. A route regresses when all three hold:
+Regression rule. The current p95 is compared with a *reference*: the median p95 of the
+recent baseline entries measured with the same probe settings (the latest entry alone
+when there is only one). A median, never the slowest entry: one noisy baseline run
+must not raise the bar for the runs after it. A route regresses when all three hold:
 
-1. its p95 is more than ``limit`` worse than the baseline's (the user's tolerance);
-2. the difference is more than ``floor_ms`` (2 ms -> 3 ms is not a 50 % regression);
+1. its p95 is more than ``limit`` worse than the reference (the user's tolerance);
+2. the difference is more than the *noise floor*: the larger of the probe's timing
+   resolution (``floor_ms``, about 1 ms: 2 ms -> 3 ms is not a 50 % regression) and
+   the run-to-run spread of the history (z times 1.4826 MAD of the entries' p95s, the
+   robust estimate of their standard deviation). A fixed floor in milliseconds is the
+   wrong unit: a 4 ms page that triples is a regression, and noise is what was measured;
 3. the difference is larger than sampling noise can explain: the lower end of the
-   current p95's confidence interval is above the upper end of the baseline's.
+   current p95's confidence interval is above the reference plus the larger of the
+   latest entry's sampling half-width and the history's spread.
 
-The intervals are distribution-free order-statistic intervals for a quantile: the
-number of samples below the true p95 is Binomial(n, 0.95), so the true p95 lies
-between the samples of rank n·0.95 ∓ z·sqrt(n·0.95·0.05) with the chosen confidence.
-They come straight from the two HDR histograms, with no resampling and no
+The sampling intervals are distribution-free order-statistic intervals for a
+quantile: the number of samples below the true p95 is Binomial(n, 0.95), so the true
+p95 lies between the samples of rank n·0.95 ∓ z·sqrt(n·0.95·0.05) with the chosen
+confidence. They come straight from the HDR histograms, with no resampling and no
 assumption about the latency distribution (which is skewed and often bimodal).
 
-Sampling noise is not the only noise: the same build measured twice on a shared CI
-runner differs by 5-15 % from run to run. When the baseline keeps earlier entries, a
-regression must also be slower than the slowest p95 those recent entries recorded;
-a run within what the unchanged app has shown before is within noise (more samples
-would not change that, so it is not inconclusive).
-
-When (1) and (2) hold but (3) does not, the figures cannot tell a regression from
-noise: that is *inconclusive*, which extends the measurement, and a run that stays
-inconclusive could not decide. It is never read as a pass.
+When (1) and (2) hold but (3) does not, either the history's spread explains the
+difference (*within noise*: more samples would not change that) or only sampling
+noise does (*inconclusive*: the measurement is extended, and a run that stays
+inconclusive could not decide; it is never read as a pass). Each reason names its
+basis: the reference and how many entries it is the median of, the history's
+spread, and the sampling interval.
 
 A stored histogram that cannot be decoded is *unreadable*: that route could not
 decide (more samples would not help, so it does not extend the measurement); the
@@ -32,8 +37,9 @@ other gates, which do not read the baseline, still decide.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
+from statistics import NormalDist, median
 from typing import Literal
 
 from launchgate.probe.histogram import LatencyHistogram
@@ -46,6 +52,7 @@ __all__ = [
     "p95_gate",
     "p95_interval_ms",
     "regression_gate",
+    "robust_spread_ms",
     "unreadable_baseline",
 ]
 
@@ -77,12 +84,15 @@ RegressionOutcome = Literal[
 @dataclass(frozen=True)
 class RegressionDecision:
     outcome: RegressionOutcome
-    ratio: float  # current p95 / baseline p95 (NaN when there is no comparison)
+    ratio: float  # current p95 / reference p95 (NaN when there is no comparison)
     current_p95_ms: float
-    baseline_p95_ms: float
+    baseline_p95_ms: float  # the reference: the median of the recent entries' p95s
     current_interval_ms: tuple[float, float]
-    baseline_interval_ms: tuple[float, float]
+    baseline_interval_ms: tuple[float, float]  # the latest entry's sampling interval
     reason: str
+    reference_entries: int = 0  # how many baseline entries the reference is the median of
+    history_spread_ms: float = 0.0  # 1.4826 MAD of those entries' p95s
+    noise_floor_ms: float = math.nan  # the difference that counts: resolution or spread
 
     @property
     def fails(self) -> bool:
@@ -152,6 +162,16 @@ def p95_interval_ms(latency: LatencyHistogram, confidence_pct: float) -> tuple[f
     return (low, high)
 
 
+def robust_spread_ms(p95s_ms: Sequence[float]) -> float:
+    """1.4826 times the median absolute deviation: the standard deviation of normal
+    data, but one wild entry among five barely moves it. 0 for fewer than two."""
+    values = [v for v in p95s_ms if math.isfinite(v)]
+    if len(values) < 2:
+        return 0.0
+    centre = median(values)
+    return 1.4826 * median(abs(v - centre) for v in values)
+
+
 def regression_gate(
     current: LatencyHistogram,
     baseline: LatencyHistogram | None,
@@ -163,22 +183,46 @@ def regression_gate(
     incomparable: str | None = None,
     history_p95_ms: tuple[float, ...] = (),
 ) -> RegressionDecision:
+    """``baseline``: the latest entry's histogram; ``history_p95_ms``: the p95s of the
+    recent entries with the same settings, the latest included (see module doc)."""
     cur_p95 = current.percentile_ms(95)
     if baseline is None or incomparable:
         outcome: RegressionOutcome = "incomparable" if incomparable else "no_baseline"
         reason = incomparable or "no baseline yet: nothing to compare with"
         nan2 = (math.nan, math.nan)
         return RegressionDecision(outcome, math.nan, cur_p95, math.nan, nan2, nan2, reason)
-    base_p95 = baseline.percentile_ms(95)
+    latest_p95 = baseline.percentile_ms(95)
+    history = [v for v in history_p95_ms if math.isfinite(v)] or [latest_p95]
+    reference = median(history)
+    z = NormalDist().inv_cdf(0.5 + confidence_pct / 200.0)
+    spread = robust_spread_ms(history)
+    run_noise = z * spread
+    noise_floor = max(floor_ms, run_noise)
     cur_ci = p95_interval_ms(current, confidence_pct)
     base_ci = p95_interval_ms(baseline, confidence_pct)
-    slowest_before = max(history_p95_ms, default=math.nan)
-    ratio = cur_p95 / base_p95 if base_p95 > 0 else math.inf
+    sampling = base_ci[1] - latest_p95 if math.isfinite(base_ci[1]) else math.inf
+    ratio = cur_p95 / reference if reference > 0 else math.inf
 
     def decision(outcome: RegressionOutcome, reason: str) -> RegressionDecision:
-        return RegressionDecision(outcome, ratio, cur_p95, base_p95, cur_ci, base_ci, reason)
+        return RegressionDecision(
+            outcome,
+            ratio,
+            cur_p95,
+            reference,
+            cur_ci,
+            base_ci,
+            reason,
+            reference_entries=len(history),
+            history_spread_ms=spread,
+            noise_floor_ms=noise_floor,
+        )
 
-    figures = f"p95 {cur_p95:.1f} ms vs baseline {base_p95:.1f} ms ({(ratio - 1) * 100:+.0f}%)"
+    basis = (
+        "the latest baseline"
+        if len(history) == 1
+        else f"the median of {len(history)} baselines, spread ±{spread:.1f} ms"
+    )
+    figures = f"p95 {cur_p95:.1f} ms vs {reference:.1f} ms, {basis} ({(ratio - 1) * 100:+.0f}%)"
     if current.count < min_samples or baseline.count < min_samples:
         return decision(
             "inconclusive",
@@ -186,34 +230,34 @@ def regression_gate(
             f"{baseline.count}; {min_samples} needed)",
         )
     over_limit = ratio > 1.0 + limit_pct / 100.0
-    over_floor = cur_p95 - base_p95 > floor_ms
-    beyond_noise = cur_ci[0] > base_ci[1]
-    seen_before = math.isfinite(slowest_before) and cur_ci[0] <= slowest_before
-    if over_limit and over_floor and beyond_noise and seen_before:
-        return decision(
-            "within_noise",
-            f"{figures}: over the {limit_pct:g}% limit, but an unchanged build has measured "
-            f"as slow before (p95 up to {slowest_before:.1f} ms in recent baselines)",
-        )
-    if over_limit and over_floor and beyond_noise:
+    over_floor = cur_p95 - reference > noise_floor
+    if over_limit and over_floor and cur_ci[0] > reference + max(sampling, run_noise):
         return decision(
             "regression",
             f"{figures}: more than {limit_pct:g}% worse, beyond noise (p95 now at least "
-            f"{cur_ci[0]:.1f} ms, baseline at most {base_ci[1]:.1f} ms, "
+            f"{cur_ci[0]:.1f} ms; the reference at most {reference + max(sampling, run_noise):.1f}"
+            f" ms with sampling ±{sampling:.1f} ms and run-to-run ±{run_noise:.1f} ms, "
             f"{confidence_pct:g}% confidence)",
+        )
+    if over_limit and over_floor and cur_ci[0] <= reference + run_noise:
+        return decision(
+            "within_noise",
+            f"{figures}: over the {limit_pct:g}% limit, but within the run-to-run spread "
+            f"the unchanged app has shown (±{run_noise:.1f} ms over {len(history)} baselines)",
         )
     if over_limit and over_floor:
         return decision(
             "inconclusive",
             f"{figures}: over the {limit_pct:g}% limit but within sampling noise "
-            f"(intervals {cur_ci[0]:.1f}-{cur_ci[1]:.1f} ms and {base_ci[0]:.1f}-"
-            f"{base_ci[1]:.1f} ms overlap); more samples are needed to decide",
+            f"(p95 now {cur_ci[0]:.1f}-{cur_ci[1]:.1f} ms, baseline sampled to "
+            f"±{sampling:.1f} ms); more samples are needed to decide",
         )
     if over_limit:
+        cause = "timing resolution" if noise_floor == floor_ms else "run-to-run spread"
         return decision(
             "within_noise",
-            f"{figures}: the difference is under the {floor_ms:g} ms floor",
+            f"{figures}: the difference is under the {noise_floor:.1f} ms noise floor ({cause})",
         )
-    if ratio < 1.0 / (1.0 + limit_pct / 100.0) and cur_ci[1] < base_ci[0]:
+    if ratio < 1.0 / (1.0 + limit_pct / 100.0) and cur_ci[1] < reference - sampling:
         return decision("improvement", f"{figures}: faster than the baseline")
     return decision("unchanged", f"{figures}: within {limit_pct:g}% of the baseline")

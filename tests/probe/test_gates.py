@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from launchgate.probe.gates import error_gate, p95_gate, p95_interval_ms, regression_gate
+from launchgate.probe.gates import (
+    error_gate,
+    p95_gate,
+    p95_interval_ms,
+    regression_gate,
+    robust_spread_ms,
+)
 from launchgate.probe.histogram import LatencyHistogram
 
 
@@ -139,12 +145,103 @@ def test_interval_brackets_the_p95_and_narrows_with_samples():
     assert (large[1] - large[0]) < (small[1] - small[0])
 
 
-def test_the_baseline_history_widens_what_counts_as_noise():
+def test_one_noisy_baseline_entry_does_not_raise_the_bar():
+    # The old rule let the slowest recent entry (13.5 ms) excuse a +30 % run.
     base = hist([10.0] * 1000)
-    current = hist([13.0] * 1000)  # +30 %: a regression against the latest entry alone
-    assert regression_gate(current, base, **{**GATE, "floor_ms": 1.0}).fails
-    widened = regression_gate(
-        current, base, history_p95_ms=(10.0, 13.5, 11.0), **{**GATE, "floor_ms": 1.0}
+    current = hist([13.0] * 1000)
+    decision = regression_gate(
+        current, base, history_p95_ms=(10.0, 10.2, 13.5, 9.9, 10.1), **{**GATE, "floor_ms": 1.0}
     )
-    assert widened.outcome == "within_noise"  # an unchanged build has been this slow before
-    assert "as slow before (p95 up to 13.5 ms" in widened.reason
+    assert decision.outcome == "regression"
+    assert decision.baseline_p95_ms == 10.1  # the median of the five, not their maximum
+    assert decision.reference_entries == 5
+    assert "the median of 5 baselines" in decision.reason
+
+
+def test_a_spread_the_unchanged_app_has_shown_is_within_noise():
+    base = hist([10.0] * 1000)
+    current = hist([13.0] * 1000)  # +30 %, but the history swings by about ±2 ms
+    decision = regression_gate(
+        current, base, history_p95_ms=(10.0, 12.0, 8.5, 11.5, 9.0), **{**GATE, "floor_ms": 1.0}
+    )
+    assert decision.history_spread_ms == pytest.approx(1.4826 * 1.5)
+    assert decision.outcome == "within_noise"
+    assert "run-to-run spread" in decision.reason
+    assert not decision.could_not_decide  # more samples would not change it
+
+
+def test_a_fast_route_that_doubles_is_a_regression():
+    # 4 ms -> 8.5 ms: under the old fixed 5 ms floor this was "within noise".
+    base = hist([4.0] * 1000)
+    decision = regression_gate(hist([8.5] * 1000), base, **{**GATE, "floor_ms": 1.0})
+    assert decision.outcome == "regression"
+    assert decision.noise_floor_ms == 1.0
+    assert regression_gate(hist([8.5] * 1000), base, **GATE).outcome == "within_noise"
+
+
+def test_zero_spread_history_leaves_the_resolution_floor():
+    base = hist([4.0] * 1000)
+    history = (4.0, 4.0, 4.0)
+    below = regression_gate(
+        hist([4.9] * 1000), base, history_p95_ms=history, **{**GATE, "floor_ms": 1.0}
+    )
+    assert below.history_spread_ms == 0.0
+    assert below.outcome == "within_noise"
+    assert "1.0 ms noise floor (timing resolution)" in below.reason
+    above = regression_gate(
+        hist([5.2] * 1000), base, history_p95_ms=history, **{**GATE, "floor_ms": 1.0}
+    )
+    assert above.outcome == "regression"
+
+
+def test_a_one_entry_history_is_the_latest_baseline():
+    base = hist([10.0] * 1000)
+    decision = regression_gate(
+        hist([10.5] * 1000), base, history_p95_ms=(10.0,), **{**GATE, "floor_ms": 1.0}
+    )
+    assert decision.reference_entries == 1
+    assert decision.history_spread_ms == 0.0
+    assert decision.outcome == "unchanged"
+    assert "the latest baseline" in decision.reason
+
+
+def test_empty_histograms_and_nan_history_never_pass_as_fast():
+    empty = LatencyHistogram()
+    assert regression_gate(empty, hist([5.0] * 300), **GATE).outcome == "inconclusive"
+    assert regression_gate(hist([5.0] * 300), empty, **GATE).outcome == "inconclusive"
+    decision = regression_gate(
+        hist([13.0] * 1000),
+        hist([10.0] * 1000),
+        history_p95_ms=(math.nan, 10.0, math.nan),
+        **{**GATE, "floor_ms": 1.0},
+    )
+    assert decision.reference_entries == 1  # NaN entries are not history
+    assert decision.outcome == "regression"
+
+
+def test_robust_spread_ignores_one_wild_entry():
+    assert robust_spread_ms(()) == 0.0
+    assert robust_spread_ms((7.0,)) == 0.0
+    assert robust_spread_ms((10.0, 10.0, 10.0, 10.0, 90.0)) == 0.0
+    assert robust_spread_ms((1.0, 2.0, 3.0)) == pytest.approx(1.4826)
+
+
+def test_creep_of_12_percent_a_deploy_is_caught_by_the_fourth():
+    """Each passing deploy becomes the newest baseline entry; against the latest entry
+    alone, +12 % a deploy would pass forever. Against the median of the history, the
+    creep shows by the third or fourth deploy."""
+    history = [10.0]
+    caught_at = None
+    for deploy in range(1, 7):
+        p95 = 10.0 * 1.12**deploy
+        decision = regression_gate(
+            hist([p95] * 1000),
+            hist([history[0]] * 1000),
+            history_p95_ms=tuple(history[:5]),
+            **{**GATE, "floor_ms": 1.0},
+        )
+        if decision.fails:
+            caught_at = deploy
+            break
+        history.insert(0, p95)
+    assert caught_at is not None and caught_at <= 4
