@@ -294,6 +294,17 @@ class GatesSpec(_Model):
         description="The probe's timing resolution: smaller p95 differences never count as "
         "regressions; the history's run-to-run spread raises the floor further.",
     )
+    drift: Percent = Field(
+        20.0,
+        description="A finding when p95 is this much worse than the baseline drift_window "
+        "deploys ago: a regression that arrived a little at a time.",
+    )
+    drift_window: int = Field(
+        5, ge=2, description="How many baselines back the drift decision compares with."
+    )
+    drift_severity: SeverityName = Field(
+        "high", description="Severity of a drift finding; blocker makes drift fail the gate."
+    )
     confidence: Percent = Field(
         95.0, description="Confidence that a regression is real, not sampling noise."
     )

@@ -21,9 +21,15 @@ from launchgate.config.model import Config, ProbeSpec
 from launchgate.config.template import render
 from launchgate.errors import BaselineError
 from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget, Progress
-from launchgate.probe.figures import baseline_history, counts_text, decide_routes, route_figures
+from launchgate.probe.figures import (
+    baseline_history,
+    counts_text,
+    decide_drift,
+    decide_routes,
+    route_figures,
+)
 from launchgate.probe.gate_checks import GateCheck, RouteEvidence, gate_checks, judge
-from launchgate.probe.gates import RegressionDecision
+from launchgate.probe.gates import DriftDecision, RegressionDecision
 from launchgate.probe.measurement import ProbeMeasurement
 from launchgate.probe.outcome import ProbeOutcome
 from launchgate.probe.settings import RouteSettings, probe_fingerprint, resolve
@@ -43,6 +49,7 @@ class ProbeState:
     baseline: BaselineFile | None = None
     baseline_error: str | None = None
     decisions: dict[str, RegressionDecision] = field(default_factory=dict)
+    drift: dict[str, DriftDecision] = field(default_factory=dict)
     unmeasured: dict[str, str] = field(default_factory=dict)  # route -> why not
     status: CheckStatus | None = None  # the probe check's own, once it has one
 
@@ -156,6 +163,7 @@ async def _run_probe(
                                          extended_s=extended)  # fmt: skip
     state.measurement = measurement
     state.decisions = decide_routes(measurement, spec.gates, state.baseline, fp, source=str(path))
+    state.drift = decide_drift(measurement, spec.gates, state.baseline, fp)
     latest = state.baseline.latest if state.baseline else None
     outcome = ProbeOutcome(
         measurement=measurement,
@@ -324,7 +332,13 @@ def _probe_findings(gates: tuple[GateCheck, ...], state: ProbeState) -> tuple[Fi
             )
         )
     judged = [judge(gate, _evidence(state, gate.route.name)) for gate in gates]
-    failed = [r for r in judged if r.status == "failed"]
+    # A gate fails the probe only with a blocking finding: drift, high by default, is
+    # reported by its regression check and does not make the whole probe fail.
+    failed = [
+        r
+        for r in judged
+        if r.status == "failed" and any(f.severity is Severity.BLOCKER for f in r.findings)
+    ]
     if failed:
         findings.append(
             Finding(
@@ -368,6 +382,7 @@ def _evidence(state: ProbeState, route: str) -> RouteEvidence:
         measured=measured,
         missing=state.unmeasured.get(route, "the probe left no figures for this route"),
         decision=state.decisions.get(route),
+        drift=state.drift.get(route),
         baseline_error=state.baseline_error,
         stopped_early=measurement.stopped_early if measurement else None,
     )

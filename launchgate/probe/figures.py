@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 
 from launchgate.baseline.store import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
 from launchgate.config.model import GatesSpec
-from launchgate.probe.gates import RegressionDecision, regression_gate, unreadable_baseline
+from launchgate.probe.gates import (
+    DriftDecision,
+    RegressionDecision,
+    drift_gate,
+    regression_gate,
+    unreadable_baseline,
+)
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.probe.settings import RouteSettings
@@ -20,6 +26,7 @@ __all__ = [
     "baseline_entry",
     "baseline_history",
     "counts_text",
+    "decide_drift",
     "decide_routes",
     "regression_decision",
     "route_counts_text",
@@ -66,6 +73,40 @@ def decide_routes(
             incomparable=incomparable,
         )
     return decisions
+
+
+def decide_drift(
+    measurement: ProbeMeasurement,
+    gates: GatesSpec,
+    baseline: BaselineFile | None,
+    config_fingerprint: str,
+) -> dict[str, DriftDecision]:
+    """Each route against the baseline ``gates.drift_window`` deploys ago, among the
+    entries measured with the same probe settings."""
+    decisions: dict[str, DriftDecision] = {}
+    for route in measurement.routes:
+        history = [
+            (_entry_label(entry), entry.routes[route.route].p95_ms)
+            for entry in (baseline.entries if baseline else [])
+            if entry.config_fingerprint == config_fingerprint and route.route in entry.routes
+        ][: gates.drift_window]
+        decisions[route.route] = drift_gate(
+            route.latency,
+            history,
+            window=gates.drift_window,
+            limit_pct=gates.drift,
+            floor_ms=gates.regression_floor * 1000,
+            confidence_pct=gates.confidence,
+            min_samples=gates.min_samples,
+        )
+    return decisions
+
+
+def _entry_label(entry: BaselineEntry) -> str:
+    """A deploy as a reader finds it again: its commit, else when it was recorded."""
+    if entry.git is not None and entry.git.commit:
+        return entry.git.commit[:12]
+    return entry.created_at
 
 
 def regression_decision(

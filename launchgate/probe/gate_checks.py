@@ -12,7 +12,7 @@ from typing import Literal
 from launchgate.checks.ids import probe_gate_id
 from launchgate.probe.driver import PAUSED, SESSION_LOST
 from launchgate.probe.figures import route_counts_text
-from launchgate.probe.gates import RegressionDecision, error_gate, p95_gate
+from launchgate.probe.gates import DriftDecision, RegressionDecision, error_gate, p95_gate
 from launchgate.probe.measurement import RouteMeasurement
 from launchgate.probe.settings import RouteSettings
 from launchgate.results import CheckResult, CheckStatus, Finding, Severity
@@ -37,6 +37,7 @@ class RouteEvidence:
     measured: RouteMeasurement | None  # None: the route was not measured
     missing: str  # why not, when it was not
     decision: RegressionDecision | None = None
+    drift: DriftDecision | None = None  # against the baseline several deploys ago
     baseline_error: str | None = None  # the baseline could not be read
     stopped_early: str | None = None  # why the probe gave up before the end, if it did
 
@@ -83,13 +84,14 @@ def _result(
     *,
     detail: str = "",
     remedy: str = "",
+    severity: Severity = Severity.BLOCKER,
 ) -> CheckResult:
     findings: tuple[Finding, ...] = ()
     if status == "failed":
         findings = (
             Finding(
                 check_id=check.check_id,
-                severity=Severity.BLOCKER,
+                severity=severity,
                 title=message,
                 detail=detail,
                 remedy=remedy,
@@ -99,7 +101,7 @@ def _result(
         check_id=check.check_id,
         kind="probe",
         title=check.title,
-        severity=Severity.BLOCKER,
+        severity=severity,
         status=status,
         duration_s=0.0,
         findings=findings,
@@ -189,4 +191,14 @@ def _judge_regression(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
         )  # fmt: skip
     if decision.could_not_decide:
         return _result(check, "error", f"could not decide: {decision.reason}")
+    drift = evidence.drift
+    if drift is not None and drift.drifts:
+        return _result(
+            check, "failed", f"{check.route.name} drifted: {drift.reason}",
+            detail=f"regression against the recent baselines: {decision.outcome}: "
+            f"{decision.reason}",
+            remedy="each deploy stayed within the regression limit, together they did "
+            "not: look at what the deploys named here changed on this route",
+            severity=check.route.drift_severity,
+        )  # fmt: skip
     return _result(check, "passed", f"{decision.outcome}: {decision.reason}")

@@ -9,8 +9,9 @@ must not raise the bar for the runs after it. A route regresses when all three h
 1. its p95 is more than ``limit`` worse than the reference (the user's tolerance);
 2. the difference is more than the *noise floor*: the larger of the probe's timing
    resolution (``floor_ms``, about 1 ms: 2 ms -> 3 ms is not a 50 % regression) and
-   the run-to-run spread of the history (z times 1.4826 MAD of the entries' p95s, the
-   robust estimate of their standard deviation). A fixed floor in milliseconds is the
+   the run-to-run spread of the history (1.4826 MAD of the entries' p95s, corrected
+   for a small sample: the robust estimate of their standard deviation, times
+   Student's t for that many entries). A fixed floor in milliseconds is the
    wrong unit: a 4 ms page that triples is a regression, and noise is what was measured;
 3. the difference is larger than sampling noise can explain: the lower end of the
    current p95's confidence interval is above the reference plus the larger of the
@@ -29,6 +30,13 @@ inconclusive could not decide; it is never read as a pass). Each reason names it
 basis: the reference and how many entries it is the median of, the history's
 spread, and the sampling interval.
 
+Drift. Against a recent reference, a regression that arrives a little at a time can
+hide in the history's own spread. The drift decision compares the current p95 with the
+baseline from ``window`` deploys ago (the oldest entry, when there are fewer): more
+than ``limit`` worse there, beyond the noise floor and the current sampling interval,
+is *drift*, and names the deploys across which it accumulated. It is its own finding,
+of its own severity (``gates.drift_severity``, high by default).
+
 A stored histogram that cannot be decoded is *unreadable*: that route could not
 decide (more samples would not help, so it does not extend the measurement); the
 other gates, which do not read the baseline, still decide.
@@ -45,14 +53,17 @@ from typing import Literal
 from launchgate.probe.histogram import LatencyHistogram
 
 __all__ = [
+    "DriftDecision",
     "GateDecision",
     "GateStatus",
     "RegressionDecision",
+    "drift_gate",
     "error_gate",
     "p95_gate",
     "p95_interval_ms",
     "regression_gate",
     "robust_spread_ms",
+    "spread_quantile",
     "unreadable_baseline",
 ]
 
@@ -112,6 +123,77 @@ class RegressionDecision:
         return (self.ratio - 1.0) * 100.0 if math.isfinite(self.ratio) else math.nan
 
 
+DriftOutcome = Literal["drift", "steady", "no_history"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftDecision:
+    outcome: DriftOutcome
+    ratio: float  # current p95 / the p95 then (NaN without a history)
+    current_p95_ms: float
+    then_p95_ms: float
+    deploys: tuple[str, ...]  # the baselines since then, oldest first (commit or date)
+    reason: str
+
+    @property
+    def drifts(self) -> bool:
+        return self.outcome == "drift"
+
+
+def drift_gate(
+    current: LatencyHistogram,
+    history: Sequence[tuple[str, float]],
+    *,
+    window: int,
+    limit_pct: float,
+    floor_ms: float,
+    confidence_pct: float,
+    min_samples: int,
+) -> DriftDecision:
+    """``history``: (label, p95) of the baselines with the same probe settings, newest
+    first. Fewer than two entries is no history: the regression gate already compares
+    with the one there is."""
+    cur_p95 = current.percentile_ms(95)
+    entries = [(label, p95) for label, p95 in history if math.isfinite(p95)]
+    if len(entries) < 2 or current.count < min_samples:
+        why = "fewer than two baselines" if len(entries) < 2 else "too few samples"
+        return DriftDecision(
+            outcome="no_history",
+            ratio=math.nan,
+            current_p95_ms=cur_p95,
+            then_p95_ms=math.nan,
+            deploys=(),
+            reason=f"no drift decision: {why}",
+        )
+    back = min(window, len(entries))
+    then_label, then_p95 = entries[back - 1]
+    since = tuple(label for label, _ in reversed(entries[:back]))
+    ratio = cur_p95 / then_p95 if then_p95 > 0 else math.inf
+    low = p95_interval_ms(current, confidence_pct)[0]
+    figures = (
+        f"p95 {cur_p95:.1f} ms vs {then_p95:.1f} ms {back} baselines ago ({then_label}), "
+        f"{(ratio - 1) * 100:+.0f}%"
+    )
+    if ratio > 1.0 + limit_pct / 100.0 and low - then_p95 > floor_ms:
+        return DriftDecision(
+            outcome="drift",
+            ratio=ratio,
+            current_p95_ms=cur_p95,
+            then_p95_ms=then_p95,
+            deploys=since,
+            reason=f"{figures}: more than {limit_pct:g}% slower, accumulated across the "
+            f"deploys {', '.join(since)} and now",
+        )
+    return DriftDecision(
+        outcome="steady",
+        ratio=ratio,
+        current_p95_ms=cur_p95,
+        then_p95_ms=then_p95,
+        deploys=since,
+        reason=f"{figures}: within {limit_pct:g}%",
+    )
+
+
 def p95_gate(latency: LatencyHistogram, target_ms: float, *, min_samples: int) -> GateDecision:
     p95 = latency.percentile_ms(95)
     if latency.count < min_samples:
@@ -162,14 +244,39 @@ def p95_interval_ms(latency: LatencyHistogram, confidence_pct: float) -> tuple[f
     return (low, high)
 
 
+# Croux and Rousseeuw (1992): the MAD of a few values underestimates the spread; these
+# factors make it unbiased for n = 2..9 (beyond, n / (n - 0.8) is close enough).
+_MAD_SMALL_SAMPLE = {2: 1.196, 3: 1.495, 4: 1.363, 5: 1.206, 6: 1.200, 7: 1.140, 8: 1.129, 9: 1.107}
+
+
 def robust_spread_ms(p95s_ms: Sequence[float]) -> float:
-    """1.4826 times the median absolute deviation: the standard deviation of normal
-    data, but one wild entry among five barely moves it. 0 for fewer than two."""
+    """1.4826 times the median absolute deviation, corrected for a small sample: the
+    standard deviation of normal data, but one wild entry among five barely moves it.
+    0 for fewer than two."""
     values = [v for v in p95s_ms if math.isfinite(v)]
-    if len(values) < 2:
+    n = len(values)
+    if n < 2:
         return 0.0
     centre = median(values)
-    return 1.4826 * median(abs(v - centre) for v in values)
+    correction = _MAD_SMALL_SAMPLE.get(n, n / (n - 0.8))
+    return correction * 1.4826 * median(abs(v - centre) for v in values)
+
+
+def spread_quantile(confidence_pct: float, entries: int) -> float:
+    """How many spreads above the reference an unchanged run still reaches at this
+    confidence, when the spread itself was estimated from ``entries`` baselines:
+    one-sided (only slower fails), and Student's t with entries - 1 degrees of freedom
+    (a Cornish-Fisher expansion of it: within 1 % from four entries, 1 % under with three,
+    5.6 for 6.3 with two) rather than the normal z, which five entries cannot vouch
+    for."""
+    z = NormalDist().inv_cdf(confidence_pct / 100.0)
+    nu = max(entries - 1, 1)
+    return (
+        z
+        + (z**3 + z) / (4 * nu)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * nu**3)
+    )
 
 
 def regression_gate(
@@ -194,9 +301,8 @@ def regression_gate(
     latest_p95 = baseline.percentile_ms(95)
     history = [v for v in history_p95_ms if math.isfinite(v)] or [latest_p95]
     reference = median(history)
-    z = NormalDist().inv_cdf(0.5 + confidence_pct / 200.0)
     spread = robust_spread_ms(history)
-    run_noise = z * spread
+    run_noise = spread_quantile(confidence_pct, len(history)) * spread
     noise_floor = max(floor_ms, run_noise)
     cur_ci = p95_interval_ms(current, confidence_pct)
     base_ci = p95_interval_ms(baseline, confidence_pct)

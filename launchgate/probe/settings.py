@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from launchgate.baseline.store import fingerprint
 from launchgate.config.model import ProbeSpec
+from launchgate.results import Severity
 
 __all__ = ["RouteSettings", "probe_fingerprint", "resolve"]
 
@@ -25,6 +26,8 @@ class RouteSettings:
     error_budget_pct: float  # probe.gates.error_budget
     regression_pct: float  # probe.gates.regression
     min_samples: int  # probe.gates.min_samples
+    drift_pct: float  # probe.gates.drift
+    drift_severity: Severity  # probe.gates.drift_severity
 
 
 def resolve(spec: ProbeSpec) -> tuple[RouteSettings, ...]:
@@ -43,6 +46,8 @@ def resolve(spec: ProbeSpec) -> tuple[RouteSettings, ...]:
             error_budget_pct=gates.error_budget,
             regression_pct=gates.regression,
             min_samples=gates.min_samples,
+            drift_pct=gates.drift,
+            drift_severity=Severity(gates.drift_severity),
         )
         for name, route in spec.routes.items()
     )

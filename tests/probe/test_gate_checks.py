@@ -4,15 +4,17 @@ never a pass)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 
 from launchgate.probe.gate_checks import GateCheck, RouteEvidence, gate_checks, judge
-from launchgate.probe.gates import RegressionDecision, RegressionOutcome
+from launchgate.probe.gates import RegressionDecision, RegressionOutcome, drift_gate
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import RouteMeasurement
 from launchgate.probe.settings import RouteSettings
+from launchgate.results import Severity
 
 ROUTE = RouteSettings(
     name="home",
@@ -25,6 +27,8 @@ ROUTE = RouteSettings(
     error_budget_pct=2.0,
     regression_pct=15.0,
     min_samples=50,
+    drift_pct=20.0,
+    drift_severity=Severity.HIGH,
 )
 P95, ERRORS, REGRESSION = gate_checks(ROUTE)
 
@@ -122,3 +126,45 @@ def test_a_failed_gate_names_the_route_and_the_figures():
     (finding,) = result.findings
     assert finding.title.startswith("home: p95 900 ms is over the 400 ms target")
     assert finding.detail.startswith("GET /: 100 measured; p50 900.")
+
+
+def _drifted(severity: Severity) -> tuple[GateCheck, RouteEvidence]:
+    history = [("c5", 15.0), ("c4", 13.0), ("c3", 12.0), ("c2", 11.0), ("c1", 10.0)]
+    current = measured(16.0).latency
+    drift = drift_gate(
+        current,
+        history,
+        window=5,
+        limit_pct=20.0,
+        floor_ms=1.0,
+        confidence_pct=95.0,
+        min_samples=50,
+    )
+    assert drift.drifts
+    route = dataclasses.replace(ROUTE, drift_severity=severity)
+    check = gate_checks(route)[2]
+    proof = dataclasses.replace(
+        evidence(measured(16.0), decision=regression("unchanged")), drift=drift
+    )
+    return check, proof
+
+
+def test_drift_is_a_finding_of_its_own_severity_on_the_regression_check():
+    check, proof = _drifted(Severity.HIGH)
+    result = judge(check, proof)
+    assert result.status == "failed"
+    (finding,) = result.findings
+    assert finding.severity is Severity.HIGH  # reported; fails the gate only at fail_on: high
+    assert "home drifted" in finding.title
+    assert "c1, c2, c3, c4, c5 and now" in finding.title  # the deploys it accumulated across
+    blocker, proof = _drifted(Severity.BLOCKER)
+    assert judge(blocker, proof).findings[0].severity is Severity.BLOCKER
+
+
+def test_a_regression_outranks_drift_and_no_drift_passes():
+    check, proof = _drifted(Severity.HIGH)
+    failed = judge(check, dataclasses.replace(proof, decision=regression("regression")))
+    assert failed.findings[0].severity is Severity.BLOCKER
+    assert "drifted" not in failed.message
+    steady = judge(check, dataclasses.replace(proof, drift=None))
+    assert steady.status == "passed"

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from launchgate.probe.gates import (
+    drift_gate,
     error_gate,
     p95_gate,
     p95_interval_ms,
     regression_gate,
     robust_spread_ms,
+    spread_quantile,
 )
 from launchgate.probe.histogram import LatencyHistogram
 
@@ -164,7 +166,8 @@ def test_a_spread_the_unchanged_app_has_shown_is_within_noise():
     decision = regression_gate(
         current, base, history_p95_ms=(10.0, 12.0, 8.5, 11.5, 9.0), **{**GATE, "floor_ms": 1.0}
     )
-    assert decision.history_spread_ms == pytest.approx(1.4826 * 1.5)
+    # 1.4826 MAD (1.5 ms), times 1.206: the MAD of five values runs small.
+    assert decision.history_spread_ms == pytest.approx(1.206 * 1.4826 * 1.5)
     assert decision.outcome == "within_noise"
     assert "run-to-run spread" in decision.reason
     assert not decision.could_not_decide  # more samples would not change it
@@ -223,25 +226,60 @@ def test_robust_spread_ignores_one_wild_entry():
     assert robust_spread_ms(()) == 0.0
     assert robust_spread_ms((7.0,)) == 0.0
     assert robust_spread_ms((10.0, 10.0, 10.0, 10.0, 90.0)) == 0.0
-    assert robust_spread_ms((1.0, 2.0, 3.0)) == pytest.approx(1.4826)
+    assert robust_spread_ms((1.0, 2.0, 3.0)) == pytest.approx(1.495 * 1.4826)
 
 
-def test_creep_of_12_percent_a_deploy_is_caught_by_the_fourth():
-    """Each passing deploy becomes the newest baseline entry; against the latest entry
-    alone, +12 % a deploy would pass forever. Against the median of the history, the
-    creep shows by the third or fourth deploy."""
-    history = [10.0]
-    caught_at = None
+def test_the_spread_quantile_is_one_sided_t_for_the_entries_there_are():
+    assert spread_quantile(95.0, 5) == pytest.approx(2.132, abs=0.01)  # t(0.95, 4)
+    assert spread_quantile(95.0, 31) == pytest.approx(1.697, abs=0.01)  # t(0.95, 30)
+    assert spread_quantile(95.0, 3) > spread_quantile(95.0, 5) > 1.645  # never under z
+
+
+DRIFT: dict[str, Any] = {
+    "window": 5,
+    "limit_pct": 20.0,
+    "floor_ms": 1.0,
+    "confidence_pct": 95.0,
+    "min_samples": 200,
+}
+
+
+def test_drift_needs_two_baselines_and_enough_samples():
+    assert drift_gate(hist([20.0] * 1000), [("a", 10.0)], **DRIFT).outcome == "no_history"
+    few = drift_gate(hist([20.0] * 50), [("b", 10.0), ("a", 10.0)], **DRIFT)
+    assert few.outcome == "no_history"
+    assert not few.drifts
+
+
+def test_drift_compares_with_the_baseline_window_deploys_ago():
+    history = [(f"c{i}", 10.0 + i) for i in range(9, 0, -1)]  # c9 newest ... c1 oldest
+    decision = drift_gate(hist([17.0] * 1000), history, **DRIFT)
+    assert decision.then_p95_ms == 15.0  # c5: five baselines back, not the oldest c1
+    assert decision.deploys == ("c5", "c6", "c7", "c8", "c9")
+    assert decision.outcome == "steady"  # +13 %
+    short = drift_gate(hist([13.0] * 1000), [("b", 11.0), ("a", 10.0)], **DRIFT)
+    assert short.then_p95_ms == 10.0  # fewer than the window: the oldest there is
+    assert short.drifts
+    assert "accumulated across the deploys a, b and now" in short.reason
+
+
+def test_drift_at_exactly_the_limit_and_under_the_floor_is_steady():
+    # Below 2.048 ms HDR histograms hold microseconds exactly.
+    at = drift_gate(hist([1.2] * 1000), [("b", 1.1), ("a", 1.0)], **{**DRIFT, "floor_ms": 0.0})
+    assert at.ratio == pytest.approx(1.2)
+    assert at.outcome == "steady"
+    tiny = drift_gate(hist([1.9] * 1000), [("b", 1.5), ("a", 1.0)], **DRIFT)
+    assert tiny.ratio > 1.2
+    assert tiny.outcome == "steady"  # 0.9 ms: under the 1 ms timing resolution
+
+
+def test_creep_of_12_percent_a_deploy_drifts_by_the_fourth():
+    history: list[tuple[str, float]] = [("d0", 10.0)]
+    drifted_at = None
     for deploy in range(1, 7):
-        p95 = 10.0 * 1.12**deploy
-        decision = regression_gate(
-            hist([p95] * 1000),
-            hist([history[0]] * 1000),
-            history_p95_ms=tuple(history[:5]),
-            **{**GATE, "floor_ms": 1.0},
-        )
-        if decision.fails:
-            caught_at = deploy
+        decision = drift_gate(hist([10.0 * 1.12**deploy] * 1000), history, **DRIFT)
+        if decision.drifts:
+            drifted_at = deploy
             break
-        history.insert(0, p95)
-    assert caught_at is not None and caught_at <= 4
+        history.insert(0, (f"d{deploy}", 10.0 * 1.12**deploy))
+    assert drifted_at is not None and drifted_at <= 4

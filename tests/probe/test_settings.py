@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from launchgate.config.model import ProbeSpec
 from launchgate.probe.settings import RouteSettings, probe_fingerprint, resolve
+from launchgate.results import Severity
 
 SPEC = ProbeSpec.model_validate(
     {
@@ -41,6 +42,8 @@ def test_a_route_without_overrides_takes_the_probe_s_settings():
         error_budget_pct=2.0,
         regression_pct=15.0,
         min_samples=SPEC.gates.min_samples,
+        drift_pct=20.0,
+        drift_severity=Severity.HIGH,
     )
 
 
@@ -57,6 +60,8 @@ def test_a_route_s_own_settings_win():
         error_budget_pct=2.0,
         regression_pct=15.0,
         min_samples=SPEC.gates.min_samples,
+        drift_pct=20.0,
+        drift_severity=Severity.HIGH,
     )
 
 
