@@ -1,0 +1,145 @@
+"""The live A/B decision: a candidate against a control measured in the same window.
+
+The probe sends to both on one schedule, interleaved request by request, and keeps
+each side's latencies per time block (a second, say). Block ``i`` of the candidate
+and block ``i`` of the control saw the same moment of the machine and the network:
+a busy runner, a noisy neighbour or a burst of jitter slows both. So the comparison
+is *paired*: a block bootstrap resamples block indices with replacement and takes the
+same indices from both sides, and the ratio of the two p95s over those blocks is
+recomputed for each resample. Noise common to both sides moves both p95s of a
+resample together and cancels in their ratio; what stays is the difference between
+the two deployments, with an interval whose width is what the pairing could not
+cancel. Blocks rather than single requests, because latencies close in time are
+correlated (a GC pause, a cold cache): resampling single requests would treat them as
+independent and make the interval too narrow (Künsch 1989, the moving-block
+bootstrap, here with blocks fixed by the schedule).
+
+The rule reads like the stored-baseline one: the candidate regresses when its p95 is
+more than ``limit`` worse than the control's *and* the interval of the ratio lies
+above 1 (beyond noise) *and* the difference exceeds the timing resolution. Over the
+limit with an interval reaching 1 is *inconclusive* (more blocks narrow it), never a
+pass. Pure: latencies in, a decision out; the resampling is seeded, so the same
+figures always give the same decision.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["ComparisonDecision", "ComparisonOutcome", "compare_p95", "p95"]
+
+ComparisonOutcome = Literal["regression", "inconclusive", "unchanged", "improvement"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComparisonDecision:
+    outcome: ComparisonOutcome
+    ratio: float  # candidate p95 / control p95 over all blocks
+    interval: tuple[float, float]  # of the ratio, at the given confidence
+    candidate_p95_ms: float
+    control_p95_ms: float
+    blocks: int  # paired blocks with samples on both sides
+    reason: str
+
+    @property
+    def fails(self) -> bool:
+        return self.outcome == "regression"
+
+    @property
+    def could_not_decide(self) -> bool:
+        return self.outcome == "inconclusive"
+
+
+def p95(values: Sequence[float]) -> float:
+    """HdrHistogram's rank rule (the sample of rank round(0.95 n)), so the comparison
+    and the probe's histograms agree; NaN with no samples."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, int(0.95 * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def compare_p95(
+    candidate: Sequence[Sequence[float]],
+    control: Sequence[Sequence[float]],
+    *,
+    limit_pct: float,
+    confidence_pct: float,
+    min_samples: int,
+    floor_ms: float,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> ComparisonDecision:
+    """``candidate[i]`` and ``control[i]``: the latencies (ms) each side answered in
+    time block ``i`` of the same schedule."""
+    if len(candidate) != len(control):
+        raise ValueError(
+            f"paired blocks differ in number: {len(candidate)} candidate, {len(control)} control"
+        )
+    pairs = [(c, k) for c, k in zip(candidate, control, strict=True) if c and k]
+    flat_candidate = [v for c, _ in pairs for v in c]
+    flat_control = [v for _, k in pairs for v in k]
+    cand_p95, ctrl_p95 = p95(flat_candidate), p95(flat_control)
+    ratio = cand_p95 / ctrl_p95 if ctrl_p95 > 0 else math.nan
+    figures = (
+        f"p95 {cand_p95:.1f} ms vs the control's {ctrl_p95:.1f} ms in the same window "
+        f"({(ratio - 1) * 100:+.0f}%)"
+    )
+
+    def decision(
+        outcome: ComparisonOutcome, interval: tuple[float, float], reason: str
+    ) -> ComparisonDecision:
+        return ComparisonDecision(
+            outcome=outcome,
+            ratio=ratio,
+            interval=interval,
+            candidate_p95_ms=cand_p95,
+            control_p95_ms=ctrl_p95,
+            blocks=len(pairs),
+            reason=reason,
+        )
+
+    few = min(len(flat_candidate), len(flat_control))
+    if few < min_samples or len(pairs) < 2 or not math.isfinite(ratio):
+        return decision(
+            "inconclusive",
+            (math.nan, math.nan),
+            f"{figures}; too few paired samples to compare ({few} in {len(pairs)} blocks; "
+            f"{min_samples} needed on each side)",
+        )
+    rng = random.Random(seed)
+    ratios = []
+    for _ in range(resamples):
+        picks = [pairs[rng.randrange(len(pairs))] for _ in pairs]
+        control_p95 = p95([v for _, k in picks for v in k])
+        if control_p95 > 0:
+            ratios.append(p95([v for c, _ in picks for v in c]) / control_p95)
+    ratios.sort()
+    tail = (1.0 - confidence_pct / 100.0) / 2.0
+    low = ratios[int(tail * (len(ratios) - 1))]
+    high = ratios[math.ceil((1.0 - tail) * (len(ratios) - 1))]
+    interval = (low, high)
+    band = f"{confidence_pct:g}% interval ×{low:.2f}–×{high:.2f} over {len(pairs)} paired blocks"
+    over_limit = ratio > 1.0 + limit_pct / 100.0
+    over_floor = cand_p95 - ctrl_p95 > floor_ms
+    if over_limit and over_floor and low > 1.0:
+        return decision(
+            "regression", interval, f"{figures}: more than {limit_pct:g}% slower ({band})"
+        )
+    if over_limit and over_floor:
+        return decision(
+            "inconclusive",
+            interval,
+            f"{figures}: over the {limit_pct:g}% limit, but the {band} reaches ×1; more "
+            "blocks are needed to decide",
+        )
+    if ratio < 1.0 / (1.0 + limit_pct / 100.0) and high < 1.0:
+        return decision("improvement", interval, f"{figures}: faster than the control ({band})")
+    return decision(
+        "unchanged", interval, f"{figures}: within {limit_pct:g}% of the control ({band})"
+    )
