@@ -23,7 +23,7 @@ import contextlib
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -70,6 +70,9 @@ class ProbeTarget:
     # Measured as a logged-in customer: a redirect away from the page means the
     # session is gone, and what follows would time the login page, not this one.
     session: bool = False
+    # The share of one interval its sends are shifted by: 0.5 for a live comparison's
+    # control, whose sends then fall between the candidate's.
+    phase: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,18 @@ class Prober:
         settings: ProbeSettings,
         *,
         allowed_host: str,
+        also_allowed: Collection[str] = (),
         ssl_context: ssl.SSLContext | bool,
         user_agent: str,
         progress: Progress | None = None,
     ) -> None:
+        named = {allowed_host, *also_allowed}  # the target, and a live comparison's control
         for target in targets:
             host = httpx.URL(target.url).host
-            if host != allowed_host:  # defence in depth: routes are paths on the target
-                raise ValueError(f"the probe only sends to {allowed_host}, not {host}")
+            if host not in named:  # defence in depth: routes are paths on named hosts
+                raise ValueError(
+                    f"the probe only sends to {' and '.join(sorted(named))}, not {host}"
+                )
         self.targets = tuple(targets)
         self.settings = settings
         self.recorders = {
@@ -163,7 +170,9 @@ class Prober:
         start = _clock() + 0.05  # a moment to start every route
         total_s = warmup_s + duration_s
         loads = [
-            _RouteLoad(self, t, self._wires[t.route], start, warmup_s, ramp_s, total_s)
+            _RouteLoad(
+                self, t, self._wires[t.route], start, warmup_s, ramp_s, total_s, self._measured_s
+            )
             for t in self.targets
         ]
         stop = asyncio.Event()
@@ -312,8 +321,11 @@ class _RouteLoad:
         warmup_s: float,
         ramp_s: float,
         total_s: float,
+        measured_before_s: float,
     ) -> None:
         self.loop = asyncio.get_running_loop()
+        # An extension's window continues the earlier ones', so its blocks do too.
+        self.window_start = start + warmup_s - measured_before_s
         self.prober = prober
         self.target = target
         self.wire = wire
@@ -324,7 +336,9 @@ class _RouteLoad:
         self.concurrency = prober.settings.concurrency
         self.finished: asyncio.Future[None] = self.loop.create_future()
         self.connecting: set[asyncio.Task[None]] = set()
-        self._offsets: Iterator[float] = intended_offsets(target.rate_per_s, total_s, ramp_s)
+        self._offsets: Iterator[float] = intended_offsets(
+            target.rate_per_s, total_s, ramp_s, phase=target.phase
+        )
         self._timer: asyncio.TimerHandle | None = None
         self._in_flight: dict[Connection, _Flight] = {}
         self._backlog: deque[tuple[float, bool]] = deque()  # (ready, measured)
@@ -552,7 +566,9 @@ class _RouteLoad:
             # Only measured outcomes judge a collapse: a cold app may stumble in warm-up.
             recorder.outcome(error=error is not None)
             recorder.requests += 1
+            recorder.send_offsets.append(ready - self.window_start)
             if error is None:
+                recorder.measured_success(ready - self.window_start, (done - ready) * 1e3)
                 recorder.latency.record_us((done - ready) * 1e6)
                 recorder.service.record_us((done - sent) * 1e6)
             else:

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 
 from launchgate.probe.histogram import LatencyHistogram
 
-__all__ = ["ProbeMeasurement", "RouteMeasurement", "RouteRecorder"]
+__all__ = ["BLOCK_S", "ProbeMeasurement", "RouteMeasurement", "RouteRecorder"]
+
+# One second: at the probe's usual 10-50 req/s per route, 10-50 answers per block and
+# 20 or more blocks per run, enough for a block bootstrap (probe/compare.py), and short
+# enough that a block sees one state of the machine.
+BLOCK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ class RouteMeasurement:
     answered: Mapping[str, int] = field(default_factory=dict)  # status class -> count
     not_sent: Mapping[str, int] = field(default_factory=dict)  # reason -> count
     warmup_sent: int = 0  # sent in the warm-up, never measured
+    # The successful latencies (ms) by time block of their intended send, block i
+    # covering [i, i + 1) x BLOCK_S of the measured window: what the live comparison
+    # pairs with the control's same blocks.
+    blocks: tuple[tuple[float, ...], ...] = ()
+    # When each measured send was meant to go out, in seconds into the measured window.
+    send_offsets: tuple[float, ...] = ()
 
     @property
     def successes(self) -> int:
@@ -84,6 +95,12 @@ class RouteRecorder:
     not_sent: Counter[str] = field(default_factory=Counter)
     recent: list[bool] = field(default_factory=list)  # last outcomes, True = error
     throttle_until: float = 0.0  # loop time before which Retry-After asks us to wait
+    blocks: dict[int, list[float]] = field(default_factory=dict)
+    send_offsets: list[float] = field(default_factory=list)
+
+    def measured_success(self, offset_s: float, latency_ms: float) -> None:
+        """A measured answer to the send meant for ``offset_s`` into the window."""
+        self.blocks.setdefault(max(0, int(offset_s // BLOCK_S)), []).append(latency_ms)
 
     def outcome(self, *, error: bool, window: int = 50) -> None:
         self.recent.append(error)
@@ -92,6 +109,16 @@ class RouteRecorder:
 
     def recent_error_rate(self) -> float:
         return sum(self.recent) / len(self.recent) if self.recent else 0.0
+
+    def _blocks(self, measured_s: float) -> tuple[tuple[float, ...], ...]:
+        """As many blocks as the window has, for every route alike, so a candidate's
+        and a control's pair up; an answer to a send a late timer pushed past the
+        window's end counts in its last block."""
+        count = max(1, math.ceil(measured_s / BLOCK_S - 1e-9))
+        kept: list[list[float]] = [[] for _ in range(count)]
+        for index, values in self.blocks.items():
+            kept[min(index, count - 1)].extend(values)
+        return tuple(tuple(values) for values in kept)
 
     def freeze(self, measured_s: float) -> RouteMeasurement:
         return RouteMeasurement(
@@ -110,4 +137,6 @@ class RouteRecorder:
             answered=dict(sorted(self.answered.items())),
             not_sent=dict(self.not_sent),
             warmup_sent=self.warmup_sent,
+            blocks=self._blocks(measured_s),
+            send_offsets=tuple(self.send_offsets),
         )

@@ -13,12 +13,18 @@ from collections.abc import Iterator
 __all__ = ["intended_offsets"]
 
 
-def intended_offsets(rate_per_s: float, duration_s: float, ramp_s: float = 0.0) -> Iterator[float]:
+def intended_offsets(
+    rate_per_s: float, duration_s: float, ramp_s: float = 0.0, *, phase: float = 0.0
+) -> Iterator[float]:
     """Seconds after the start at which request 0, 1, 2, … is meant to be sent.
 
     The rate rises linearly from a tenth of ``rate_per_s`` to all of it during
     ``ramp_s`` (so a cold app is not hit by the full rate at once), then stays
     constant until ``duration_s``.
+
+    ``phase`` (0 to 1) shifts every send by that share of its interval, ramp included:
+    the live comparison's control runs at phase 0.5, so its sends fall exactly between
+    the candidate's and the two are interleaved request by request.
     """
     if rate_per_s <= 0 or duration_s <= 0:
         return
@@ -28,7 +34,7 @@ def intended_offsets(rate_per_s: float, duration_s: float, ramp_s: float = 0.0) 
     start_rate = rate_per_s / 10
     # Requests sent by the end of the ramp: the area under the rising rate.
     ramp_count = (start_rate + rate_per_s) / 2 * ramp_s
-    k = 0
+    k = phase
     while True:
         if k < ramp_count:
             # Solve N(t) = r0 t + (r - r0) t^2 / (2 ramp) = k for t.

@@ -41,3 +41,11 @@ def test_offsets_increase_stay_in_range_and_never_exceed_the_rate(rate, duration
     assert all(b > a for a, b in itertools.pairwise(offsets))
     # Never more than the configured rate allows over the whole window (+1 for t=0).
     assert len(offsets) <= rate * duration + 1
+
+
+def test_a_half_phase_falls_between_every_pair_of_sends_ramp_included():
+    on = list(intended_offsets(10.0, 5.0, ramp_s=2.0))
+    between = list(intended_offsets(10.0, 5.0, ramp_s=2.0, phase=0.5))
+    merged = sorted([(t, "a") for t in on] + [(t, "b") for t in between])
+    assert [side for _, side in merged] == ["a", "b"] * len(on)
+    assert all(a < b < c for a, b, c in zip(on, between, on[1:], strict=False))
