@@ -136,6 +136,10 @@ class RouteFigures:
     answered: tuple[tuple[str, int], ...] = ()  # status class ("2xx"), count
     not_sent: tuple[tuple[str, int], ...] = ()  # reason, count
     warmup_sent: int = 0
+    # Against the baseline several deploys ago (probe.gates.drift_window): "drift",
+    # "steady", "no_history", or "" where it was not decided (older reports).
+    drift: str = ""
+    drift_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -168,7 +168,7 @@ async def _run_probe(
     outcome = ProbeOutcome(
         measurement=measurement,
         fingerprint=fp,
-        routes=tuple(route_figures(measurement, routes, state.decisions)),
+        routes=tuple(route_figures(measurement, routes, state.decisions, state.drift)),
         baseline=BaselineRef(
             path=str(path),
             environment=environment,

@@ -149,11 +149,13 @@ def route_figures(
     measurement: ProbeMeasurement,
     settings: Sequence[RouteSettings],
     decisions: Mapping[str, RegressionDecision],
+    drift: Mapping[str, DriftDecision] | None = None,
 ) -> list[RouteFigures]:
     by_name = {s.name: s for s in settings}
     figures: list[RouteFigures] = []
     for route in measurement.routes:
         decision = decisions[route.route]
+        drifted = (drift or {}).get(route.route)
         base = decision.baseline_p95_ms
         figures.append(
             RouteFigures(
@@ -182,6 +184,8 @@ def route_figures(
                 answered=tuple(route.answered.items()),
                 not_sent=tuple(route.not_sent.items()),
                 warmup_sent=route.warmup_sent,
+                drift=drifted.outcome if drifted else "",
+                drift_reason=drifted.reason if drifted else "",
             )
         )
     return figures

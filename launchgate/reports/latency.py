@@ -57,7 +57,7 @@ def latency_rows(routes: tuple[RouteFigures, ...]) -> list[tuple[str, ...]]:
                 _ms(r.baseline_p95_ms),
                 change,
                 errors,
-                _DECISIONS.get(r.decision, r.decision),
+                _DECISIONS.get(r.decision, r.decision) + (", DRIFT" if r.drift == "drift" else ""),
             )
         )
     return rows
@@ -96,5 +96,7 @@ def route_dict(r: RouteFigures) -> dict[str, object]:
         "change_pct": _round(r.change_pct, 1),
         "decision": r.decision,
         "decision_reason": r.decision_reason,
+        "drift": r.drift or None,
+        "drift_reason": r.drift_reason or None,
         "histogram": r.histogram,
     }

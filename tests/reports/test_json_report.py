@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from launchgate.reports.json_report import render_json, report_dict
+from launchgate.reports.latency import latency_rows
 from launchgate.results import HookResult, Severity
 
 from .factories import (
@@ -194,3 +195,20 @@ def test_hooks_commit_and_baseline_history_are_carried() -> None:
 def test_without_hooks_or_a_repository_the_fields_are_still_there() -> None:
     data = load(render_json(all_passed()))
     assert (data["hooks"], data["commit"]) == ([], None)
+
+
+def test_a_route_s_drift_is_carried_and_shown_beside_its_decision() -> None:
+    drifted = dataclasses.replace(
+        route("dashboard", decision="unchanged"),
+        drift="drift",
+        drift_reason="p95 15.0 ms vs 10.0 ms 5 baselines ago (c1), +50%",
+    )
+    steady = route("home", decision="unchanged")
+    data = load(render_json(with_probe(all_passed(), [drifted, steady])))
+    by_name = {r["route"]: r for r in data["routes"]}
+    assert by_name["dashboard"]["drift"] == "drift"
+    assert by_name["dashboard"]["drift_reason"].endswith("+50%")
+    assert by_name["home"]["drift"] is None  # not decided: older reports look the same
+    rows = {row[0]: row for row in latency_rows((drifted, steady))}
+    assert rows["dashboard (/dashboard)"][-1] == "unchanged, DRIFT"
+    assert rows["home (/home)"][-1] == "unchanged"
