@@ -58,11 +58,8 @@ def decide_routes(
             )
         elif latest is not None and stored is None:
             incomparable = f"the baseline has no figures for {route.route} yet"
-        earlier = tuple(
-            entry.routes[route.route].p95_ms
-            for entry in (baseline.entries[:_NOISE_ENTRIES] if baseline else [])
-            if entry.config_fingerprint == config_fingerprint and route.route in entry.routes
-        )
+        recent = baseline.entries[:_NOISE_ENTRIES] if baseline else []
+        earlier = tuple(p95 for _, p95 in _route_p95s(recent, config_fingerprint, route.route))
         decisions[route.route] = regression_decision(
             route.latency,
             stored,
@@ -85,11 +82,8 @@ def decide_drift(
     entries measured with the same probe settings."""
     decisions: dict[str, DriftDecision] = {}
     for route in measurement.routes:
-        history = [
-            (_entry_label(entry), entry.routes[route.route].p95_ms)
-            for entry in (baseline.entries if baseline else [])
-            if entry.config_fingerprint == config_fingerprint and route.route in entry.routes
-        ][: gates.drift_window]
+        entries = baseline.entries if baseline else []
+        history = _route_p95s(entries, config_fingerprint, route.route)[: gates.drift_window]
         decisions[route.route] = drift_gate(
             route.latency,
             history,
@@ -100,6 +94,18 @@ def decide_drift(
             min_samples=gates.min_samples,
         )
     return decisions
+
+
+def _route_p95s(
+    entries: Sequence[BaselineEntry], config_fingerprint: str, route: str
+) -> list[tuple[str, float]]:
+    """(deploy label, p95) of ``route`` in the entries measured with these probe
+    settings, in the entries' order (newest first)."""
+    return [
+        (_entry_label(entry), entry.routes[route].p95_ms)
+        for entry in entries
+        if entry.config_fingerprint == config_fingerprint and route in entry.routes
+    ]
 
 
 def _entry_label(entry: BaselineEntry) -> str:
