@@ -374,6 +374,12 @@ def achieved(aa: Sequence[dict[str, Any]], slow: Sequence[dict[str, Any]]) -> di
     }
 
 
+def blocked(counts: dict[str, int], runs: int) -> str:
+    """False fails, strictly: a regression or an undecided A/A run; the latter named."""
+    text = f"{counts['aa_blocked']}/{runs}"
+    return text + (f" ({counts['aa_undecided']} undecided)" if counts["aa_undecided"] else "")
+
+
 def route_table(name: str, conditions: dict[str, dict[str, Any]], runs: int) -> str:
     levels = list(conditions)
     headers = [f"{name}: rule ({runs} of each per level)"]
@@ -382,7 +388,7 @@ def route_table(name: str, conditions: dict[str, dict[str, Any]], runs: int) -> 
     rows: list[list[object]] = []
     for rule in RULE_NAMES:
         row: list[object] = [rule]
-        row += [f"{conditions[lv]['counts'][rule]['aa_blocked']}/{runs}" for lv in levels]
+        row += [blocked(conditions[lv]["counts"][rule], runs) for lv in levels]
         row += [f"{conditions[lv]['counts'][rule]['caught']}/{runs}" for lv in levels]
         rows.append(row)
     ratio: list[object] = ["achieved slowdown: p95 ratio, merged (A/B median)"]
