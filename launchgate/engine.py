@@ -98,14 +98,12 @@ def needs_target(config: Config) -> bool:
 
 def known_secrets(loaded: LoadedConfig, target_url: str) -> tuple[str, ...]:
     """Every secret known before the run: the set ``secrets:`` variables, a password in
-    the target URL (masked by position in URLs; registered, it is masked wherever else
-    it shows up too), and the rollback webhook's secret and URL."""
-    url_password = _url_password(target_url)
-    return (
-        *loaded.secret_values,
-        *((url_password,) if url_password else ()),
-        *hook_secrets(loaded.config.on_fail),
-    )
+    the target URL or the control's (masked by position in URLs; registered, it is
+    masked wherever else it shows up too), and the rollback webhook's secret and URL."""
+    probe = loaded.config.probe
+    urls = (target_url, probe.control_url if probe and probe.control_url else "")
+    passwords = [password for password in map(_url_password, urls) if password]
+    return (*loaded.secret_values, *passwords, *hook_secrets(loaded.config.on_fail))
 
 
 def _url_password(url: str) -> str | None:

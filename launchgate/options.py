@@ -7,7 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["CONFIG", "DEFAULT_CONFIG", "DEFAULT_OUT", "OPTIONS", "OUT", "URL", "Option", "resolve"]
+__all__ = [
+    "COMPARE_URL",
+    "CONFIG",
+    "DEFAULT_CONFIG",
+    "DEFAULT_OUT",
+    "OPTIONS",
+    "OUT",
+    "URL",
+    "Option",
+    "resolve",
+]
 
 DEFAULT_CONFIG = "launchgate.yml"
 DEFAULT_OUT = "launchgate-results"
@@ -55,7 +65,18 @@ OUT = Option(
     f"folder for junit.xml, report.json and summary.md (default: {DEFAULT_OUT})",
     DEFAULT_OUT,
 )
-OPTIONS = (CONFIG, URL, OUT)
+COMPARE_URL = Option(
+    "compare_url",
+    "--compare-url",
+    "--launchgate-compare-url",
+    "launchgate_compare_url",
+    "LAUNCHGATE_COMPARE_URL",
+    "URL",
+    "a control to probe beside the target, such as the previous deployment's URL: each "
+    "route's regression is then decided against it, live (default: probe.compare.url)",
+    None,
+)
+OPTIONS = (CONFIG, URL, OUT, COMPARE_URL)
 
 
 def resolve(

@@ -140,6 +140,17 @@ class RouteFigures:
     # "steady", "no_history", or "" where it was not decided (older reports).
     drift: str = ""
     drift_reason: str = ""
+    # Against a control probed in the same window (probe.compare), when there was one:
+    # the control's URL for this route, its figures, and the paired decision
+    # ("regression", "inconclusive", "unchanged", "improvement"; "" with no control).
+    control: str = ""
+    control_samples: int = 0
+    control_p95_ms: float | None = None
+    compare_ratio: float | None = None  # target p95 / control p95
+    compare_low: float | None = None  # the ratio's confidence interval
+    compare_high: float | None = None
+    compare_decision: str = ""
+    compare_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

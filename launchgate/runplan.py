@@ -7,6 +7,9 @@ The policy lives here, once:
 * the defaults of the options (:func:`config_path`, :func:`out_path`);
 * the target URL: ``--url``, else ``LAUNCHGATE_URL``, else ``target.url``; a config of
   only offline checks needs none (:func:`resolve_target_url`);
+* the live comparison's control: ``--compare-url``, else ``LAUNCHGATE_COMPARE_URL``
+  (resolved by the face), else ``probe.compare.url``; written into the config, so the
+  probe and its gates read one value (:func:`with_control`);
 * the output folder is created and proved writable before anything is checked;
 * every secret the config makes known is registered with the redactor exactly once,
   before anything could print it (values a check learns at run time, such as a
@@ -17,6 +20,7 @@ The policy lives here, once:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +31,7 @@ import httpx
 from launchgate.clock import Clock
 from launchgate.config.hosts import parse_target_url
 from launchgate.config.load import LoadedConfig, validate_config
-from launchgate.config.model import Config
+from launchgate.config.model import CompareSpec, Config
 from launchgate.config.yamlsource import KeyPath, Locations
 from launchgate.engine import PlannedCheck, Run, known_secrets, needs_target
 from launchgate.errors import UsageError
@@ -43,6 +47,7 @@ __all__ = [
     "out_path",
     "prepare",
     "resolve_target_url",
+    "with_control",
 ]
 
 FLAGS_SOURCE = Path("(command line)")
@@ -109,13 +114,16 @@ def prepare(
     check_out: bool = True,
     subject: str | None = None,
     also_secret: Iterable[str] = (),
+    compare_url: str | None = None,
 ) -> RunPlan:
     """Resolve ``loaded`` and the options into a :class:`RunPlan`.
 
     ``url_required``: None asks for a URL when some check talks to the app, or one is
     given anyway; True always; False never (the target URL is then ""). ``check_out``
     is False where the output folder is not this process's to write (an xdist worker).
-    ``also_secret``: values known before the run that are not in the config."""
+    ``also_secret``: values known before the run that are not in the config.
+    ``compare_url``: the control given on the command line (or its variable), which
+    takes the place of ``probe.compare.url``."""
     registered: list[str] = []
 
     def register(values: Iterable[str]) -> None:
@@ -127,6 +135,8 @@ def prepare(
     # Before the URL is resolved: an error quoting it must not show a ${SECRET} in it.
     register(loaded.secret_values)
     register(also_secret)
+    if compare_url:
+        loaded = with_control(loaded, compare_url)
     wanted = (
         bool(url or environ.get("LAUNCHGATE_URL")) or needs_target(loaded.config)
         if url_required is None
@@ -166,6 +176,24 @@ def resolve_target_url(
     raise UsageError(
         "no target URL: pass --url, set LAUNCHGATE_URL, or set target.url in the config"
     )
+
+
+def with_control(loaded: LoadedConfig, url: str) -> LoadedConfig:
+    """``loaded`` with ``url`` as the probe's control (``probe.compare.url``)."""
+    probe = loaded.config.probe
+    if probe is None:
+        raise UsageError(
+            "--compare-url: the config has no probe: section, so there is nothing to "
+            "measure against a control; add one (see the README's probe section)"
+        )
+    try:
+        parse_target_url(url)
+    except ValueError as exc:
+        raise UsageError(f"--compare-url: {exc}") from None
+    compare = probe.compare or CompareSpec()
+    probe = probe.model_copy(update={"compare": compare.model_copy(update={"url": url})})
+    config = loaded.config.model_copy(update={"probe": probe})
+    return dataclasses.replace(loaded, config=config)
 
 
 def config_from_flags(

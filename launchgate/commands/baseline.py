@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from launchgate.commands import CommandIO, add_debug, add_option, console
 from launchgate.errors import UsageError
-from launchgate.options import CONFIG, OUT, URL, resolve
+from launchgate.options import COMPARE_URL, CONFIG, OUT, URL, resolve
 
 if TYPE_CHECKING:
     from launchgate.baseline.store import BaselineFile
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     update = actions.add_parser(
         "update", help="run the gate and, if it passes, record the new baseline"
     )
-    for option in (CONFIG, URL, OUT):
+    for option in (CONFIG, URL, OUT, COMPARE_URL):
         add_option(update, option)
     # The run it delegates to reads args.environment: without it, update crashed.
     update.add_argument("--environment", help="default: target.environment")

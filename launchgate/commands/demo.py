@@ -13,6 +13,11 @@ machine's run-to-run noise), so a fault cannot become the norm it is compared wi
 The cache folder is keyed on the launchgate version and the probe's settings, and the
 baseline inside it on the demo's data (seed sizes and the dashboard's queries): a
 change of any of them calibrates afresh.
+
+``--compare`` gates live instead: a second, healthy demo app (the control, standing
+for the previous deployment) is started beside the one with the faults, and each
+route's regression is decided against it in the same window. No calibration is
+needed for that, and none is made.
 """
 
 from __future__ import annotations
@@ -48,6 +53,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="NAME",
         help="inject a launch defect the gate must catch (repeatable): "
         + ", ".join(sorted(FAULTS)),
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also start a healthy demo app as the control and gate the faulted one "
+        "against it live, side by side (probe.compare)",
     )
     parser.add_argument(
         "--recalibrate",
@@ -108,6 +119,17 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     sizing = _sizing(folder, remeasure=args.recalibrate)
     baselines = folder / data_fingerprint(sizing.users, DEFAULT_INVOICES_PER_USER)
     users = sizing.users
+    if args.compare:
+        return _gate_once(
+            sorted(faults),
+            text,
+            {**environ, **secrets_env},
+            baselines,
+            out_dir,
+            io,
+            users,
+            compare=True,
+        )
     if args.recalibrate or not (baselines / "demo.json").exists():
         out.print(
             "demo: calibrating the demo's performance baseline on this machine "
@@ -172,6 +194,7 @@ def _gate_once(
     users: int,
     *,
     calibrate: bool = False,
+    compare: bool = False,
 ) -> int:
     from launchgate.config.load import parse_config
     from launchgate.demo.server import DemoServer
@@ -179,19 +202,35 @@ def _gate_once(
     from launchgate.runplan import prepare
 
     out = console(io.out)
-    server = DemoServer(
-        faults=faults,
-        password=environ["LAUNCHGATE_DEMO_PASSWORD"],
-        users=users,
-        extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": environ["LAUNCHGATE_DEMO_WEBHOOK_SECRET"]},
-    )
+
+    def started(with_faults: list[str] | tuple[str, ...]) -> DemoServer:
+        server = DemoServer(
+            faults=with_faults,
+            password=environ["LAUNCHGATE_DEMO_PASSWORD"],
+            users=users,
+            extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": environ["LAUNCHGATE_DEMO_WEBHOOK_SECRET"]},
+        )
+        try:
+            server.start()
+            server.wait_ready(timeout_s=60.0)
+        except (OSError, RuntimeError) as exc:
+            server.stop()
+            raise LaunchgateError(f"the demo app did not start: {exc}") from None
+        return server
+
+    control = started(()) if compare else None
     try:
-        server.start()
-        server.wait_ready(timeout_s=60.0)
-    except (OSError, RuntimeError) as exc:
-        server.stop()
-        raise LaunchgateError(f"the demo app did not start: {exc}") from None
+        server = started(faults)
+    except LaunchgateError:
+        if control is not None:
+            control.stop()
+        raise
     try:
+        if control is not None:
+            out.print(
+                f"demo: started a healthy demo dashboard at {control.url} as the control",
+                markup=False,
+            )
         if not calibrate:
             shown = f" with faults: {', '.join(faults)}" if faults else ""
             out.print(f"demo: started the demo dashboard at {server.url}{shown}", markup=False)
@@ -210,18 +249,22 @@ def _gate_once(
                 out_dir=Path(scratch) if calibrate else out_dir,
                 # handle() proved the output folder writable before the server started.
                 check_out=False,
+                compare_url=control.url if control is not None else None,
             )
             code = run_gate(
                 plan,
                 out,
                 # A passing clean run adds to the cached baseline: its history is how
                 # the regression gate learns this machine's run-to-run noise.
-                update_baseline=calibrate or not faults,
+                update_baseline=calibrate or not (faults or compare),
                 any_branch=True,
                 quiet=calibrate,
             )
     finally:
         server.stop()
+        if control is not None:
+            control.stop()
     if not calibrate:
-        out.print("demo: stopped the demo dashboard", markup=False)
+        stopped = "the demo dashboards" if control is not None else "the demo dashboard"
+        out.print(f"demo: stopped {stopped}", markup=False)
     return code

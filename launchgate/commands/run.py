@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from launchgate.commands import CommandIO, add_debug, add_option, console
-from launchgate.options import CONFIG, OUT, URL, resolve
+from launchgate.options import COMPARE_URL, CONFIG, OUT, URL, resolve
 
 if TYPE_CHECKING:
     from launchgate.config.load import LoadedConfig
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the gate against a deployed app")
-    for option in (CONFIG, URL, OUT):
+    for option in (CONFIG, URL, OUT, COMPARE_URL):
         add_option(parser, option)
     parser.add_argument(
         "--environment",
@@ -58,6 +58,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
         environ=environ,
         redactor=io.redactor,
         out_dir=out_path(resolve(OUT, given=args.out, environ=environ)),
+        compare_url=resolve(COMPARE_URL, given=args.compare_url, environ=environ),
     )
     return run_gate(
         plan,

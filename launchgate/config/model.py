@@ -47,6 +47,7 @@ from launchgate.results import Severity
 
 __all__ = [
     "Capture",
+    "CompareSpec",
     "Config",
     "EdgeSpec",
     "EmailSpec",
@@ -328,6 +329,20 @@ class GatesSpec(_Model):
         return value
 
 
+class CompareSpec(_Model):
+    url: Annotated[str, AfterValidator(_target_url)] | None = Field(
+        None,
+        description="The control: the previous deployment's own URL, or the base "
+        "branch's build; probed beside the target, interleaved, and each route's "
+        "regression decided against it. --compare-url takes precedence; empty: no control.",
+    )
+    limit: Percent | None = Field(
+        None,
+        description="Fail when a route's p95 is this much worse than the control's "
+        "(and not noise); default: probe.gates.regression.",
+    )
+
+
 class ProbeSpec(_Model):
     rate: Rate = Field(20.0, description="Requests per second per route (open model).")
     duration: PositiveDuration = Field(20.0, description="Measuring time, after the warm-up.")
@@ -346,6 +361,9 @@ class ProbeSpec(_Model):
     )
     routes: dict[Name, ProbeRouteSpec] = Field(..., min_length=1)
     gates: GatesSpec = Field(default_factory=GatesSpec)
+    compare: CompareSpec | None = Field(
+        None, description="A live A/B: the target against a control in the same window."
+    )
 
     @model_validator(mode="after")
     def _caps(self) -> ProbeSpec:
@@ -357,6 +375,11 @@ class ProbeSpec(_Model):
         if self.ramp > self.warmup:
             raise ValueError("probe.ramp must fit inside probe.warmup (the ramp is not measured)")
         return self
+
+    @property
+    def control_url(self) -> str | None:
+        """The live comparison's control, when one is set (an empty URL sets none)."""
+        return self.compare.url.rstrip("/") if self.compare and self.compare.url else None
 
 
 class BaselineSpec(_Model):

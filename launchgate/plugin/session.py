@@ -26,7 +26,7 @@ from launchgate.checks.origin_guard import origin_guard
 from launchgate.config.load import LoadedConfig, load_config
 from launchgate.engine import PlannedCheck, Run
 from launchgate.errors import LaunchgateError, UsageError
-from launchgate.options import CONFIG, OUT, URL, resolve
+from launchgate.options import COMPARE_URL, CONFIG, OUT, URL, resolve
 from launchgate.plugin.items import SESSION_KEY, GateFile, GateItem, all_items
 from launchgate.plugin.xdist import (
     WORKER_OUTPUT_KEY,
@@ -241,6 +241,12 @@ def start_session(config: pytest.Config) -> None:
         OUT, given=config.getoption("launchgate_out"), environ=environ, ini=_ini(config, OUT.ini)
     )
     cli_url = config.getoption("launchgate_url") or _ini(config, URL.ini)
+    compare_url = resolve(
+        COMPARE_URL,
+        given=config.getoption("launchgate_compare_url"),
+        environ=environ,
+        ini=_ini(config, COMPARE_URL.ini),
+    )
     here = Path(config.invocation_params.dir)
     try:
         path = config_path(config_path_option)
@@ -253,6 +259,7 @@ def start_session(config: pytest.Config) -> None:
             redactor=Redactor(),
             out_dir=out_dir if out_dir.is_absolute() else here / out_dir,
             check_out=not hasattr(config, "workerinput"),  # an xdist worker never writes there
+            compare_url=compare_url,
         )
         run = plan.new_run()
     except UsageError as exc:

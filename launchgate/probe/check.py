@@ -4,9 +4,10 @@ target, the error budget and the regression against the stored baseline."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -14,15 +15,18 @@ import httpx
 
 from launchgate.baseline.store import BaselineFile, baseline_path, read_baseline
 from launchgate.checks.bounded_body import ACCEPT_ENCODING, undecodable_codings
-from launchgate.checks.context import CheckContext
+from launchgate.checks.context import CheckContext, SessionState
 from launchgate.checks.ids import PROBE_ID, journey_id
 from launchgate.checks.plan import Measured, PlannedCheck
 from launchgate.config.model import Config, ProbeSpec
 from launchgate.config.template import render
 from launchgate.errors import BaselineError
+from launchgate.probe.compare import ComparisonDecision
+from launchgate.probe.control import CONTROL, ControlSessions, control_context, control_sessions
 from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget, Progress
 from launchgate.probe.figures import (
     baseline_history,
+    compare_routes,
     counts_text,
     decide_drift,
     decide_routes,
@@ -30,7 +34,7 @@ from launchgate.probe.figures import (
 )
 from launchgate.probe.gate_checks import GateCheck, RouteEvidence, gate_checks, judge
 from launchgate.probe.gates import DriftDecision, RegressionDecision
-from launchgate.probe.measurement import ProbeMeasurement
+from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.probe.outcome import ProbeOutcome
 from launchgate.probe.settings import RouteSettings, probe_fingerprint, resolve
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, Finding, Severity
@@ -51,6 +55,10 @@ class ProbeState:
     decisions: dict[str, RegressionDecision] = field(default_factory=dict)
     drift: dict[str, DriftDecision] = field(default_factory=dict)
     unmeasured: dict[str, str] = field(default_factory=dict)  # route -> why not
+    # The live comparison, when probe.compare names a control:
+    control: dict[str, RouteMeasurement] = field(default_factory=dict)  # its figures
+    comparisons: dict[str, ComparisonDecision] = field(default_factory=dict)
+    uncompared: dict[str, str] = field(default_factory=dict)  # route -> why not compared
     status: CheckStatus | None = None  # the probe check's own, once it has one
 
 
@@ -123,13 +131,42 @@ async def _run_probe(
     unhonoured = _unhonoured_encodings(spec)
     if unhonoured:
         return _probe_result("error", time.perf_counter() - started, message=unhonoured)
-    targets = [_target(ctx, spec, route) for route in routes if route.name not in unmeasured]
+    measured = [route for route in routes if route.name not in unmeasured]
+    targets = [_target(ctx, spec, route, ctx.sessions) for route in measured]
     if not targets:
         return _probe_result(
             "error",
             time.perf_counter() - started,
             message="no route could be measured: " + "; ".join(unmeasured.values()),
         )
+    control_url = spec.control_url
+    also_allowed: tuple[str, ...] = ()
+    if control_url is not None:
+        shown = ctx.redactor.redact_url(control_url)
+        if _origin(control_url) == _origin(ctx.base_url):
+            return _probe_result(
+                "error",
+                time.perf_counter() - started,
+                message=f"probe.compare.url ({shown}) is the target itself: a control "
+                "compared with itself decides nothing; point it at the previous "
+                "deployment, or leave it out",
+            )
+        control_ctx = control_context(ctx, control_url)
+        needed = sorted({route.session for route in measured if route.session})
+        if needed and ctx.progress is not None:
+            ctx.progress(f"probe: running journeys {', '.join(needed)} on the control")
+        control = await control_sessions(control_ctx, config, needed)
+        state.uncompared = _uncompared(measured, control, shown)
+        targets += [
+            dataclasses.replace(
+                _target(control_ctx, spec, route, control.sessions),
+                route=route.name + CONTROL,
+                phase=0.5,
+            )
+            for route in measured
+            if route.name not in state.uncompared
+        ]
+        also_allowed = (_host(control_url),)
     settings = ProbeSettings(
         concurrency=spec.concurrency,
         timeout_s=spec.timeout,
@@ -138,37 +175,55 @@ async def _run_probe(
     )
     host = _host(ctx.base_url)
     extended = 0.0
+    fp = probe_fingerprint(spec)
+    solo = probe_fingerprint(spec.model_copy(update={"compare": None})) if control_url else None
     async with Prober(
         targets,
         settings,
         allowed_host=host,
+        also_allowed=also_allowed,
         ssl_context=ctx.ssl_verify,
         user_agent=f"{ctx.user_agent} probe",
         progress=_progress(ctx),
     ) as prober:
         await prober.run(duration_s=spec.duration, warmup_s=spec.warmup, ramp_s=spec.ramp)
-        fp = probe_fingerprint(spec)
         while extended < spec.max_extend and not prober.stopped_early:
+            ours, theirs = _split(prober.measurement())
             decisions = decide_routes(
-                prober.measurement(), spec.gates, state.baseline, fp, source=str(path)
+                ours, spec.gates, state.baseline, fp, source=str(path), solo_fingerprint=solo
             )
-            if not _undecided(prober.measurement(), spec, decisions):
+            comparisons = compare_routes(ours, theirs, routes, spec.gates)
+            if not _undecided(ours, theirs, spec, decisions, comparisons):
                 break
             step = min(_EXTEND_STEP_S, spec.max_extend - extended)
             if ctx.progress is not None:
                 ctx.progress(f"probe: figures inconclusive, measuring {step:.0f}s more")
             await prober.run(duration_s=step)
             extended += step
-        measurement = prober.measurement(invalid=_invalid(prober.measurement(), spec),
-                                         extended_s=extended)  # fmt: skip
+        whole = prober.measurement(invalid=_invalid(prober.measurement(), spec),
+                                   extended_s=extended)  # fmt: skip
+    measurement, state.control = _split(whole)
     state.measurement = measurement
-    state.decisions = decide_routes(measurement, spec.gates, state.baseline, fp, source=str(path))
+    state.decisions = decide_routes(
+        measurement, spec.gates, state.baseline, fp, source=str(path), solo_fingerprint=solo
+    )
     state.drift = decide_drift(measurement, spec.gates, state.baseline, fp)
+    state.comparisons = compare_routes(measurement, state.control, routes, spec.gates)
     latest = state.baseline.latest if state.baseline else None
     outcome = ProbeOutcome(
         measurement=measurement,
         fingerprint=fp,
-        routes=tuple(route_figures(measurement, routes, state.decisions, state.drift)),
+        routes=tuple(
+            route_figures(
+                measurement,
+                routes,
+                state.decisions,
+                state.drift,
+                control=state.control,
+                comparisons=state.comparisons,
+                control_url=ctx.redactor.redact_url(control_url) if control_url else "",
+            )
+        ),
         baseline=BaselineRef(
             path=str(path),
             environment=environment,
@@ -178,7 +233,44 @@ async def _run_probe(
             history=baseline_history(state.baseline, fp),
         ),
     )
+    if whole.collapsed_route is not None and whole.collapsed_route.endswith(CONTROL):
+        # The control failing is not the target failing, and leaves nothing to
+        # compare with: could not decide, never a pass and never the target's blame.
+        state.status = "error"
+        result = _probe_result(
+            "error",
+            time.perf_counter() - started,
+            message=f"the control ({ctx.redactor.redact_url(control_url or '')}) failed "
+            f"under the probe's load, so the comparison could not decide: "
+            f"{whole.stopped_early}; {counts_text(state.control.values())}",
+        )
+        return Measured(result, outcome)
     return Measured(_judge(gates, state, measurement, extended, started), outcome)
+
+
+def _split(
+    measurement: ProbeMeasurement,
+) -> tuple[ProbeMeasurement, dict[str, RouteMeasurement]]:
+    """The target's routes, and the control's twins by the route they stand beside."""
+    ours = tuple(r for r in measurement.routes if not r.route.endswith(CONTROL))
+    theirs = {
+        r.route.removesuffix(CONTROL): dataclasses.replace(r, route=r.route.removesuffix(CONTROL))
+        for r in measurement.routes
+        if r.route.endswith(CONTROL)
+    }
+    return dataclasses.replace(measurement, routes=ours), theirs
+
+
+def _uncompared(
+    routes: Sequence[RouteSettings], control: ControlSessions, shown: str
+) -> dict[str, str]:
+    return {
+        route.name: f"the control ({shown}) did not pass journey {route.session}, so "
+        f"it has no logged-in session to compare {route.name} with: "
+        f"{control.failed[route.session]}"
+        for route in routes
+        if route.session and route.session in control.failed
+    }
 
 
 def _judge(
@@ -231,8 +323,13 @@ def _probe_result(
     )
 
 
-def _target(ctx: CheckContext, spec: ProbeSpec, route: RouteSettings) -> ProbeTarget:
-    session = ctx.sessions.get(route.session or "")
+def _target(
+    ctx: CheckContext,
+    spec: ProbeSpec,
+    route: RouteSettings,
+    sessions: Mapping[str, SessionState],
+) -> ProbeTarget:
+    session = sessions.get(route.session or "")
     variables = {**ctx.variables, **(session.captures if session else {})}
     headers = [(k, render(v, variables)) for k, v in spec.routes[route.name].headers.items()]
     # The probe's own client has no redaction hooks: a literal ?token= or credential
@@ -275,6 +372,11 @@ def _host(url: str) -> str:
     return httpx.URL(url).host
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
+
+
 def _progress(ctx: CheckContext) -> Progress | None:
     if ctx.progress is None:
         return None
@@ -289,9 +391,18 @@ def _progress(ctx: CheckContext) -> Progress | None:
 
 
 def _undecided(
-    measurement: ProbeMeasurement, spec: ProbeSpec, decisions: dict[str, RegressionDecision]
+    measurement: ProbeMeasurement,
+    control: Mapping[str, RouteMeasurement],
+    spec: ProbeSpec,
+    decisions: dict[str, RegressionDecision],
+    comparisons: dict[str, ComparisonDecision],
 ) -> bool:
-    few = any(r.successes < spec.gates.min_samples for r in measurement.routes)
+    """Whether more measuring could still decide what is not decided. With a control,
+    the comparison decides the regression; the stored baseline is only shown."""
+    routes = (*measurement.routes, *control.values())
+    few = any(r.successes < spec.gates.min_samples for r in routes)
+    if spec.control_url is not None:
+        return few or any(c.could_not_decide for c in comparisons.values())
     return few or any(d.undecided for d in decisions.values())
 
 
@@ -383,6 +494,9 @@ def _evidence(state: ProbeState, route: str) -> RouteEvidence:
         missing=state.unmeasured.get(route, "the probe left no figures for this route"),
         decision=state.decisions.get(route),
         drift=state.drift.get(route),
+        comparison=state.comparisons.get(route),
+        control=state.control.get(route),
+        uncompared=state.uncompared.get(route, ""),
         baseline_error=state.baseline_error,
         stopped_early=measurement.stopped_early if measurement else None,
     )

@@ -138,6 +138,13 @@ def compare_p95(
             f"{figures}: over the {limit_pct:g}% limit, but the {band} reaches ×1; more "
             "blocks are needed to decide",
         )
+    if over_limit:
+        return decision(
+            "unchanged",
+            interval,
+            f"{figures}: over {limit_pct:g}%, but by {cand_p95 - ctrl_p95:.1f} ms, within "
+            f"the {floor_ms:g} ms resolution floor ({band})",
+        )
     if ratio < 1.0 / (1.0 + limit_pct / 100.0) and high < 1.0:
         return decision("improvement", interval, f"{figures}: faster than the control ({band})")
     return decision(

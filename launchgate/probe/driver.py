@@ -121,7 +121,7 @@ class Prober:
         self._wall_s = 0.0
         self._loop_lag = LatencyHistogram()
         self._stop_reason: str | None = None
-        self._collapsed = False
+        self._collapsed: str | None = None  # the route that was collapsing, if one was
         self._origins: dict[tuple[str, str, int], H1Origin] = {}
         self._wires = {t.route: self._wire(t) for t in targets}
         self._open = False
@@ -210,14 +210,16 @@ class Prober:
             duration_s=self._wall_s,
             loop_lag_p99_ms=self._loop_lag.percentile_ms(99),
             stopped_early=self._stop_reason,
-            collapsed=self._collapsed,
+            collapsed=self._collapsed is not None,
+            collapsed_route=self._collapsed,
             invalid=invalid,
             extended_s=extended_s,
         )
 
-    def stop(self, reason: str, *, collapsed: bool = False) -> None:
+    def stop(self, reason: str, *, collapsed: str | None = None) -> None:
         """Stop every route early (at its next send), keeping the first reason given;
-        ``collapsed``: because the target was failing, which is a finding of its own."""
+        ``collapsed``: the route whose target was failing, which is a finding of its own
+        (or, for a live comparison's control, what leaves it undecided)."""
         if self._stop_reason is None:
             self._stop_reason = reason
             self._collapsed = collapsed
@@ -577,7 +579,7 @@ class _RouteLoad:
             self.prober.stop(
                 f"the target is collapsing: {recorder.recent_error_rate():.0%} of the last "
                 f"{len(recorder.recent)} requests to {self.target.route} failed; stopped early",
-                collapsed=True,
+                collapsed=self.target.route,
             )
 
     def _judge(self, response: ProbeResponse) -> str | None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from launchgate.baseline.store import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
 from launchgate.config.model import GatesSpec
+from launchgate.probe.compare import ComparisonDecision, compare_p95
 from launchgate.probe.gates import (
     DriftDecision,
     RegressionDecision,
@@ -25,6 +26,7 @@ from launchgate.results import BaselinePoint, RouteFigures
 __all__ = [
     "baseline_entry",
     "baseline_history",
+    "compare_routes",
     "counts_text",
     "decide_drift",
     "decide_routes",
@@ -43,15 +45,24 @@ def decide_routes(
     config_fingerprint: str,
     *,
     source: str = "the baseline",
+    solo_fingerprint: str | None = None,
 ) -> dict[str, RegressionDecision]:
     """``source`` names the baseline file in the reasons (a corrupt route is fixed
-    there)."""
+    there). ``solo_fingerprint``: with a control probed beside the target, what these
+    settings fingerprint to without one, so that a baseline taken alone is named as
+    such rather than as changed settings."""
     latest = baseline.latest if baseline else None
     decisions: dict[str, RegressionDecision] = {}
     for route in measurement.routes:
         stored = latest.routes.get(route.route) if latest else None
         incomparable: str | None = None
-        if latest is not None and latest.config_fingerprint != config_fingerprint:
+        if latest is not None and latest.config_fingerprint == solo_fingerprint:
+            incomparable = (
+                "the baseline was measured with the target alone, and this run probed a "
+                "control beside it (probe.compare), which doubles the load: record "
+                "baselines from runs with the control"
+            )
+        elif latest is not None and latest.config_fingerprint != config_fingerprint:
             incomparable = (
                 "the probe settings changed since the baseline (routes, rates, sessions, "
                 "concurrency or timeout): update the baseline from a passing run"
@@ -151,17 +162,53 @@ def regression_decision(
     )
 
 
+def compare_routes(
+    measurement: ProbeMeasurement,
+    control: Mapping[str, RouteMeasurement],
+    settings: Sequence[RouteSettings],
+    gates: GatesSpec,
+) -> dict[str, ComparisonDecision]:
+    """Each route measured on both sides, against its control in the same window."""
+    limits = {s.name: s.compare_pct for s in settings}
+    decisions: dict[str, ComparisonDecision] = {}
+    for route in measurement.routes:
+        theirs = control.get(route.route)
+        limit = limits.get(route.route)
+        if theirs is None or limit is None:
+            continue
+        decisions[route.route] = compare_p95(
+            route.blocks,
+            theirs.blocks,
+            limit_pct=limit,
+            confidence_pct=gates.confidence,
+            min_samples=gates.min_samples,
+            floor_ms=gates.regression_floor * 1000,
+        )
+    return decisions
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
 def route_figures(
     measurement: ProbeMeasurement,
     settings: Sequence[RouteSettings],
     decisions: Mapping[str, RegressionDecision],
     drift: Mapping[str, DriftDecision] | None = None,
+    *,
+    control: Mapping[str, RouteMeasurement] | None = None,
+    comparisons: Mapping[str, ComparisonDecision] | None = None,
+    control_url: str = "",
 ) -> list[RouteFigures]:
+    """``control_url``: the control's base URL as it may be shown (redacted)."""
     by_name = {s.name: s for s in settings}
     figures: list[RouteFigures] = []
     for route in measurement.routes:
         decision = decisions[route.route]
         drifted = (drift or {}).get(route.route)
+        theirs = (control or {}).get(route.route)
+        compared = (comparisons or {}).get(route.route)
         base = decision.baseline_p95_ms
         figures.append(
             RouteFigures(
@@ -192,6 +239,14 @@ def route_figures(
                 warmup_sent=route.warmup_sent,
                 drift=drifted.outcome if drifted else "",
                 drift_reason=drifted.reason if drifted else "",
+                control=control_url + route.path if control_url else "",
+                control_samples=theirs.successes if theirs else 0,
+                control_p95_ms=_finite(theirs.p(95)) if theirs else None,
+                compare_ratio=_finite(compared.ratio) if compared else None,
+                compare_low=_finite(compared.interval[0]) if compared else None,
+                compare_high=_finite(compared.interval[1]) if compared else None,
+                compare_decision=compared.outcome if compared else "",
+                compare_reason=compared.reason if compared else "",
             )
         )
     return figures

@@ -1,5 +1,7 @@
 """The probe's gate checks, per route: the p95 target, the error budget and the
-regression against the stored baseline. Each check's id and title are built once,
+regression: against the control measured in the same window when ``probe.compare``
+names one (the stored baseline's decision is then shown beside it, and does not
+gate), else against the stored baseline. Each check's id and title are built once,
 as a :class:`GateCheck`; judging it is a pure function of what the probe left for
 its route (:class:`RouteEvidence`), so the probe check reads its gates exactly as
 the gate checks themselves report them."""
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from launchgate.checks.ids import probe_gate_id
+from launchgate.probe.compare import ComparisonDecision
 from launchgate.probe.driver import PAUSED, SESSION_LOST
 from launchgate.probe.figures import route_counts_text
 from launchgate.probe.gates import DriftDecision, RegressionDecision, error_gate, p95_gate
@@ -40,6 +43,9 @@ class RouteEvidence:
     drift: DriftDecision | None = None  # against the baseline several deploys ago
     baseline_error: str | None = None  # the baseline could not be read
     stopped_early: str | None = None  # why the probe gave up before the end, if it did
+    comparison: ComparisonDecision | None = None  # against the control, when there is one
+    control: RouteMeasurement | None = None  # the control's figures for this route
+    uncompared: str = ""  # why there is no comparison, when there is a control but none
 
 
 def gate_checks(route: RouteSettings) -> tuple[GateCheck, GateCheck, GateCheck]:
@@ -60,7 +66,10 @@ def gate_checks(route: RouteSettings) -> tuple[GateCheck, GateCheck, GateCheck]:
         ),
         GateCheck(
             probe_gate_id(name, "regression"),
-            f"{name} is not more than {route.regression_pct:g}% slower than the baseline",
+            f"{name} is not more than {route.regression_pct:g}% slower than the baseline"
+            if route.compare_pct is None
+            else f"{name} is not more than {route.compare_pct:g}% slower than the control, "
+            "measured side by side",
             "regression",
             route,
         ),
@@ -176,6 +185,8 @@ def _judge_errors(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
 
 
 def _judge_regression(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
+    if check.route.compare_pct is not None:
+        return _judge_comparison(check, evidence)
     if evidence.baseline_error:
         return _result(check, "error", f"could not decide: {evidence.baseline_error}")
     decision = evidence.decision
@@ -202,3 +213,51 @@ def _judge_regression(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
             severity=check.route.drift_severity,
         )  # fmt: skip
     return _result(check, "passed", f"{decision.outcome}: {decision.reason}")
+
+
+def _judge_comparison(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
+    """The live A/B decides; the stored baseline's decision rides along in the text,
+    since a stored figure from another run on another machine is the weaker witness."""
+    name = check.route.name
+    beside = _stored_beside(evidence)
+    comparison = evidence.comparison
+    if comparison is None:
+        missing = evidence.uncompared or (
+            evidence.missing
+            if evidence.measured is None
+            else "the probe measured no control for this route"
+        )
+        return _result(check, "error", f"could not decide against the control: {missing}")
+    if comparison.fails:
+        lines = [f"target: {_figures_text(evidence.measured)}"] if evidence.measured else []
+        if evidence.control is not None:
+            lines.append(f"control: {_figures_text(evidence.control)}")
+        lines.append(beside)
+        return _result(
+            check, "failed", f"{name}: {comparison.reason}",
+            detail="\n".join(lines),
+            remedy="the control runs the code before this change, on the same load at "
+            "the same moment: look at what the change does on this route (a dropped "
+            "index, a new query, a slower dependency)",
+        )  # fmt: skip
+    if comparison.could_not_decide:
+        return _result(check, "error", f"could not decide: {comparison.reason}")
+    drift = evidence.drift
+    if drift is not None and drift.drifts:
+        return _result(
+            check, "failed", f"{name} drifted: {drift.reason}",
+            detail=f"against the control: {comparison.outcome}: {comparison.reason}",
+            remedy="each deploy stayed within the regression limit, together they did "
+            "not: look at what the deploys named here changed on this route",
+            severity=check.route.drift_severity,
+        )  # fmt: skip
+    return _result(check, "passed", f"{comparison.outcome}: {comparison.reason}; {beside}")
+
+
+def _stored_beside(evidence: RouteEvidence) -> str:
+    if evidence.baseline_error:
+        return f"the stored baseline (not gating): unreadable: {evidence.baseline_error}"
+    decision = evidence.decision
+    if decision is None:
+        return "the stored baseline (not gating): no decision"
+    return f"the stored baseline (not gating): {decision.outcome}: {decision.reason}"

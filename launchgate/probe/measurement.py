@@ -71,6 +71,7 @@ class ProbeMeasurement:
     loop_lag_p99_ms: float  # event-loop saturation: how late timers fired
     stopped_early: str | None = None  # why, when the probe gave up before the end
     collapsed: bool = False  # it gave up because the target was failing: a finding
+    collapsed_route: str | None = None  # the route that was failing, when it collapsed
     invalid: str | None = None  # why the figures cannot be trusted, if so
     extended_s: float = 0.0  # measuring time added because figures were inconclusive
 

@@ -28,6 +28,9 @@ class RouteSettings:
     min_samples: int  # probe.gates.min_samples
     drift_pct: float  # probe.gates.drift
     drift_severity: Severity  # probe.gates.drift_severity
+    # probe.compare.limit, else probe.gates.regression, when a control is probed beside
+    # the target (the regression is then decided against it); None: no control.
+    compare_pct: float | None = None
 
 
 def resolve(spec: ProbeSpec) -> tuple[RouteSettings, ...]:
@@ -48,27 +51,38 @@ def resolve(spec: ProbeSpec) -> tuple[RouteSettings, ...]:
             min_samples=gates.min_samples,
             drift_pct=gates.drift,
             drift_severity=Severity(gates.drift_severity),
+            compare_pct=_compare_pct(spec),
         )
         for name, route in spec.routes.items()
     )
 
 
+def _compare_pct(spec: ProbeSpec) -> float | None:
+    if spec.control_url is None:
+        return None
+    limit = spec.compare.limit if spec.compare else None
+    return limit if limit is not None else spec.gates.regression
+
+
 def probe_fingerprint(spec: ProbeSpec) -> str:
     """What a comparison depends on: routes, rates, sessions, concurrency, timeout —
-    not the duration (that only changes how many samples there are). The digest's input
-    is fixed: baselines written by earlier versions must still match."""
-    return fingerprint(
-        {
-            "routes": {
-                r.name: {
-                    "path": r.path,
-                    "method": r.method,
-                    "rate": r.rate_per_s,
-                    "session": r.session,
-                }
-                for r in sorted(resolve(spec), key=lambda r: r.name)
-            },
-            "concurrency": spec.concurrency,
-            "timeout": spec.timeout,
-        }
-    )
+    not the duration (that only changes how many samples there are) — and whether a
+    control was probed beside the target (twice the load on the client, and on a
+    runner that serves both, on the server's machine). The digest's input is fixed:
+    baselines written by earlier versions must still match."""
+    settings: dict[str, object] = {
+        "routes": {
+            r.name: {
+                "path": r.path,
+                "method": r.method,
+                "rate": r.rate_per_s,
+                "session": r.session,
+            }
+            for r in sorted(resolve(spec), key=lambda r: r.name)
+        },
+        "concurrency": spec.concurrency,
+        "timeout": spec.timeout,
+    }
+    if spec.control_url is not None:  # only then: earlier digests stay as they were
+        settings["with_control"] = True
+    return fingerprint(settings)

@@ -1,5 +1,6 @@
 """The latency table, shared by the markdown summary and the terminal: one row per
-probed route, against its target and its baseline."""
+probed route, against its target and its baseline, and against the control measured
+beside it when there was one (that decision is then the one that gated)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 
 from launchgate.results import RouteFigures
 
-__all__ = ["LATENCY_HEADER", "latency_rows", "route_dict"]
+__all__ = ["LATENCY_HEADER", "compared_label", "latency_header", "latency_rows", "route_dict"]
 
 LATENCY_HEADER = (
     "route",
@@ -34,6 +35,44 @@ _DECISIONS = {
 }
 
 
+_COMPARED = {
+    "regression": "REGRESSION vs control",
+    "inconclusive": "inconclusive vs control",
+    "unchanged": "unchanged vs control",
+    "improvement": "improvement vs control",
+    "": "not compared",
+}
+_CONTROL_COLUMNS = ("control p95", "vs control")
+
+
+def latency_header(routes: tuple[RouteFigures, ...]) -> tuple[str, ...]:
+    """The columns: two more, before the decision, when a control was measured."""
+    if not any(r.control for r in routes):
+        return LATENCY_HEADER
+    return (*LATENCY_HEADER[:-1], *_CONTROL_COLUMNS, LATENCY_HEADER[-1])
+
+
+def _ratio(r: RouteFigures) -> str:
+    if r.compare_ratio is None:
+        return "-"
+    text = f"×{r.compare_ratio:.2f}"
+    if r.compare_low is not None and r.compare_high is not None:
+        text += f" (×{r.compare_low:.2f}–×{r.compare_high:.2f})"
+    return text
+
+
+def compared_label(r: RouteFigures) -> str:
+    """The decision against the control, short, as the terminal shows it."""
+    text = _DECISIONS.get(r.compare_decision, r.compare_decision or "not compared")
+    return text + (", DRIFT" if r.drift == "drift" else "")
+
+
+def _decision(r: RouteFigures) -> str:
+    stored = _DECISIONS.get(r.decision, r.decision)
+    text = stored if not r.control else f"{_COMPARED.get(r.compare_decision)}; baseline: {stored}"
+    return text + (", DRIFT" if r.drift == "drift" else "")
+
+
 def _ms(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "-"
@@ -41,11 +80,14 @@ def _ms(value: float | None) -> str:
 
 
 def latency_rows(routes: tuple[RouteFigures, ...]) -> list[tuple[str, ...]]:
+    """In the order of :func:`latency_header` for the same routes."""
+    compared = any(r.control for r in routes)
     rows: list[tuple[str, ...]] = []
     for r in routes:
         over = r.p95_ms > r.target_p95_ms if math.isfinite(r.p95_ms) else False
         change = f"{r.change_pct:+.0f}%" if r.change_pct is not None else "-"
         errors = "-" if not math.isfinite(r.error_rate_pct) else f"{r.error_rate_pct:.1f}%"
+        control = (_ms(r.control_p95_ms), _ratio(r)) if compared else ()
         rows.append(
             (
                 f"{r.method} {r.path}" if r.route == r.path else f"{r.route} ({r.path})",
@@ -57,7 +99,8 @@ def latency_rows(routes: tuple[RouteFigures, ...]) -> list[tuple[str, ...]]:
                 _ms(r.baseline_p95_ms),
                 change,
                 errors,
-                _DECISIONS.get(r.decision, r.decision) + (", DRIFT" if r.drift == "drift" else ""),
+                *control,
+                _decision(r),
             )
         )
     return rows
@@ -98,5 +141,16 @@ def route_dict(r: RouteFigures) -> dict[str, object]:
         "decision_reason": r.decision_reason,
         "drift": r.drift or None,
         "drift_reason": r.drift_reason or None,
+        "control": r.control or None,
+        "control_samples": r.control_samples if r.control else None,
+        "control_p95_ms": _round(r.control_p95_ms),
+        "compare_ratio": _round(r.compare_ratio, 4),
+        "compare_interval": (
+            [_round(r.compare_low, 4), _round(r.compare_high, 4)]
+            if r.compare_low is not None and r.compare_high is not None
+            else None
+        ),
+        "compare_decision": r.compare_decision or None,
+        "compare_reason": r.compare_reason or None,
         "histogram": r.histogram,
     }

@@ -21,7 +21,7 @@ from launchgate.reports._shared import (
     no_risks_text,
     risk_rows,
 )
-from launchgate.reports.latency import LATENCY_HEADER, latency_rows
+from launchgate.reports.latency import latency_header, latency_rows
 from launchgate.reports.trend import p95_charts
 from launchgate.results import CheckResult, HookResult
 from launchgate.runreport import RunReport
@@ -68,7 +68,8 @@ def _risk_cells(row: RiskRow) -> tuple[str, ...]:
 def _latency(report: RunReport) -> str:
     if not report.routes:
         return ""
-    text = "### Latency under load\n\n" + _table(LATENCY_HEADER, latency_rows(report.routes))
+    table = _table(latency_header(report.routes), latency_rows(report.routes))
+    text = "### Latency under load\n\n" + table
     ref = report.baseline
     if ref is not None:
         when = f"{ref.created_at}" if ref.created_at else "none yet"

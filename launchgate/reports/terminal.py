@@ -21,7 +21,7 @@ from rich.text import Text
 
 from launchgate.config.units import format_duration
 from launchgate.reports._shared import HEADLINES, STATUS_MARKS, no_risks_text, risk_rows
-from launchgate.reports.latency import latency_rows
+from launchgate.reports.latency import compared_label, latency_header, latency_rows
 from launchgate.results import CheckResult, CheckStatus, Severity
 from launchgate.runreport import RunReport
 from launchgate.verdict import Outcome
@@ -105,13 +105,27 @@ def render_risk_list(report: RunReport) -> RenderableType:
 def render_latency(report: RunReport) -> RenderableType:
     """The compact latency table: p50 and p99 are in summary.md and report.json."""
     table = Table(title="Latency under load", title_justify="left", box=None, padding=(0, 1))
-    for name in ("route", "p95", "target", "baseline", "change", "errors", "decision"):
-        table.add_column(name, no_wrap=True)
+    header = latency_header(report.routes)
+    # Shown here: the full table's columns under shorter names.
+    shown = {"p95": "p95", "target p95": "target", "baseline p95": "baseline", "change": "change",
+             "errors": "errors", "control p95": "control", "vs control": "vs control",
+             "decision": "decision"}  # fmt: skip
+    if "control p95" in header:  # the change against a stored baseline does not gate then
+        del shown["change"]
+    table.add_column("route", no_wrap=True)
+    for name in header:
+        if name in shown:
+            table.add_column(shown[name], no_wrap=True)
     for route, row in zip(report.routes, latency_rows(report.routes), strict=True):
-        _, _, _, p95, _, target, baseline, change, errors, decision = row
+        cells = dict(zip(header, row, strict=True))
+        if route.control:  # the ratio alone, and the decision that gated
+            cells["vs control"] = cells["vs control"].split(" ", 1)[0]
+            cells["decision"] = compared_label(route)
+        gating = route.compare_decision if route.control else route.decision
         table.add_row(
-            *(Text(_safe(c)) for c in (route.route, p95, target, baseline, change, errors)),
-            Text(_safe(decision), style="bold red" if route.decision == "regression" else ""),
+            Text(_safe(route.route)),
+            *(Text(_safe(cells[n])) for n in header if n in shown and n != "decision"),
+            Text(_safe(cells["decision"]), style="bold red" if gating == "regression" else ""),
         )
     if report.baseline is not None and report.baseline.update:
         return Group(table, Text(_safe(f"baseline: {report.baseline.update}")))
