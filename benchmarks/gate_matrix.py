@@ -105,12 +105,12 @@ class RouteSetup:
 
     @property
     def est_run_s(self) -> float:
-        return self.duration_s + 2.2  # warm-up 1 s, start, journeys, report
+        return self.duration_s + 2.3  # warm-up 0.5 s, start, journeys, report (piloted)
 
 
 ROUTES = {
-    "fast": RouteSetup("fast", 0.0, 1.3, 50.0, 4.4),
-    "20ms": RouteSetup("20ms", 12.0, 18.0, 22.0, 10.0),
+    "fast": RouteSetup("fast", 0.0, 0.8, 50.0, 4.2),
+    "20ms": RouteSetup("20ms", 12.0, 16.5, 22.0, 9.5),
 }
 
 CONFIG = """\
@@ -140,7 +140,7 @@ journeys:
 probe:
   rate: {rate:g}/s
   duration: {duration:g}s
-  warmup: 1s
+  warmup: 0.5s
   ramp: 0s
   concurrency: 16
   timeout: 5s
@@ -365,7 +365,12 @@ def achieved(aa: Sequence[dict[str, Any]], slow: Sequence[dict[str, Any]]) -> di
 
     ratios = [r["compare_ratio"] for r in slow if r.get("compare_ratio")]
     aa_ratios = [r["compare_ratio"] for r in aa if r.get("compare_ratio")]
+    aa_p95 = [r["p95_ms"] for r in aa if r.get("p95_ms") is not None]
     return {
+        # What the noise did: the healthy candidate's p95 over the A/A runs.
+        "aa_p95_ms_min": min(aa_p95, default=math.nan),
+        "aa_p95_ms_median": statistics.median(aa_p95) if aa_p95 else math.nan,
+        "aa_p95_ms_max": max(aa_p95, default=math.nan),
         "aa_p95_ms_merged": merged(aa),
         "slow_p95_ms_merged": merged(slow),
         "ratio_merged": merged(slow) / merged(aa),
@@ -399,6 +404,15 @@ def route_table(name: str, conditions: dict[str, dict[str, Any]], runs: int) -> 
         for lv in levels
     ]
     rows.append(ratio)
+    spread: list[object] = ["healthy p95 over the A/A runs, ms: median (min-max)"]
+    spread += [
+        f"{conditions[lv]['achieved']['aa_p95_ms_median']:.1f} "
+        f"({conditions[lv]['achieved']['aa_p95_ms_min']:.1f}-"
+        f"{conditions[lv]['achieved']['aa_p95_ms_max']:.1f})"
+        for lv in levels
+    ]
+    spread += ["" for _ in levels]
+    rows.append(spread)
     return table(headers, rows)
 
 
@@ -470,8 +484,12 @@ def main_pilot(args: argparse.Namespace) -> None:
             aa, slow = [], []
             for i in range(args.runs):
                 h = servers.healthy
-                aa.append(gated_run(h[0], h[1], setup, work / f"{name}-aa-{i}", args))
-                slow.append(gated_run(servers.slowed, h[0], setup, work / f"{name}-s-{i}", args))
+                with hog(args.pilot_duty):
+                    aa.append(gated_run(h[0], h[1], setup, work / f"{name}-aa-{i}", args))
+                with hog(args.pilot_duty):
+                    slow.append(
+                        gated_run(servers.slowed, h[0], setup, work / f"{name}-s-{i}", args)
+                    )
                 print(
                     f"  {name} {i + 1}: A/A p95 {aa[-1]['p95_ms']:.2f} vs "
                     f"{aa[-1]['control_p95_ms']:.2f} ms; slowed (work {setup.slow_work_ms:g}) "
@@ -491,6 +509,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--noises", default="0,15,30", help="noise levels, %% of the core")
     group.add_argument("--restart-every", type=int, default=5, help="pairs between restarts")
     group.add_argument("--max-extend", type=float, default=8.0, help="the probe's, seconds")
+    group.add_argument("--pilot-duty", type=float, default=0.0, help="the hog's, piloting")
     group.add_argument(
         "--pilot-slow-work-ms", type=float, default=None, help="the slowed knob to pilot"
     )
