@@ -57,14 +57,28 @@ that extended its window hands the longer histogram to all of them.
 from merged histograms (all slowed candidates over all A/A candidates) and as the
 median of the runs' own A/B ratios.
 
-Budget: about 6 s per fast run and 13 s per 20 ms run; the default matrix (2 routes x
-3 levels x 20 pairs) is about 37 minutes on the 2-core development VM, printed before
-it starts. Results: ``benchmarks/results/gate_quality_matrix.json``.
+**Pilots** (``--matrix-pilot``, no noise, 3-4 pairs, on the 2-core development VM):
+fast: p95 about 3-4 ms; 0.8 ms of work on the slowed candidate gave a live ratio of
+x1.31-x1.36 (median x1.34; merged histograms, runs apart, x1.25). 20 ms: work 12 ms
+gives p95 16-19 ms with the control beside it; 16.5 ms gave x1.29-x1.30 live (merged
+x1.19). Under the hog the same knob is a smaller ratio (the hog's waiting adds to
+both sides alike): at duty 0.3 about x1.22 (20 ms) and x1.27 (fast), so the ±30 %
+column asks for a harder detection than +30 %; the table prints what each condition
+achieved.
+
+**Budget.** A fast run takes about 6.5 s (4.2 s measured, 5 one-second blocks for the
+paired comparison) and a 20 ms run about 12 s (9.5 s, 10 blocks); a run whose
+comparison is inconclusive extends by up to ``--max-extend`` (8 s). The default matrix
+(2 routes x 3 levels x 20 pairs, 240 runs) is about 39 minutes, printed before it
+starts; ``--duration-scale 2`` gives the A/B twice the blocks for about 66 minutes.
+``--quick``: 2 pairs per condition, about 4.5 minutes, results to the temp folder.
+Results: ``benchmarks/results/gate_quality_matrix.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -428,8 +442,12 @@ def estimate_s(
     return len(noises) * (per_level + restarts)
 
 
+def scaled(setup: RouteSetup, factor: float) -> RouteSetup:
+    return dataclasses.replace(setup, duration_s=round(setup.duration_s * factor, 2))
+
+
 def main_matrix(args: argparse.Namespace) -> None:
-    setups = [ROUTES[name] for name in parse_list(args.routes)]
+    setups = [scaled(ROUTES[name], args.duration_scale) for name in parse_list(args.routes)]
     noises = [float(v) for v in parse_list(args.noises)]
     if args.quick:
         args.runs, args.restart_every = 2, 2
@@ -509,6 +527,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--noises", default="0,15,30", help="noise levels, %% of the core")
     group.add_argument("--restart-every", type=int, default=5, help="pairs between restarts")
     group.add_argument("--max-extend", type=float, default=8.0, help="the probe's, seconds")
+    group.add_argument(
+        "--duration-scale",
+        type=float,
+        default=1.0,
+        help="multiply both routes' probe durations (more one-second blocks for the A/B)",
+    )
     group.add_argument("--pilot-duty", type=float, default=0.0, help="the hog's, piloting")
     group.add_argument(
         "--pilot-slow-work-ms", type=float, default=None, help="the slowed knob to pilot"
