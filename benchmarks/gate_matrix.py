@@ -4,7 +4,7 @@ and the live A/B comparison (``launchgate run --compare-url``), on a fast route 
 ~20 ms one, under injected machine noise of 0, ±15 % and ±30 %.
 
     python benchmarks/gate_quality.py --matrix [--runs 20] [--routes fast,20ms]
-        [--noises 0,15,30] [--restart-every 5] [--seed 14] [--quick]
+        [--noises 0,15,30] [--restart-every 5] [--duration-scale 1] [--seed 3] [--quick]
     python benchmarks/gate_quality.py --matrix-pilot [--routes fast,20ms] [--runs 3]
 
 **The runs.** Each is a real ``launchgate run --compare-url`` (pinned to the client
@@ -95,7 +95,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchlib import machine, run_client, save, table, wait_quiet
+from benchlib import loadavg, machine, run_client, save, table, wait_quiet
 from regression_rules import HISTORY, RULES
 
 from launchgate.demo import DemoServer
@@ -255,6 +255,7 @@ def gated_run(
         "--compare-url",
         control.url,
     ]
+    load = loadavg()
     started = time.monotonic()
     done = run_client(cmd, timeout_s=300, env=env, cwd=where)
     wall = time.monotonic() - started
@@ -280,6 +281,7 @@ def gated_run(
         "control_p95_ms": route.get("control_p95_ms"),
         "control_samples": route.get("control_samples"),
         "client_foreign_cpu_s": done.foreign_cpu_s,
+        "loadavg_before": load,
     }
 
 

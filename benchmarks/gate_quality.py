@@ -232,8 +232,6 @@ def main() -> None:
         if args.matrix_pilot:
             gate_matrix.main_pilot(args)
         else:
-            if "--seed" not in sys.argv:
-                args.seed = 14
             gate_matrix.main_matrix(args)
         return
     rng = random.Random(args.seed)
