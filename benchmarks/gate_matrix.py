@@ -25,9 +25,12 @@ samples per side, the gate's minimum, while two servers and the noise leave the
 server core short of saturation.
 
 **The noise.** At level ±L, every run draws its own duty cycle ``d`` uniformly from
-[0, L] and a hog process pinned to the server core spins for ``d`` of every 100 ms
+[0, L] and a hog process pinned to the server core spins for ``d`` of every ~100 ms
 period (random phase) for the whole run: another tenant taking up to L of the core,
-differently on every run, as another CI runner would. Level 0: no hog.
+differently on every run, as another CI runner would. Each period's length is drawn
+from 50-150 ms, so the hog cannot phase-lock with the probe's periodic schedule (a
+strict 100 ms period did, in a pilot: it hit one side's sends and not the other's).
+Level 0: no hog.
 
 **A trial, and what is shared.** Per route and noise level, ``--runs`` pairs, each an
 A/A run (a healthy candidate against a healthy control) then a slowed run (the slowed
@@ -165,12 +168,15 @@ probe:
 baseline: {{dir: "{baselines}"}}
 """
 
+# Each period's length is drawn afresh (0.5-1.5 x the mean): a strictly periodic hog
+# phase-locks with the probe's strictly periodic schedule (100 ms is five sends of one
+# side at 50/s) and then always hits the same side's slots, noise no real runner makes.
 HOG = """\
 import random, sys, time
-duty, period = float(sys.argv[1]), float(sys.argv[2])
-time.sleep(random.random() * period)
+duty, mean = float(sys.argv[1]), float(sys.argv[2])
+time.sleep(random.random() * mean)
 while True:
-    start = time.monotonic()
+    start, period = time.monotonic(), mean * random.uniform(0.5, 1.5)
     while time.monotonic() - start < duty * period:
         pass
     time.sleep(max(0.0, period - (time.monotonic() - start)))
@@ -179,7 +185,7 @@ while True:
 
 @contextmanager
 def hog(duty: float) -> Iterator[int | None]:
-    """A process spinning for ``duty`` of every period, on this process's core (the
+    """A process spinning for ``duty`` of every (jittered) period, on this process's core (the
     server core: it inherits the affinity); stopped by its pid."""
     if duty <= 0:
         yield None
