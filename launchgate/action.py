@@ -50,7 +50,12 @@ def action_argv(environ: Mapping[str, str]) -> tuple[list[str], Path]:
     except ValueError as exc:
         raise InputError(f"args: {exc} (quote as in a shell)") from None
     argv = ["run"]
-    for flag, name in (("--url", "url"), ("--config", "config"), ("--environment", "environment")):
+    for flag, name in (
+        ("--url", "url"),
+        ("--config", "config"),
+        ("--environment", "environment"),
+        ("--compare-url", "compare-url"),
+    ):
         if get(name):
             argv += [flag, get(name)]
     if _boolean(get("update-baseline"), "update-baseline"):

@@ -106,7 +106,8 @@ DEMO_SENTINEL = "Sentinel-Demo-Password-0042"
 
 @dataclass(frozen=True)
 class DemoRun:
-    """One `launchgate demo [--fault F] --debug` in a child process, as a user runs it."""
+    """One `launchgate demo [--fault F] [--compare] --debug` in a child process, as a user
+    runs it."""
 
     result: subprocess.CompletedProcess[str]
     out: Path  # its output folder
@@ -119,19 +120,23 @@ class DemoRun:
 @pytest.fixture(scope="session")
 def demo_runs(
     tmp_path_factory: pytest.TempPathFactory, fast_demo_env: dict[str, str]
-) -> Callable[[str | None], DemoRun]:
-    """``demo_runs(fault)``: the run for that fault (None: clean), made once per session
-    and shared by every test that reads it (each run costs a demo start and a probe)."""
-    runs: dict[str | None, DemoRun] = {}
+) -> Callable[..., DemoRun]:
+    """``demo_runs(fault, compare=False)``: the run for that fault (None: clean), gated
+    against a live control with ``compare``, made once per session and shared by every
+    test that reads it (each run costs a demo start and a probe)."""
+    runs: dict[tuple[str | None, bool], DemoRun] = {}
 
-    def run(fault: str | None) -> DemoRun:
-        if fault not in runs:
-            folder = tmp_path_factory.mktemp(f"demo-{fault or 'clean'}")
+    def run(fault: str | None, compare: bool = False) -> DemoRun:
+        key = (fault, compare)
+        if key not in runs:
+            name = f"demo-{fault or 'clean'}" + ("-compare" if compare else "")
+            folder = tmp_path_factory.mktemp(name)
             env = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHGATE_")}
             env.update(fast_demo_env)
             env["LAUNCHGATE_DEMO_PASSWORD"] = DEMO_SENTINEL
             args = ["demo", "--debug", "--out", str(folder / "out")]
             args += ["--fault", fault] if fault else []
+            args += ["--compare"] if compare else []
             result = subprocess.run(
                 [sys.executable, "-m", "launchgate.cli", *args],
                 capture_output=True,
@@ -141,8 +146,8 @@ def demo_runs(
                 cwd=folder,
                 check=False,
             )
-            runs[fault] = DemoRun(result, folder / "out")
-        return runs[fault]
+            runs[key] = DemoRun(result, folder / "out")
+        return runs[key]
 
     return run
 

@@ -145,6 +145,54 @@ def test_missing_index_is_a_regression_under_the_p95_target(
     assert "REGRESSION" in summary
 
 
+def test_the_clean_demo_passes_against_a_live_control(
+    demo_runs: Callable[..., DemoRun],
+) -> None:
+    """``launchgate demo --compare``: a healthy control beside the candidate; both sides
+    measured in one window, the regression decided against the control."""
+    run = demo_runs(None, compare=True)
+    assert run.result.returncode == 0, run.terminal
+    assert "as the control" in run.result.stdout
+    report, _, summary = outputs(run.out)
+    assert report["verdict"] == "pass"
+    for route in report["routes"]:
+        assert route["control"].startswith("http://127.0.0.1:")
+        assert not route["control"].startswith(report["target"])
+        assert route["control_samples"] >= 200 and route["samples"] >= 200
+        assert route["compare_decision"] in ("unchanged", "improvement")
+        low, high = route["compare_interval"]
+        assert low <= route["compare_ratio"] <= high
+        # The stored baseline is shown beside it: one taken alone is named as such.
+        assert route["decision"] in ("no_baseline", "incomparable")
+    titles = {c["id"]: c["title"] for c in report["checks"]}
+    assert "slower than the control" in titles["probe::dashboard::regression"]
+    assert "| control p95 | vs control |" in summary
+
+
+COMPARE_FAULTS = [
+    ("missing-index", {"probe", "probe::dashboard::regression"}),
+    ("dashboard-slow", {"probe", "probe::dashboard::p95", "probe::dashboard::regression"}),
+]
+
+
+@pytest.mark.parametrize(("fault", "failing"), COMPARE_FAULTS, ids=[c[0] for c in COMPARE_FAULTS])
+def test_a_slowed_dashboard_fails_against_the_live_control(
+    demo_runs: Callable[..., DemoRun], fault: str, failing: set[str]
+) -> None:
+    run = demo_runs(fault, compare=True)
+    assert run.result.returncode == 1, run.terminal
+    report, _, _ = outputs(run.out)
+    failed = {c["id"] for c in report["checks"] if c["status"] == "failed"}
+    assert failed == failing
+    (dashboard,) = [r for r in report["routes"] if r["route"] == "dashboard"]
+    assert dashboard["compare_decision"] == "regression"
+    assert dashboard["compare_interval"][0] > 1.2
+    (check,) = [c for c in report["checks"] if c["id"] == "probe::dashboard::regression"]
+    assert "the control's" in check["message"] and "in the same window" in check["message"]
+    (home,) = [r for r in report["routes"] if r["route"] == "home"]
+    assert home["compare_decision"] != "regression"  # the fault is on the dashboard only
+
+
 def test_login_500_names_the_status_and_skips_what_depends_on_login(
     demo_runs: Callable[..., DemoRun],
 ) -> None:

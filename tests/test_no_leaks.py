@@ -182,11 +182,16 @@ def test_a_crashing_check_leaks_nothing(
     assert_nowhere([SECRETS["API_TOKEN"]], texts)
 
 
-@pytest.mark.parametrize("fault", [None, "login-500", "signup-broken", "flaky-5xx"])
-def test_the_demo_password_never_shows(fault: str | None, demo_runs) -> None:
+@pytest.mark.parametrize(
+    ("fault", "compare"),
+    [(None, False), ("login-500", False), ("signup-broken", False), ("flaky-5xx", False),
+     (None, True), ("missing-index", True)],
+)  # fmt: skip
+def test_the_demo_password_never_shows(fault: str | None, compare: bool, demo_runs) -> None:
     """Every shared demo run plants DEMO_SENTINEL as the demo customer's password and runs
-    with --debug; passing, failing and probing, it shows up nowhere."""
-    run = demo_runs(fault)
+    with --debug; passing, failing, probing and logging in on a control, it shows up
+    nowhere."""
+    run = demo_runs(fault, compare)
     assert run.result.returncode == (0 if fault is None else 1), run.terminal
     texts = {"stdout": run.result.stdout, "stderr": run.result.stderr, **written(run.out)}
     assert_nowhere([DEMO_SENTINEL], texts)

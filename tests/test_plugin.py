@@ -169,8 +169,31 @@ def test_options_are_registered(pytester: pytest.Pytester) -> None:
             "*--launchgate-config=FILE*",
             "*--launchgate-url=URL*",
             "*--launchgate-out=DIR*",
+            "*--launchgate-compare-url=URL*",
         ]
     )
+
+
+def test_the_compare_url_option_gates_the_target_against_a_live_control(
+    pytester: pytest.Pytester, gated, demo_server: Callable[..., DemoServer]
+) -> None:
+    """As pytest runs it: the faulted app against a healthy one, side by side."""
+    server = gated("dashboard-slow")
+    control = demo_server(password=SENTINEL)
+    result = pytester.runpytest_subprocess(
+        "--launchgate",
+        "--launchgate-url",
+        server.url,
+        "--launchgate-compare-url",
+        control.url,
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=29, failed=3)
+    result.stdout.fnmatch_lines(
+        ["probe::dashboard::regression failed: dashboard: *vs the control's *in the same window*"]
+    )
+    assert SENTINEL not in result.stdout.str() + result.stderr.str()
 
 
 def test_a_bad_config_is_a_usage_error(pytester: pytest.Pytester) -> None:

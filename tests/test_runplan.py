@@ -203,3 +203,67 @@ def test_good_flags_make_a_config_from_the_command_line() -> None:
     assert loaded.path == Path("(command line)")
     assert loaded.config.edge is not None
     assert loaded.secret_values == ()
+
+
+PROBE = "probe:\n  routes: {home: {path: /}}\n"
+
+
+def test_the_compare_url_flag_sets_the_probes_control(tmp_path: Path) -> None:
+    loaded = load(
+        "target: {url: http://new.example}\n" + PROBE + "  compare: {url: http://a.example, "
+        "limit: 15%}\n"
+    )
+    plan = prepare(
+        loaded,
+        url=None,
+        environ={},
+        redactor=Redactor(),
+        out_dir=tmp_path,
+        compare_url="http://old.example/",
+    )
+    assert plan.config.probe is not None
+    assert plan.config.probe.control_url == "http://old.example"
+    assert plan.config.probe.compare is not None
+    assert plan.config.probe.compare.limit == 15.0  # the flag replaces only the URL
+    unchanged = prepare(loaded, url=None, environ={}, redactor=Redactor(), out_dir=tmp_path)
+    assert unchanged.config.probe is not None
+    assert unchanged.config.probe.control_url == "http://a.example"
+
+
+def test_an_empty_compare_url_in_the_config_sets_no_control(tmp_path: Path) -> None:
+    """``url: ${PREVIOUS_URL:-}``: no previous deployment, no comparison."""
+    loaded = load("target: {url: http://new.example}\n" + PROBE + "  compare: {url: ''}\n")
+    plan = prepare(loaded, url=None, environ={}, redactor=Redactor(), out_dir=tmp_path)
+    assert plan.config.probe is not None and plan.config.probe.control_url is None
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "message"),
+    [
+        (JOURNEY, "http://old.example", "--compare-url: the config has no probe: section"),
+        (PROBE, "ftp://old.example", "--compare-url: "),
+    ],
+)
+def test_a_compare_url_that_cannot_be_used_is_a_usage_error(
+    tmp_path: Path, text: str, given: str, message: str
+) -> None:
+    loaded = load("target: {url: http://new.example}\n" + text)
+    with pytest.raises(UsageError, match=message):
+        prepare(
+            loaded, url=None, environ={}, redactor=Redactor(), out_dir=tmp_path, compare_url=given
+        )
+
+
+def test_a_password_in_the_control_url_is_registered_as_a_secret(tmp_path: Path) -> None:
+    loaded = load("target: {url: http://new.example}\n" + PROBE)
+    redactor = CountingRedactor()
+    prepare(
+        loaded,
+        url=None,
+        environ={},
+        redactor=redactor,
+        out_dir=tmp_path,
+        compare_url=f"http://preview:{URL_PASSWORD}@old.example",
+    )
+    assert URL_PASSWORD in redactor.added
+    assert URL_PASSWORD not in redactor.redact(f"shown: {URL_PASSWORD}")

@@ -341,6 +341,12 @@ class CompareSpec(_Model):
         description="Fail when a route's p95 is this much worse than the control's "
         "(and not noise); default: probe.gates.regression.",
     )
+    floor: Duration = Field(
+        0.001,
+        description="The timing resolution: smaller p95 differences from the control "
+        "never count. Noise across runs cancels here, so this is not probe.gates."
+        "regression_floor, which may be set higher to absorb it.",
+    )
 
 
 class ProbeSpec(_Model):

@@ -192,7 +192,7 @@ async def _run_probe(
             decisions = decide_routes(
                 ours, spec.gates, state.baseline, fp, source=str(path), solo_fingerprint=solo
             )
-            comparisons = compare_routes(ours, theirs, routes, spec.gates)
+            comparisons = compare_routes(ours, theirs, routes, spec.gates, spec.compare)
             if not _undecided(ours, theirs, spec, decisions, comparisons):
                 break
             step = min(_EXTEND_STEP_S, spec.max_extend - extended)
@@ -208,7 +208,7 @@ async def _run_probe(
         measurement, spec.gates, state.baseline, fp, source=str(path), solo_fingerprint=solo
     )
     state.drift = decide_drift(measurement, spec.gates, state.baseline, fp)
-    state.comparisons = compare_routes(measurement, state.control, routes, spec.gates)
+    state.comparisons = compare_routes(measurement, state.control, routes, spec.gates, spec.compare)
     latest = state.baseline.latest if state.baseline else None
     outcome = ProbeOutcome(
         measurement=measurement,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from launchgate.baseline.store import BaselineEntry, BaselineFile, GitInfo, RouteBaseline
-from launchgate.config.model import GatesSpec
+from launchgate.config.model import CompareSpec, GatesSpec
 from launchgate.probe.compare import ComparisonDecision, compare_p95
 from launchgate.probe.gates import (
     DriftDecision,
@@ -167,9 +167,11 @@ def compare_routes(
     control: Mapping[str, RouteMeasurement],
     settings: Sequence[RouteSettings],
     gates: GatesSpec,
+    compare: CompareSpec | None,
 ) -> dict[str, ComparisonDecision]:
     """Each route measured on both sides, against its control in the same window."""
     limits = {s.name: s.compare_pct for s in settings}
+    floor_ms = (compare.floor if compare else 0.001) * 1000
     decisions: dict[str, ComparisonDecision] = {}
     for route in measurement.routes:
         theirs = control.get(route.route)
@@ -182,7 +184,7 @@ def compare_routes(
             limit_pct=limit,
             confidence_pct=gates.confidence,
             min_samples=gates.min_samples,
-            floor_ms=gates.regression_floor * 1000,
+            floor_ms=floor_ms,
         )
     return decisions
 

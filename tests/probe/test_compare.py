@@ -111,7 +111,11 @@ def test_blocks_must_pair_up():
 def test_a_difference_under_the_timing_resolution_never_fails():
     control = [[1.0] * 20 for _ in range(20)]
     candidate = [[1.5] * 20 for _ in range(20)]  # +50 %, but half a millisecond
-    assert compare_p95(candidate, control, **RULE).outcome == "unchanged"
+    decision = compare_p95(candidate, control, **RULE)
+    assert decision.outcome == "unchanged"
+    # Said as it is: over the limit in percent, but by less than the floor.
+    assert "+50%" in decision.reason
+    assert "over 20%, but by 0.5 ms, within the 1 ms resolution floor" in decision.reason
 
 
 def test_the_same_figures_always_give_the_same_decision():

@@ -212,3 +212,54 @@ def test_a_route_s_drift_is_carried_and_shown_beside_its_decision() -> None:
     rows = {row[0]: row for row in latency_rows((drifted, steady))}
     assert rows["dashboard (/dashboard)"][-1] == "unchanged, DRIFT"
     assert rows["home (/home)"][-1] == "unchanged"
+
+
+def compared(name: str, *, ratio: float, outcome: str, decision: str = "incomparable"):
+    return dataclasses.replace(
+        route(name, p95_ms=12.0 * ratio, baseline_p95_ms=None, decision=decision),
+        control=f"https://old.example.com/{name}",
+        control_samples=238,
+        control_p95_ms=12.0,
+        compare_ratio=ratio,
+        compare_low=ratio * 0.9,
+        compare_high=ratio * 1.1,
+        compare_decision=outcome,
+        compare_reason=f"p95 vs the control's 12.0 ms in the same window ({outcome})",
+    )
+
+
+def test_a_compared_route_carries_both_sides_and_the_ratio() -> None:
+    slow = compared("dashboard", ratio=1.85, outcome="regression")
+    data = load(render_json(with_probe(all_passed(), [slow])))
+    (dashboard,) = data["routes"]
+    assert dashboard["control"] == "https://old.example.com/dashboard"
+    assert dashboard["control_samples"] == 238
+    assert dashboard["control_p95_ms"] == 12.0
+    assert dashboard["compare_ratio"] == 1.85
+    assert dashboard["compare_interval"] == [1.665, 2.035]
+    assert dashboard["compare_decision"] == "regression"
+    assert "the control's" in dashboard["compare_reason"]
+    assert dashboard["decision"] == "incomparable"  # the stored baseline's, beside it
+
+
+def test_a_route_without_a_control_has_no_compare_figures() -> None:
+    data = load(render_json(with_probe(all_passed(), [route("home")])))
+    (home,) = data["routes"]
+    keys = ("control", "control_samples", "control_p95_ms", "compare_ratio")
+    assert all(home[k] is None for k in (*keys, "compare_interval", "compare_decision"))
+
+
+def test_the_latency_table_grows_the_control_columns_only_with_a_control() -> None:
+    from launchgate.reports.latency import LATENCY_HEADER, latency_header
+
+    slow = compared("dashboard", ratio=1.85, outcome="regression", decision="within_noise")
+    same = compared("home", ratio=1.02, outcome="unchanged")
+    header = latency_header((slow, same))
+    assert header == (*LATENCY_HEADER[:-1], "control p95", "vs control", "decision")
+    assert latency_header((route("home"),)) == LATENCY_HEADER
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in latency_rows((slow, same))}
+    dashboard = rows["dashboard (/dashboard)"]
+    assert dashboard["control p95"] == "12.0 ms"
+    assert dashboard["vs control"] == "×1.85 (×1.67–×2.04)"
+    assert dashboard["decision"] == "REGRESSION vs control; baseline: within noise"
+    assert rows["home (/home)"]["decision"] == "unchanged vs control; baseline: incomparable"

@@ -151,3 +151,32 @@ def test_problems_come_just_before_the_verdict() -> None:
     lines = output(console).rstrip("\n").splitlines()
     assert lines[-3] == "error: could not write out/summary.md: full"
     assert lines[-1].endswith("(exit 3)")
+
+
+def test_the_latency_table_shows_the_control_and_the_gating_decision_in_80_columns() -> None:
+    import dataclasses
+
+    from launchgate.reports.terminal import render_latency
+
+    from .factories import route, with_probe
+
+    slow = dataclasses.replace(
+        route("dashboard", p95_ms=22.2, baseline_p95_ms=12.5, decision="regression"),
+        control="http://127.0.0.1:8001/dashboard",
+        control_p95_ms=12.0,
+        compare_ratio=1.85,
+        compare_low=1.6,
+        compare_high=2.1,
+        compare_decision="unchanged",
+    )
+    console = plain_console()
+    console.print(render_latency(with_probe(all_passed(), [slow])))
+    text = output(console)
+    header, row = text.splitlines()[1:3]
+    assert header.split() == [
+        "route", "p95", "target", "baseline", "errors", "control", "vs", "control", "decision"
+    ]  # fmt: skip
+    assert "×1.85" in row and "12.0 ms" in row
+    # The decision that gated is the control's; the stored one is in summary.md.
+    assert row.split()[-1] == "unchanged"
+    assert "REGRESSION" not in text
