@@ -3,6 +3,7 @@ fault, N times each, on an idle machine and with a CPU hog on one core.
 
     python benchmarks/demo_faults.py [--runs 20] [--faults login-500,missing-index]
         [--conditions idle,hog] [--hog-cpu N] [--fresh-cache] [--max-load 1.5] [--quick]
+        [--compare]
 
 Each run is the real command a newcomer types, ``python -m launchgate.cli demo
 [--fault NAME]``, in a fresh temporary folder (its working directory and ``--out``),
@@ -27,6 +28,12 @@ to one core (``--hog-cpu``, default the last one) with ``os.sched_setaffinity``,
 started before the condition's first run and stopped by its pid after the last. The
 demo itself is not pinned: it runs where the scheduler puts it, as it would for a
 user, so it has one free core and a share of the hog's.
+
+``--compare`` runs ``launchgate demo --compare [--fault NAME]`` instead: a healthy
+demo app beside the faulted one, each route's regression decided live against it
+(the demo makes and reads no calibration then, so none is run here). Its results are
+labelled apart: ``demo_faults_compare[_LABEL].json``, and every run records each
+route's ``compare_decision`` and ratio beside the stored-baseline figures.
 
 Runs interleave within a condition (clean, then each fault, round after round), so a
 drift of the machine touches every kind alike. Results: a table per condition on
@@ -67,11 +74,13 @@ def demo_env(cache: Path) -> dict[str, str]:
     return env
 
 
-def run_demo(kind: str, cache: Path) -> dict[str, Any]:
+def run_demo(kind: str, cache: Path, *, compare: bool = False) -> dict[str, Any]:
     """One ``launchgate demo`` run in a fresh folder; its outcome and main figures."""
     with tempfile.TemporaryDirectory(prefix="demo-faults-run-") as scratch:
         folder = Path(scratch)
         cmd = [sys.executable, "-m", "launchgate.cli", "demo", "--out", str(folder / "out")]
+        if compare:
+            cmd.append("--compare")
         if kind != CLEAN:
             cmd += ["--fault", kind]
         load = loadavg()
@@ -116,6 +125,10 @@ def run_demo(kind: str, cache: Path) -> dict[str, Any]:
                 "error_rate_pct": r["error_rate_pct"],
                 "decision": r["decision"],
                 "reason": r["decision_reason"],
+                "compare_decision": r.get("compare_decision") or None,
+                "compare_ratio": r.get("compare_ratio"),
+                "control_p95_ms": r.get("control_p95_ms"),
+                "compare_reason": r.get("compare_reason") or None,
             }
             for r in report["routes"]
         }
@@ -237,6 +250,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--quick", action="store_true", help="results to the temp folder, not benchmarks/results"
     )
     parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="launchgate demo --compare: gate live against a healthy control app",
+    )
+    parser.add_argument(
         "--label",
         default="",
         help="results in demo_faults_LABEL.json, so runs of several fault sets keep apart",
@@ -264,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with condition(name, args.hog_cpu, args.max_load) as info:
                 conditions.append(info)
                 print(f"{name}: {args.runs} round(s) of {len(kinds)} runs", flush=True)
-                if calibration is None and not args.fresh_cache:
+                if calibration is None and not (args.fresh_cache or args.compare):
                     calibration = calibrate(Path(shared))
                     calibration["condition"] = name
                     print(
@@ -275,9 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for kind in kinds:
                         if args.fresh_cache:
                             with tempfile.TemporaryDirectory(prefix="demo-faults-c-") as own:
-                                run = run_demo(kind, Path(own))
+                                run = run_demo(kind, Path(own), compare=args.compare)
                         else:
-                            run = run_demo(kind, Path(shared))
+                            run = run_demo(kind, Path(shared), compare=args.compare)
                         run.update(condition=name, round=round_no)
                         runs.append(run)
                         mark = "ok" if run["ok"] else "MISS" if kind != CLEAN else "FALSE FAIL"
@@ -287,7 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             flush=True,
                         )
     rows = summary(runs, kinds)
-    print()
+    print("\nlaunchgate demo --compare (gated live against a healthy control):" if args.compare
+          else "\nlaunchgate demo (gated against the calibrated stored baseline):")  # fmt: skip
     print(markdown(rows))
     data: dict[str, object] = {
         "machine": machine(),
@@ -300,15 +319,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "hog_cpu": args.hog_cpu,
             "cache": "fresh per run" if args.fresh_cache else "one for all runs",
             "max_load": args.max_load,
+            "compare": args.compare,
         },
         "calibration": calibration,
         "conditions": conditions,
         "summary": rows,
         "runs": runs,
     }
-    path = save(
-        f"demo_faults_{args.label}" if args.label else "demo_faults", data, quick=args.quick
-    )
+    name = "demo_faults_compare" if args.compare else "demo_faults"
+    path = save(f"{name}_{args.label}" if args.label else name, data, quick=args.quick)
     print(f"\nraw figures: {path}")
     return 0 if all(r["ok"] == r["runs"] for r in rows) else 1
 

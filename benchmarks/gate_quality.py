@@ -6,6 +6,12 @@
         [--slow-work-ms 55] [--rate 10/s] [--calibration 5]
     python benchmarks/gate_quality.py --noise 10   # every run's work x U(0.9, 1.1)
     python benchmarks/gate_quality.py --pilot 20,40,54     # dashboard p95 per work value
+    python benchmarks/gate_quality.py --matrix [--quick]   # all rules on the same runs
+
+``--matrix`` (and ``--matrix-pilot``) is the issue-14 comparison of the old and new
+stored-baseline rules, the naive rule and the live A/B, under injected noise, on a fast
+and a 20 ms route: see ``gate_matrix.py``, which holds it. The rest of this docstring
+is the stored-baseline mode.
 
 Each run is what ``launchgate demo`` does, spelled out so the demo app can be given
 the benchmark-only knob ``LAUNCHGATE_DEMO_DASHBOARD_WORK_MS``: a fresh demo server
@@ -63,6 +69,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import gate_matrix
 from benchlib import ROOT, SERVER_CORE, loadavg, machine, run_client, save, table, wait_quiet
 
 from launchgate.baseline.store import read_baseline
@@ -214,7 +221,19 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=0.0, help="run-to-run speed noise, %%")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--max-load", type=float, default=1.0)
+    parser.add_argument("--matrix", action="store_true", help="every rule on the same runs")
+    parser.add_argument("--matrix-pilot", action="store_true", help="the matrix's slow knobs")
+    gate_matrix.add_arguments(parser)
     args = parser.parse_args()
+    if args.matrix or args.matrix_pilot:
+        # This process, the demo servers and the noise hog share the server core; each
+        # `launchgate run` is pinned to the client core by run_client.
+        os.sched_setaffinity(0, {SERVER_CORE})
+        if args.matrix_pilot:
+            gate_matrix.main_pilot(args)
+        else:
+            gate_matrix.main_matrix(args)
+        return
     rng = random.Random(args.seed)
 
     def noisy(work_ms: float) -> float:
