@@ -202,16 +202,13 @@ def _judge_regression(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
         )  # fmt: skip
     if decision.could_not_decide:
         return _result(check, "error", f"could not decide: {decision.reason}")
-    drift = evidence.drift
-    if drift is not None and drift.drifts:
-        return _result(
-            check, "failed", f"{check.route.name} drifted: {drift.reason}",
-            detail=f"regression against the recent baselines: {decision.outcome}: "
-            f"{decision.reason}",
-            remedy="each deploy stayed within the regression limit, together they did "
-            "not: look at what the deploys named here changed on this route",
-            severity=check.route.drift_severity,
-        )  # fmt: skip
+    drift = _drifted(
+        check,
+        evidence,
+        f"regression against the recent baselines: {decision.outcome}: {decision.reason}",
+    )
+    if drift is not None:
+        return drift
     return _result(check, "passed", f"{decision.outcome}: {decision.reason}")
 
 
@@ -242,15 +239,11 @@ def _judge_comparison(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
         )  # fmt: skip
     if comparison.could_not_decide:
         return _result(check, "error", f"could not decide: {comparison.reason}")
-    drift = evidence.drift
-    if drift is not None and drift.drifts:
-        return _result(
-            check, "failed", f"{name} drifted: {drift.reason}",
-            detail=f"against the control: {comparison.outcome}: {comparison.reason}",
-            remedy="each deploy stayed within the regression limit, together they did "
-            "not: look at what the deploys named here changed on this route",
-            severity=check.route.drift_severity,
-        )  # fmt: skip
+    drift = _drifted(
+        check, evidence, f"against the control: {comparison.outcome}: {comparison.reason}"
+    )
+    if drift is not None:
+        return drift
     return _result(check, "passed", f"{comparison.outcome}: {comparison.reason}; {beside}")
 
 
@@ -261,3 +254,17 @@ def _stored_beside(evidence: RouteEvidence) -> str:
     if decision is None:
         return "the stored baseline (not gating): no decision"
     return f"the stored baseline (not gating): {decision.outcome}: {decision.reason}"
+
+
+def _drifted(check: GateCheck, evidence: RouteEvidence, beside: str) -> CheckResult | None:
+    """The drift finding, when the route drifted; ``beside``: the regression decision."""
+    drift = evidence.drift
+    if drift is None or not drift.drifts:
+        return None
+    return _result(
+        check, "failed", f"{check.route.name} drifted: {drift.reason}",
+        detail=beside,
+        remedy="each deploy stayed within the regression limit, together they did "
+        "not: look at what the deploys named here changed on this route",
+        severity=check.route.drift_severity,
+    )  # fmt: skip
