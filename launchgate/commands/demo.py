@@ -196,6 +196,7 @@ def _gate_once(
     calibrate: bool = False,
     compare: bool = False,
 ) -> int:
+    from launchgate.commands.demo_serve import start_demo
     from launchgate.config.load import parse_config
     from launchgate.demo.server import DemoServer
     from launchgate.gate import run_gate
@@ -204,19 +205,16 @@ def _gate_once(
     out = console(io.out)
 
     def started(with_faults: list[str] | tuple[str, ...]) -> DemoServer:
-        server = DemoServer(
-            faults=with_faults,
-            password=environ["LAUNCHGATE_DEMO_PASSWORD"],
-            users=users,
-            extra_env={"LAUNCHGATE_DEMO_WEBHOOK_SECRET": environ["LAUNCHGATE_DEMO_WEBHOOK_SECRET"]},
+        return start_demo(
+            DemoServer(
+                faults=with_faults,
+                password=environ["LAUNCHGATE_DEMO_PASSWORD"],
+                users=users,
+                extra_env={
+                    "LAUNCHGATE_DEMO_WEBHOOK_SECRET": environ["LAUNCHGATE_DEMO_WEBHOOK_SECRET"]
+                },
+            )
         )
-        try:
-            server.start()
-            server.wait_ready(timeout_s=60.0)
-        except (OSError, RuntimeError) as exc:
-            server.stop()
-            raise LaunchgateError(f"the demo app did not start: {exc}") from None
-        return server
 
     control = started(()) if compare else None
     try:

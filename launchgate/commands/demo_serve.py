@@ -8,11 +8,15 @@ import secrets
 import signal
 import time
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from launchgate.commands import CommandIO
 from launchgate.errors import LaunchgateError, UsageError
 
-__all__ = ["serve"]
+if TYPE_CHECKING:
+    from launchgate.demo.server import DemoServer
+
+__all__ = ["serve", "start_demo"]
 
 _POLL_S = 0.5
 
@@ -32,13 +36,9 @@ def serve(io: CommandIO, *, faults: frozenset[str], port: int) -> int:
         raise UsageError("--port: expected a port number from 0 to 65535")
     io.redactor.add(password)
     token = io.environ.get("LAUNCHGATE_DEMO_ADMIN_TOKEN") or secrets.token_urlsafe(18)
-    server = DemoServer(faults=sorted(faults), password=password, admin_token=token, port=port)
-    try:
-        server.start()
-        server.wait_ready(timeout_s=60.0)
-    except (OSError, RuntimeError) as exc:
-        server.stop()
-        raise LaunchgateError(f"the demo app did not start: {exc}") from None
+    server = start_demo(
+        DemoServer(faults=sorted(faults), password=password, admin_token=token, port=port)
+    )
     config = resources.files("launchgate.demo").joinpath("watch.yml")
     # A token chosen in the environment is shown by name; one made here has to be
     # shown to be usable at all (a throwaway that opens a loopback-only endpoint).
@@ -77,3 +77,14 @@ def _interrupt(signum: int, frame: object) -> None:
 def _tail(output: str) -> str:
     lines = output.strip().splitlines()[-10:]
     return (":\n" + "\n".join(lines)) if lines else ""
+
+
+def start_demo(server: DemoServer) -> DemoServer:
+    """``server``, started and answering; stopped again and a clear error if not."""
+    try:
+        server.start()
+        server.wait_ready(timeout_s=60.0)
+    except (OSError, RuntimeError) as exc:
+        server.stop()
+        raise LaunchgateError(f"the demo app did not start: {exc}") from None
+    return server

@@ -13,7 +13,7 @@ from launchgate.config.template import GENERATED_NAMES, names_in, strings_in
 from launchgate.config.watch_semantics import watch_problems
 from launchgate.config.yamlsource import KeyPath
 
-__all__ = ["WEBHOOK_NAMES", "journey_order", "semantic_problems"]
+__all__ = ["WEBHOOK_NAMES", "journey_dependencies", "journey_order", "semantic_problems"]
 
 WEBHOOK_NAMES = frozenset({"event.id", "event.timestamp"})
 """Template names a webhook payload may use on top of the generated ones."""
@@ -115,7 +115,8 @@ def _step_rules(key: KeyPath, step: StepSpec) -> Iterator[Problem]:
             yield (*key, "expect", "json", path), str(exc)
 
 
-def _dependencies(journey: JourneySpec) -> list[str]:
+def journey_dependencies(journey: JourneySpec) -> list[str]:
+    """The journeys this one starts from (``session``, first) or ``needs``."""
     deps = list(journey.needs)
     if journey.session and journey.session not in deps:
         deps.insert(0, journey.session)
@@ -130,7 +131,7 @@ def _find_cycle(config: Config) -> list[str] | None:
         state[name] = 1
         stack.append(name)
         journey = config.journeys[name]
-        for dep in _dependencies(journey):
+        for dep in journey_dependencies(journey):
             if dep not in config.journeys or dep == name:
                 continue
             if state.get(dep) == 1:
@@ -158,7 +159,7 @@ def journey_order(config: Config) -> list[str]:
     def visit(name: str) -> None:
         if name in done:
             return
-        for dep in _dependencies(config.journeys[name]):
+        for dep in journey_dependencies(config.journeys[name]):
             if dep in config.journeys and dep != name:
                 visit(dep)
         done.append(name)

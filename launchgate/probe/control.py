@@ -24,7 +24,7 @@ import httpx
 from launchgate.checks.context import CheckContext, SessionState
 from launchgate.checks.journeys import run_journey
 from launchgate.config.model import Config
-from launchgate.config.semantics import journey_order
+from launchgate.config.semantics import journey_dependencies, journey_order
 
 __all__ = ["CONTROL", "ControlSessions", "control_context", "control_sessions"]
 
@@ -97,9 +97,7 @@ async def control_sessions(
 
 
 def _deps(config: Config, name: str) -> list[str]:
-    spec = config.journeys[name]
-    deps = [spec.session] if spec.session else []
-    return deps + [n for n in spec.needs if n not in deps and n in config.journeys]
+    return [d for d in journey_dependencies(config.journeys[name]) if d in config.journeys]
 
 
 def _closure(config: Config, needed: Iterable[str]) -> set[str]:
