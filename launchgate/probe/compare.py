@@ -145,7 +145,9 @@ def compare_p95(
             f"{figures}: over {limit_pct:g}%, but by {cand_p95 - ctrl_p95:.1f} ms, within "
             f"the {floor_ms:g} ms resolution floor ({band})",
         )
-    if ratio < 1.0 / (1.0 + limit_pct / 100.0) and high < 1.0:
+    # The floor binds both ways: half a millisecond faster is no improvement either.
+    faster_than_floor = ctrl_p95 - cand_p95 > floor_ms
+    if ratio < 1.0 / (1.0 + limit_pct / 100.0) and high < 1.0 and faster_than_floor:
         return decision("improvement", interval, f"{figures}: faster than the control ({band})")
     return decision(
         "unchanged", interval, f"{figures}: within {limit_pct:g}% of the control ({band})"

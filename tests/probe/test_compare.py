@@ -116,6 +116,8 @@ def test_a_difference_under_the_timing_resolution_never_fails():
     # Said as it is: over the limit in percent, but by less than the floor.
     assert "+50%" in decision.reason
     assert "over 20%, but by 0.5 ms, within the 1 ms resolution floor" in decision.reason
+    # And the other way round: half a millisecond faster is no improvement.
+    assert compare_p95(control, candidate, **RULE).outcome == "unchanged"
 
 
 def test_the_same_figures_always_give_the_same_decision():
