@@ -5,6 +5,7 @@ and the live A/B comparison (``launchgate run --compare-url``), on a fast route 
 
     python benchmarks/gate_quality.py --matrix [--runs 20] [--routes fast,20ms]
         [--noises 0,15,30] [--restart-every 5] [--duration-scale 1] [--seed 3] [--quick]
+        [--label L]
     python benchmarks/gate_quality.py --matrix-pilot [--routes fast,20ms] [--runs 3]
 
 **The runs.** Each is a real ``launchgate run --compare-url`` (pinned to the client
@@ -75,7 +76,7 @@ comparison is inconclusive extends by up to ``--max-extend`` (8 s). The default 
 (2 routes x 3 levels x 20 pairs, 240 runs) is about 39 minutes, printed before it
 starts; ``--duration-scale 2`` gives the A/B twice the blocks for about 66 minutes.
 ``--quick``: 2 pairs per condition, about 4.5 minutes, results to the temp folder.
-Results: ``benchmarks/results/gate_quality_matrix.json``.
+Results: ``benchmarks/results/gate_quality_matrix[_LABEL].json`` (``--label``).
 """
 
 from __future__ import annotations
@@ -491,7 +492,7 @@ def main_matrix(args: argparse.Namespace) -> None:
         print(route_table(name, conditions, args.runs))
         print()
     print(f"wall {results['wall_s'] / 60:.1f} min (estimated {est / 60:.0f})")
-    print(f"raw figures: {save('gate_quality_matrix', results, quick=args.quick)}")
+    print(f"raw figures: {save(matrix_name(args.label), results, quick=args.quick)}")
 
 
 def main_pilot(args: argparse.Namespace) -> None:
@@ -529,6 +530,10 @@ def main_pilot(args: argparse.Namespace) -> None:
         print(f"{name}: {json.dumps(achieved(aa, slow))}")
 
 
+def matrix_name(label: str) -> str:
+    return f"gate_quality_matrix_{label}" if label else "gate_quality_matrix"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("--matrix / --matrix-pilot")
     group.add_argument("--routes", default=",".join(ROUTES), help="fast, 20ms or both")
@@ -542,6 +547,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="multiply both routes' probe durations (more one-second blocks for the A/B)",
     )
     group.add_argument("--pilot-duty", type=float, default=0.0, help="the hog's, piloting")
+    group.add_argument(
+        "--label", default="", help="results in gate_quality_matrix_LABEL.json, kept apart"
+    )
     group.add_argument(
         "--pilot-slow-work-ms", type=float, default=None, help="the slowed knob to pilot"
     )

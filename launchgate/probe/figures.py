@@ -171,7 +171,8 @@ def compare_routes(
 ) -> dict[str, ComparisonDecision]:
     """Each route measured on both sides, against its control in the same window."""
     limits = {s.name: s.compare_pct for s in settings}
-    floor_ms = (compare.floor if compare else 0.001) * 1000
+    spec = compare or CompareSpec()
+    floor_ms = spec.floor * 1000
     decisions: dict[str, ComparisonDecision] = {}
     for route in measurement.routes:
         theirs = control.get(route.route)
@@ -185,6 +186,7 @@ def compare_routes(
             confidence_pct=gates.confidence,
             min_samples=gates.min_samples,
             floor_ms=floor_ms,
+            margin_pct=spec.margin,
         )
     return decisions
 

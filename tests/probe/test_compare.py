@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from launchgate.probe.compare import compare_p95, p95
+from launchgate.probe.compare import compare_p95, expanded_tail, p95
 
 RULE: dict[str, Any] = {
     "limit_pct": 20.0,
@@ -129,3 +129,50 @@ def test_p95_uses_the_histogram_rank_rule():
     assert p95([]) != p95([])  # NaN
     assert p95(list(range(1, 101))) == 95
     assert p95([7.0]) == 7.0
+
+
+def test_the_interval_widens_for_few_blocks_and_tends_to_the_plain_one() -> None:
+    tails = [expanded_tail(95.0, n) for n in (2, 3, 5, 10, 20, 100, 10_000)]
+    assert tails == sorted(tails)  # fewer blocks: further out in the tails
+    assert tails[2] < 0.002  # 5 blocks: about the most extreme of 1000 resamples
+    assert 0.015 < tails[4] < 0.0175  # 20 blocks: a 95 % interval from the 1.6th percentile
+    assert tails[-1] == pytest.approx(0.025, abs=0.0002)  # many: the plain percentile
+
+
+def test_an_unchanged_build_over_few_blocks_is_rarely_called_different() -> None:
+    """Five one-second blocks, each with its own random slowdown of one side against the
+    other (the part of the noise that pairing cannot cancel): over 100 A/A runs the
+    interval keeps ×1 inside about as often as it claims, where a plain percentile
+    interval over so few blocks excluded it in 16 of 60 real runs."""
+    excluded = 0
+    for seed in range(100):
+        rng = random.Random(seed)
+        wobble = [rng.uniform(0.85, 1.15) for _ in range(5)]
+        control = blocks(1000 + seed, median_ms=4.0, n_blocks=5, per_block=40)
+        twin = blocks(2000 + seed, median_ms=4.0, n_blocks=5, per_block=40, common=wobble)
+        low, high = compare_p95(twin, control, **RULE).interval
+        excluded += not low <= 1.0 <= high
+    assert excluded <= 8
+
+
+def test_a_regression_must_clear_the_margin_two_identical_builds_differ_by() -> None:
+    """Over the limit, and above ×1 but not above ×1.05: what two processes of one build
+    can differ by for a whole run. With the margin that is measured longer, not failed."""
+    control = blocks(538, median_ms=20.0, n_blocks=12)
+    candidate = blocks(638, median_ms=20.0, n_blocks=12, scale=1.3)
+    plain = compare_p95(candidate, control, **RULE)
+    assert plain.ratio > 1.2 and 1.0 < plain.interval[0] < 1.05
+    assert plain.outcome == "regression"
+    with_margin = compare_p95(candidate, control, **RULE, margin_pct=5.0)
+    assert with_margin.outcome == "inconclusive"
+    assert with_margin.could_not_decide  # never a pass
+    assert "reaches ×1.05 (the 5% margin); more blocks are needed" in with_margin.reason
+    # A clear regression clears it.
+    clear = compare_p95(blocks(5, median_ms=20.0, scale=1.5), blocks(4, median_ms=20.0), **RULE)
+    assert clear.outcome == "regression"
+    assert (
+        compare_p95(
+            blocks(5, median_ms=20.0, scale=1.5), blocks(4, median_ms=20.0), **RULE, margin_pct=5.0
+        ).outcome
+        == "regression"
+    )
