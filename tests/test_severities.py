@@ -150,7 +150,7 @@ def test_a_pattern_that_matches_no_check_names_its_line(
     with pytest.raises(ConfigError) as caught:
         gate(clean_demo, dns, tmp_path, "gate:\n  severities:\n    'emial::*': medium")
     text = str(caught.value)
-    assert "launchgate.yml:15: gate.severities.emial::*: matches no check of this run" in text
+    assert "launchgate.yml:13: gate.severities.emial::*: matches no check of this run" in text
     assert "email::spf" in text
 
 
