@@ -18,7 +18,7 @@ import logging
 import secrets
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -42,13 +42,14 @@ from launchgate.clock import Clock, SystemClock
 from launchgate.config.load import LoadedConfig
 from launchgate.config.model import Config
 from launchgate.config.units import format_duration
-from launchgate.errors import UsageError
+from launchgate.errors import ConfigError, ConfigProblem, UsageError
 from launchgate.eventloop import new_runner
 from launchgate.hooks import hook_secrets
 from launchgate.probe.check import plan_probe
 from launchgate.redact import Redactor
 from launchgate.results import CheckKind, CheckResult
 from launchgate.runreport import RunReport
+from launchgate.severities import SeverityRules
 from launchgate.verdict import Verdict, decide
 
 __all__ = [
@@ -104,6 +105,30 @@ def known_secrets(loaded: LoadedConfig, target_url: str) -> tuple[str, ...]:
     urls = (target_url, probe.control_url if probe and probe.control_url else "")
     passwords = [password for password in map(_url_password, urls) if password]
     return (*loaded.secret_values, *passwords, *hook_secrets(loaded.config.on_fail))
+
+
+def _severity_rules(loaded: LoadedConfig, plan: Sequence[PlannedCheck]) -> SeverityRules:
+    gate = loaded.config.gate
+    rules = SeverityRules.build(
+        gate.severities,
+        independent=gate.independent,
+        gates_a_deploy=any(check.kind not in OFFLINE_KINDS for check in plan),
+    )
+    unmatched = rules.unmatched(p.check_id for p in plan)
+    if unmatched:
+        ids = ", ".join(p.check_id for p in plan[:8]) + (", …" if len(plan) > 8 else "")
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    loaded.path,
+                    loaded.locations.line_of(("gate", "severities", pattern), prefer_key=True),
+                    f"gate.severities.{pattern}",
+                    f"matches no check of this run (its checks: {ids})",
+                )
+                for pattern in unmatched
+            ]
+        )
+    return rules
 
 
 def _url_password(url: str) -> str | None:
@@ -168,6 +193,7 @@ class Run:
         )
         self.plan = self._plan()
         self._by_id = {p.check_id: p for p in self.plan}
+        self.severities = _severity_rules(loaded, self.plan)
         self.results: dict[str, CheckResult] = {}
         self.outcomes: dict[str, CheckOutcome] = {}  # what checks measured, by check id
         self._started_at: datetime | None = None
@@ -221,7 +247,7 @@ class Run:
                 "skipped", f"not run: prerequisite {blocked[0]} {verb}", blocked_by=blocked
             )
         else:
-            result = await self._guarded(planned)
+            result = self.severities.apply(await self._guarded(planned))
         self.results[check_id] = result
         if self._on_result is not None:
             self._on_result(result)

@@ -61,6 +61,9 @@ class Finding:
     title: str  # one line: "login answered 500, expected 303"
     detail: str = ""  # redacted context: what was sent, what came back
     remedy: str = ""  # what to change, when we can tell
+    # Reported at its severity but never a reason to roll back: a check the deploy
+    # cannot change, in a run that gates one (gate.independent, launchgate/severities.py).
+    advisory: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -62,13 +62,15 @@ def is_blocking(item: Finding | CheckResult, fail_on: Severity) -> bool:
     A finding blocks the launch (fails the gate, recommends a rollback) when its
     severity is at or above the failing severity ``fail_on`` (``gate.fail_on`` in
     launchgate.yml, blocker by default); a finding below it is reported, never
-    blocking. A check result blocks when at least one of its findings does, whatever
-    its status; a check that errored or did not run without findings blocks nothing,
-    it leaves the verdict undecided instead (see :func:`decide`).
+    blocking, and so is an advisory one (a check the deploy cannot change, see
+    launchgate/severities.py). A check result blocks when at least one of its
+    findings does, whatever its status; a check that errored or did not run without
+    findings blocks nothing, it leaves the verdict undecided instead (see
+    :func:`decide`).
     """
     if isinstance(item, CheckResult):
         return any(is_blocking(f, fail_on) for f in item.findings)
-    return item.severity.at_least(fail_on)
+    return not item.advisory and item.severity.at_least(fail_on)
 
 
 def ranked_findings(results: Sequence[CheckResult]) -> tuple[Finding, ...]:
@@ -129,9 +131,16 @@ def decide(
             blocking=(),
             undecided=ids,
         )
+    advisory = [f for f in ranked_findings(results) if f.advisory and f.severity.at_least(fail_on)]
+    aside = (
+        f" ({len(advisory)} {advisory[0].severity.value} finding(s) of checks the deploy "
+        f"cannot change reported, not blocking: {advisory[0].check_id}; gate.independent)"
+        if advisory
+        else ""
+    )
     return Verdict(
         outcome="pass",
-        reason=f"{len(ran)} check(s) ran and none is blocking",
+        reason=f"{len(ran)} check(s) ran and none is blocking{aside}",
         blocking=(),
         undecided=(),
     )

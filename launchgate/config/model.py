@@ -110,9 +110,25 @@ class ReadinessSpec(_Model):
     )
 
 
+# A check id or a glob of them: letters, digits and the id's own punctuation, with
+# fnmatch's * ? [ ] (launchgate/severities.py).
+CheckPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:/@*?\[\]!-]+$")]
+
+
 class GateSpec(_Model):
     fail_on: SeverityName = Field(
         "blocker", description="Lowest severity that fails the gate and asks for a rollback."
+    )
+    severities: dict[CheckPattern, SeverityName] = Field(
+        default_factory=dict,
+        description="Check id or glob -> the severity of its findings, e.g. "
+        "'email::*': medium. An exact id wins over a glob, a longer glob over a shorter.",
+    )
+    independent: Literal["report", "block"] = Field(
+        "report",
+        description="Findings of checks a deploy cannot change (email::*) in a run that "
+        "gates a deploy: report them at their severity without rolling back, or block "
+        "like any other. `launchgate email` alone always blocks.",
     )
 
     @property
@@ -486,6 +502,19 @@ class SubdomainSpec(_Model):
 Subdomain = Annotated[SubdomainSpec, shorthand("name"), string_or(SubdomainSpec)]
 
 
+class CertExpirySpec(_Model):
+    blocker: Duration = Field(
+        7 * 86400.0, description="A certificate that expires sooner is a blocker."
+    )
+    high: Duration = Field(21 * 86400.0, description="One that expires sooner is high.")
+
+    @model_validator(mode="after")
+    def _blocker_first(self) -> CertExpirySpec:
+        if self.blocker > self.high:
+            raise ValueError("blocker must not be longer than high (7d and 21d by default)")
+        return self
+
+
 class EdgeSpec(_Model):
     url: EdgeUrlText = Field(
         ..., description="The canonical URL customers use, e.g. https://example.com."
@@ -509,6 +538,10 @@ class EdgeSpec(_Model):
     ca_bundle: str | None = Field(None, description="PEM file of extra trusted roots.")
     timeout: PositiveDuration | None = Field(
         None, description="Limit for one request or lookup; default: target.timeout."
+    )
+    cert_expiry: CertExpirySpec = Field(
+        default_factory=CertExpirySpec,
+        description="How close to expiry the certificate may be: blocker and high.",
     )
     private_pages: dict[Name, list[PagePath]] = Field(
         default_factory=dict,

@@ -17,8 +17,8 @@ __all__ = [
     "parse_size_bytes",
 ]
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$")
-_DURATION_UNITS_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_DURATION_UNITS_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$")
 _SIZE_UNITS = {
@@ -34,7 +34,7 @@ _SIZE_UNITS = {
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|min)\s*$")
 RATE_HELP = "a rate such as 20/s or 600/m (a bare number means per second)"
-DURATION_HELP = "a duration such as 500ms, 20s, 2m or 1h (a bare number means seconds)"
+DURATION_HELP = "a duration such as 500ms, 20s, 2m, 1h or 7d (a bare number means seconds)"
 PERCENT_HELP = "a percentage such as 20% (a bare number means percent)"
 SIZE_HELP = "a size such as 512KiB or 1MiB (a bare number means bytes)"
 
@@ -126,7 +126,12 @@ def format_duration(seconds: float, *, measured: bool = False) -> str:
     if measured:
         return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
     if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
+        # :g, not :.0f: half a millisecond (probe.compare.floor) is not "0ms".
+        return f"{round(seconds * 1000, 3):g}ms"
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return f"{seconds / 86400:.0f}d"
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:.0f}h"
     if seconds >= 60 and seconds % 60 == 0:
         return f"{seconds / 60:.0f}m"
     if seconds == int(seconds):

@@ -126,6 +126,7 @@ def _finding(finding: Finding, verdict: Verdict, *, with_check: bool) -> dict[st
     entry.update(
         severity=finding.severity.value,
         blocking=finding in verdict.blocking,
+        advisory=finding.advisory,
         title=finding.title,
         detail=finding.detail,
         remedy=finding.remedy,

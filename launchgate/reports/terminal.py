@@ -59,7 +59,10 @@ def format_check_line(result: CheckResult, *, blocking: bool) -> Text:
     line.append(_safe(result.check_id), style="bold")
     line.append(f"  {format_duration(result.duration_s, measured=True)}", style="dim")
     if status != "passed":
-        note = " (not blocking)" if status == "failed" and not blocking else ""
+        note = ""
+        if status == "failed" and not blocking:
+            advisory = any(f.advisory for f in result.findings)
+            note = " (not blocking: a deploy cannot change it)" if advisory else " (not blocking)"
         line.append(f"  {_safe(_one_line(result.message))}{note}", style=style)
     return line
 

@@ -60,6 +60,7 @@ def test_every_key():
         "  ca_bundle: ca.pem\n"
         "  timeout: 3s\n"
         "  private_pages: {login: ['/billing', '/t/{{ token }}']}\n"
+        "  cert_expiry: {blocker: 14d, high: 30d}\n"
     )
     edge = parse_config(text + JOURNEYS, FILE, {}).config.edge
     assert edge is not None
@@ -71,6 +72,7 @@ def test_every_key():
     assert edge.subdomains[1].cname == "lb.host.net"
     assert edge.timeout == 3.0
     assert edge.private_pages == {"login": ["/billing", "/t/{{ token }}"]}
+    assert (edge.cert_expiry.blocker, edge.cert_expiry.high) == (14 * 86400, 30 * 86400)
 
 
 @pytest.mark.parametrize(
@@ -95,6 +97,12 @@ def test_every_key():
         ("  resolve: ['example.com:443:not-an-ip']", "3: edge.resolve[0]", "IP address"),
         ("  alias: [http://example.com]", "3: edge.alias", "did you mean 'aliases'"),
         ("  timeout: soon", "3: edge.timeout", "duration"),
+        (
+            "  cert_expiry: {blocker: 30d, high: 14d}",
+            "3: edge.cert_expiry",
+            "blocker must not be longer than high",
+        ),
+        ("  cert_expiry: {blocker: a week}", "3: edge.cert_expiry.blocker", "7d"),
     ],
 )
 def test_each_mistake_names_its_line_and_key(line, where, message):

@@ -19,6 +19,7 @@ from launchgate.config.units import (
         ("20s", 20.0),
         ("2m", 120.0),
         ("1h", 3600.0),
+        ("7d", 604800.0),
         ("1.5s", 1.5),
         (" 30 s ", 30.0),
         (3, 3.0),
@@ -30,7 +31,7 @@ def test_durations_people_write(text, seconds):
     assert parse_duration_s(text) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("bad", ["", "fast", "5 minutes", "-1s", -3, True, None, "1d", math.nan])
+@pytest.mark.parametrize("bad", ["", "fast", "5 minutes", "-1s", -3, True, None, "1w", math.nan])
 def test_bad_durations_say_what_is_expected(bad):
     with pytest.raises(ValueError, match="500ms, 20s, 2m"):
         parse_duration_s(bad)
@@ -65,7 +66,17 @@ def test_format_then_parse_round_trips_whole_milliseconds(ms):
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0.5, "500ms"), (120, "2m"), (90, "90s"), (1.5, "1.5s"), (math.nan, "?"), (math.inf, "?")],
+    [
+        (0.5, "500ms"),
+        (0.0005, "0.5ms"),  # probe.compare.floor's default; once written "0ms"
+        (120, "2m"),
+        (90, "90s"),
+        (1.5, "1.5s"),
+        (7200, "2h"),
+        (7 * 86400, "7d"),
+        (math.nan, "?"),
+        (math.inf, "?"),
+    ],
 )
 def test_a_limit_reads_as_the_config_spells_it(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text

@@ -125,7 +125,7 @@ def test_a_zero_duration_that_means_nothing_is_refused(section: str, line: int, 
     text = PREFIX + section + (JOURNEY if "journeys" not in section else "")
     (problem,) = problems(text)
     assert problem.startswith(
-        f"launchgate.yml:{line}: {key}: expected a duration such as 500ms, 20s, 2m or 1h "
+        f"launchgate.yml:{line}: {key}: expected a duration such as 500ms, 20s, 2m, 1h or 7d "
         "(a bare number means seconds), above zero (got "
     )
 

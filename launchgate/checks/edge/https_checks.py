@@ -92,4 +92,10 @@ async def check_certificate(
 ) -> CheckResult:
     started = time.perf_counter()
     facts = state.need_tls()
-    return conclude(ctx, check, started, expiry_issues(facts.not_after_s, ctx.clock.time()))
+    issues = expiry_issues(
+        facts.not_after_s,
+        ctx.clock.time(),
+        blocker_days=state.expiry.blocker / 86400,
+        high_days=state.expiry.high / 86400,
+    )
+    return conclude(ctx, check, started, issues)

@@ -246,4 +246,4 @@ def _state(config: Config, spec: EdgeSpec) -> EdgeState:
         user_agent=f"launchgate/{__version__} (edge check)",
     )
     named = {canonical.host, *(a.host for a in aliases), *(s.name for s in spec.subdomains)}
-    return EdgeState(canonical, http_url, network, frozenset(named))
+    return EdgeState(canonical, http_url, network, frozenset(named), spec.cert_expiry)

@@ -104,7 +104,8 @@ def judge(
     chain: Chain, canonical: EdgeUrl, *, plain_http_of_canonical: bool = False
 ) -> list[Issue]:
     """What is wrong with this chain. For ``http://`` of the canonical host, serving
-    content is a blocker (HTTPS not enforced) and not answering at all is medium."""
+    content is a blocker (HTTPS not enforced) and not answering at all is high: the
+    customer who types the bare name, as most do, gets a connection error."""
     start = chain.start
     fix = _serve_redirect(start, canonical)
     trail = _trail(chain)
@@ -113,7 +114,7 @@ def judge(
         if not chain.hops and plain_http_of_canonical and failure.kind == "refused":
             return [
                 Issue(
-                    Severity.MEDIUM,
+                    Severity.HIGH,
                     f"{start.origin} does not answer: people who type the address "
                     "without https:// get an error",
                     f"listen on port {start.port} and {fix}",

@@ -8,7 +8,7 @@ checks it needs have passed, so a reader always finds what its prerequisite stor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.edge.network import EdgeNetwork, Reply
@@ -16,6 +16,7 @@ from launchgate.checks.edge.redirects import Chain
 from launchgate.checks.edge.tls import TlsFacts
 from launchgate.checks.http import TransportFailure
 from launchgate.config.hosts import EdgeUrl
+from launchgate.config.model import CertExpirySpec
 from launchgate.results import StepRecord
 
 __all__ = ["EdgeState", "chain_steps", "reply_step"]
@@ -27,6 +28,7 @@ class EdgeState:
     http_url: EdgeUrl  # plain http:// of the canonical host
     network: EdgeNetwork
     named_hosts: frozenset[str]  # hosts a redirect may be followed to
+    expiry: CertExpirySpec = field(default_factory=CertExpirySpec)
     tls: TlsFacts | None = None  # set by edge::tls
     page: Reply | None = None  # set by edge::page: the canonical page, final answer
 

@@ -194,12 +194,19 @@ async def handshake(network: EdgeNetwork, url: EdgeUrl) -> TlsFacts | Issue:
     return TlsFacts(version, ssl.cert_time_to_seconds(not_after), time.perf_counter() - started)
 
 
-def expiry_issues(not_after_s: float, now_s: float) -> list[Issue]:
-    """Blocker under 7 days, high under 21; nothing otherwise."""
+def expiry_issues(
+    not_after_s: float,
+    now_s: float,
+    *,
+    blocker_days: float = BLOCKER_DAYS,
+    high_days: float = HIGH_DAYS,
+) -> list[Issue]:
+    """Blocker under ``blocker_days`` (7), high under ``high_days`` (21); nothing
+    otherwise (``edge.cert_expiry``)."""
     days = (not_after_s - now_s) / 86400
     date = datetime.fromtimestamp(not_after_s, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if days >= HIGH_DAYS:
+    if days >= max(high_days, blocker_days):
         return []
-    severity = Severity.BLOCKER if days < BLOCKER_DAYS else Severity.HIGH
+    severity = Severity.BLOCKER if days < blocker_days else Severity.HIGH
     left = f"{days:.1f} days" if days < 2 else f"{round(days)} days"
     return [Issue(severity, f"the certificate expires in {left} ({date})", _RENEW)]

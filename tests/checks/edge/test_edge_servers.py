@@ -182,7 +182,7 @@ async def test_a_front_page_that_fails_skips_what_reads_it(site: World) -> None:
     assert run.report().verdict.outcome == "fail"
 
 
-async def test_plain_http_that_does_not_answer_is_medium(site: World) -> None:
+async def test_plain_http_that_does_not_answer_is_high(site: World) -> None:
     refused = f"http://{CANONICAL}:{closed_port()}"
 
     run, _ = await run_edge(
@@ -191,7 +191,7 @@ async def test_plain_http_that_does_not_answer_is_medium(site: World) -> None:
         )
     )
 
-    assert failures(run) == {"edge::https": {"medium"}}
+    assert failures(run) == {"edge::https": {"high"}}
     assert "does not answer" in run.results["edge::https"].message
 
 

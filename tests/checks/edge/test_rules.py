@@ -282,7 +282,7 @@ def test_judge(the_chain, expected):
     assert [i.severity.value for i in judge(the_chain, CANONICAL)] == expected
 
 
-def test_judge_plain_http_serving_is_a_blocker_and_silence_is_medium():
+def test_judge_plain_http_serving_is_a_blocker_and_silence_is_high():
     served = Chain(
         parse_edge_url("http://example.com/"),
         (Hop(parse_edge_url("http://example.com/"), 200, None, 0.01),),
@@ -297,8 +297,9 @@ def test_judge_plain_http_serving_is_a_blocker_and_silence_is_medium():
     assert [i.severity for i in judge(served, CANONICAL, plain_http_of_canonical=True)] == [
         Severity.BLOCKER
     ]
+    # The customer who types the bare name, as most do, gets an error: high (issue 15).
     assert [i.severity for i in judge(refused, CANONICAL, plain_http_of_canonical=True)] == [
-        Severity.MEDIUM
+        Severity.HIGH
     ]
     assert [i.severity for i in judge(refused, CANONICAL)] == [Severity.HIGH]
 
@@ -366,4 +367,15 @@ DAY = 86400.0
 def test_expiry_thresholds(days_left, expected):
     now = 1_800_000_000.0
     issues = expiry_issues(now + days_left * DAY, now)
+    assert [i.severity.value for i in issues] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("days_left", "expected"),
+    [(40, None), (29.9, "high"), (14, "high"), (13.9, "blocker")],
+)
+def test_expiry_thresholds_a_team_sets(days_left, expected):
+    """edge.cert_expiry: {blocker: 14d, high: 30d}, for a renewal that takes a while."""
+    now = 1_800_000_000.0
+    issues = expiry_issues(now + days_left * DAY, now, blocker_days=14, high_days=30)
     assert [i.severity.value for i in issues] == ([expected] if expected else [])
