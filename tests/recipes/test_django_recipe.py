@@ -77,6 +77,7 @@ def test_the_recipe_passes_unchanged_over_https(site: AppServer, tmp_path: Path)
 def test_a_wrong_password_fails_the_login_step_by_name(site: AppServer, tmp_path: Path) -> None:
     run = gate(site, tmp_path, password="not-the-password")
     assert run.code == 1
+    assert "not-the-password" not in str(run.report)  # a secret: masked even when wrong
     login = run.check("journey::login")
     assert login.get("status") == "failed"
     assert login["message"].startswith("step 2/2 'log in' answered 200, expected 302")

@@ -51,6 +51,7 @@ def test_the_recipe_passes_unchanged(app: AppServer, tmp_path: Path) -> None:
 def test_a_wrong_password_fails_the_login_step_by_name(app: AppServer, tmp_path: Path) -> None:
     run = gate(app, tmp_path, password="not-the-password")
     assert run.code == 1
+    assert "not-the-password" not in str(run.report)  # a secret: masked even when wrong
     login = run.check("journey::login")
     assert login["message"].startswith("step 2/2 'log in' answered 200, expected 302")
     assert "Invalid username or password" in login["findings"][0]["detail"]
