@@ -29,6 +29,7 @@ import httpx
 
 from launchgate import __version__
 from launchgate.checks.bounded_body import ACCEPT_ENCODING
+from launchgate.checks.browser import target_variables
 from launchgate.checks.context import CheckContext
 from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
@@ -172,6 +173,7 @@ class Run:
             "run.id": self.run_id,
             "run.email": f"{gen.email_prefix}-{self.run_id}@{gen.email_domain}",
             "run.password": password,
+            **target_variables(target_url),
         }
         self._transport = transport
         self._on_result = on_result

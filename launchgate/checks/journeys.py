@@ -12,6 +12,7 @@ from functools import partial
 
 import httpx
 
+from launchgate.checks.browser import browser_headers
 from launchgate.checks.context import CheckContext, SessionState
 from launchgate.checks.expectations import (
     CaptureError,
@@ -69,6 +70,7 @@ async def run_journey(
     started = time.perf_counter()
     captures = dict(start.captures) if start else {}
     records: list[StepRecord] = []
+    page: httpx.URL | None = None  # the last page a GET fetched: a form's Referer
 
     def fail(finding_title: str, detail: str, remedy: str = "") -> CheckResult:
         finding = Finding(
@@ -94,7 +96,7 @@ async def run_journey(
     async with client:
         for index, step in enumerate(spec.steps, start=1):
             variables = {**ctx.variables, **captures}
-            request = _build_request(ctx, client, step, variables)
+            request = _build_request(ctx, client, step, variables, page)
             shown_path = ctx.redactor.redact_url(str(request.url.raw_path.decode("ascii")))
             where = f"step {index}/{len(spec.steps)} '{step.label}'"
             outcome = await send(
@@ -126,6 +128,8 @@ async def run_journey(
                 ), None
             for value in outcome.set_cookies.values():
                 ctx.redactor.add(value)
+            if step.method == "GET":
+                page = httpx.URL(outcome.url)
             if outcome.downgrade:
                 records.append(
                     StepRecord(
@@ -194,7 +198,11 @@ async def run_journey(
 
 
 def _build_request(
-    ctx: CheckContext, client: httpx.AsyncClient, step: StepSpec, variables: dict[str, str]
+    ctx: CheckContext,
+    client: httpx.AsyncClient,
+    step: StepSpec,
+    variables: dict[str, str],
+    page: httpx.URL | None,
 ) -> httpx.Request:
     headers = {k: render(v, variables) for k, v in step.headers.items()}
     for key, value in headers.items():
@@ -205,7 +213,7 @@ def _build_request(
     for key, value in (form or {}).items():
         if looks_secret_name(key):
             ctx.redactor.add(value)
-    return client.build_request(
+    request = client.build_request(
         step.method,
         render(step.path, variables),
         params={k: render(v, variables) for k, v in step.query.items()} or None,
@@ -214,6 +222,9 @@ def _build_request(
         json=render_value(step.json_body, variables) if step.json_body is not None else None,
         content=render(step.body, variables) if step.body is not None else None,
     )
+    given = (*step.headers, *ctx.target.headers)
+    request.headers.update(browser_headers(step.method, request.url, page, given))
+    return request
 
 
 def _summary(mismatches: list[Mismatch], outcome: Exchange) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 
 __all__ = [
     "GENERATED_NAMES",
+    "TARGET_NAMES",
     "UnknownVariable",
     "names_in",
     "render",
@@ -21,8 +22,12 @@ __all__ = [
 
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}\}")
 
-GENERATED_NAMES = frozenset({"run.email", "run.password", "run.id"})
-"""Values made fresh for every run: a throwaway signup address and password, an id."""
+TARGET_NAMES = frozenset({"target.url", "target.origin", "target.host"})
+"""The target's URL, origin and host, for a step that builds a header or body from them."""
+
+GENERATED_NAMES = frozenset({"run.email", "run.password", "run.id"}) | TARGET_NAMES
+"""Values the run provides: made fresh for every run (a throwaway signup address and
+password, an id), and the target's URL, origin and host (the control's, against it)."""
 
 
 class UnknownVariable(KeyError):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from launchgate.checks.browser import target_variables
 from launchgate.checks.context import CheckContext, SessionState
 from launchgate.checks.journeys import run_journey
 from launchgate.config.model import Config
@@ -54,7 +55,7 @@ def control_context(ctx: CheckContext, url: str) -> CheckContext:
         base_url=url,
         make_client=rebased,
         sessions={},
-        variables=_control_identity(ctx.variables),
+        variables={**_control_identity(ctx.variables), **target_variables(url)},
         progress=None,
     )
 

@@ -148,6 +148,8 @@ def test_the_control_gets_a_customer_identity_of_its_own() -> None:
     assert theirs.variables["run.email"] == "lg-ab12-control@example.com"
     assert theirs.variables["run.id"] == "ab12-control"
     assert theirs.variables["run.password"] == "p"
+    # A step that builds a URL or an Origin from the target builds the control's there.
+    assert theirs.variables["target.origin"] == "https://old.example.com"
     assert theirs.redactor is ctx.redactor  # what it learns is masked everywhere
     assert ctx.variables["run.email"] == "lg-ab12@example.com"  # the target's unchanged
     client = theirs.client()
