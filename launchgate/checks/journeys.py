@@ -28,7 +28,7 @@ from launchgate.config.template import render, render_value
 from launchgate.redact import looks_secret_name
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["plan_journeys", "run_journey"]
+__all__ = ["build_step_request", "plan_journeys", "run_journey"]
 
 _SENSITIVE_REQUEST_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}
 
@@ -94,7 +94,7 @@ async def run_journey(
     async with client:
         for index, step in enumerate(spec.steps, start=1):
             variables = {**ctx.variables, **captures}
-            request = _build_request(ctx, client, step, variables)
+            request = build_step_request(ctx, client, step, variables)
             shown_path = ctx.redactor.redact_url(str(request.url.raw_path.decode("ascii")))
             where = f"step {index}/{len(spec.steps)} '{step.label}'"
             outcome = await send(
@@ -193,9 +193,11 @@ async def run_journey(
     return result, session
 
 
-def _build_request(
+def build_step_request(
     ctx: CheckContext, client: httpx.AsyncClient, step: StepSpec, variables: dict[str, str]
 ) -> httpx.Request:
+    """The step's request with its ``{{ vars }}`` filled in; the credentials it carries
+    are registered with the redactor before anything could show them."""
     headers = {k: render(v, variables) for k, v in step.headers.items()}
     for key, value in headers.items():
         if key.lower() in _SENSITIVE_REQUEST_HEADERS:
