@@ -35,6 +35,7 @@ from launchgate.checks.edge import plan_edge
 from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.learning import redaction_hooks
+from launchgate.checks.login_rate_limit import plan_security
 from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
@@ -73,6 +74,9 @@ PLANNERS: tuple[Planner, ...] = (
     plan_webhooks,
     plan_probe,
     plan_edge,
+    # Last of the checks on the app: its burst of wrong passwords locks the run's own
+    # account, and nothing measured after it could be disturbed by that.
+    plan_security,
     plan_email,
     plan_secret_scan,
 )

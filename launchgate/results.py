@@ -49,7 +49,9 @@ CheckStatus = Literal["passed", "failed", "error", "skipped"]
 """``failed``: the target is wrong. ``error``: launchgate could not decide (a crash, the
 run deadline). ``skipped``: not run, because a prerequisite did not pass."""
 
-CheckKind = Literal["readiness", "journey", "webhook", "probe", "edge", "email", "secrets"]
+CheckKind = Literal[
+    "readiness", "journey", "webhook", "probe", "edge", "email", "secrets", "security"
+]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,6 +29,11 @@ journeys:
     session: login
     steps:
       - path: /dashboard
+  signup:
+    steps:
+      - method: POST
+        path: /signup
+        form: {email: "{{ run.email }}", password: "{{ run.password }}"}
 webhooks:
   billing:
     path: /hooks/billing
@@ -53,6 +58,9 @@ edge:
   private_pages:
     dashboard:
       - /account
+security:
+  login_rate_limit:
+    journey: signup
 """
 
 
@@ -81,6 +89,7 @@ EXPECTED = {
     "edge::alias::https://www.example.com": (("edge", "aliases", 0), "www.example.com"),
     "edge::alias::http://shop.example.com/store": (("edge", "aliases", 1), "/store"),
     "edge::private-cache::dashboard": (("edge", "private_pages", "dashboard"), "    dashboard:"),
+    "security::login-rate-limit": (("security", "login_rate_limit"), "  login_rate_limit:"),
 }
 
 
@@ -101,7 +110,9 @@ def test_every_planned_check_has_a_line(loaded: LoadedConfig) -> None:
     for planned in plan_checks(loaded.config):
         assert config_line(config_key(planned.check_id, loaded.config), loaded.locations)
         kinds.add(planned.kind)
-    assert kinds == {"readiness", "journey", "webhook", "probe", "edge", "email", "secrets"}
+    assert kinds == {
+        *("readiness", "journey", "webhook", "probe", "edge", "email", "secrets", "security")
+    }
 
 
 def test_a_key_not_written_falls_back_to_the_section_or_to_none(loaded: LoadedConfig) -> None:

@@ -2,9 +2,9 @@
 
 An id is ``kind``, then a ``name`` and an ``aspect`` where the kind has them, joined by
 ``::``: ``readiness``, ``journey::login``, ``webhook::billing::forged``,
-``probe::home::p95``, ``edge::dns::www.example.com``, ``email::dkim::s1``. Reports,
-baselines, ``--lf`` and ``-k`` key on these strings, so every builder here returns
-exactly the text earlier versions wrote by hand.
+``probe::home::p95``, ``edge::dns::www.example.com``, ``email::dkim::s1``,
+``security::login-rate-limit``. Reports, baselines, ``--lf`` and ``-k`` key on these
+strings, so every builder here returns exactly the text earlier versions wrote by hand.
 
 Only the first two separators split: an edge alias's URL may itself hold ``::``
 (``https://[::1]:8443``) and stays the aspect whole.
@@ -33,6 +33,7 @@ __all__ = [
     "email_id",
     "journey_id",
     "probe_gate_id",
+    "security_id",
     "url_id",
     "webhook_id",
     "webhook_prefix",
@@ -82,6 +83,11 @@ def edge_alias_id(alias: EdgeUrl) -> str:
 
 def edge_private_cache_id(journey: str) -> str:
     return f"{edge_id('private-cache')}{SEP}{journey}"
+
+
+def security_id(check: str) -> str:
+    """A check of the app's defences: ``security::login-rate-limit``."""
+    return f"security{SEP}{check}"
 
 
 def email_id(check: str) -> str:

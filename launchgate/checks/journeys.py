@@ -29,7 +29,7 @@ from launchgate.config.template import render, render_value
 from launchgate.redact import looks_secret_name
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["plan_journeys", "run_journey"]
+__all__ = ["build_step_request", "plan_journeys", "run_journey"]
 
 _SENSITIVE_REQUEST_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}
 
@@ -96,7 +96,7 @@ async def run_journey(
     async with client:
         for index, step in enumerate(spec.steps, start=1):
             variables = {**ctx.variables, **captures}
-            request = _build_request(ctx, client, step, variables, page)
+            request = build_step_request(ctx, client, step, variables, page)
             shown_path = ctx.redactor.redact_url(str(request.url.raw_path.decode("ascii")))
             where = f"step {index}/{len(spec.steps)} '{step.label}'"
             outcome = await send(
@@ -197,13 +197,16 @@ async def run_journey(
     return result, session
 
 
-def _build_request(
+def build_step_request(
     ctx: CheckContext,
     client: httpx.AsyncClient,
     step: StepSpec,
     variables: dict[str, str],
-    page: httpx.URL | None,
+    page: httpx.URL | None = None,
 ) -> httpx.Request:
+    """The step's request with its ``{{ vars }}`` filled in; the credentials it carries
+    are registered with the redactor before anything could show them. ``page``: the
+    URL the journey's last GET fetched, the ``Referer`` of an unsafe step."""
     headers = {k: render(v, variables) for k, v in step.headers.items()}
     for key, value in headers.items():
         if key.lower() in _SENSITIVE_REQUEST_HEADERS:

@@ -42,6 +42,7 @@ from launchgate.config.hosts import (
     parse_resolve,
     parse_target_url,
 )
+from launchgate.config.security_model import SecuritySpec
 from launchgate.config.watch_model import WatchSpec
 from launchgate.results import Severity
 
@@ -572,6 +573,10 @@ class Config(_Model):
     )
     edge: EdgeSpec | None = Field(
         None, description="Edge readiness: DNS, redirects, HTTPS, headers, caching."
+    )
+    security: SecuritySpec = Field(
+        default_factory=SecuritySpec,
+        description="Checks of the app's own defences (off unless configured).",
     )
     on_fail: OnFailSpec | None = Field(
         None,

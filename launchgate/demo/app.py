@@ -5,7 +5,8 @@ Settings are read from the environment once, here; the database is created and s
 at startup and, when it lives in a temp directory of its own, removed at shutdown.
 
 ``app.state`` holds ``settings`` (:class:`DemoSettings`), ``faults`` (the live
-:class:`FaultSet`, read by handlers on every request) and, once started, ``store``
+:class:`FaultSet`, read by handlers on every request), ``throttle`` (the failed
+logins, :class:`LoginThrottle`) and, once started, ``store``
 and, when the runner handed over an HTTPS listener, ``https_port``.
 """
 
@@ -35,6 +36,7 @@ from launchgate.demo.https import serve_https
 from launchgate.demo.middleware import FlakyMiddleware, SecurityHeadersMiddleware
 from launchgate.demo.seed import prepare_database
 from launchgate.demo.settings import DemoSettings
+from launchgate.demo.throttle import LoginThrottle
 
 __all__ = ["create_app"]
 
@@ -63,6 +65,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.faults = FaultSet(settings.faults)
+    app.state.throttle = LoginThrottle()
     return app
 
 

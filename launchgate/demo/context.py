@@ -15,8 +15,9 @@ from starlette.requests import Request
 from launchgate.demo.db import Store
 from launchgate.demo.faults import FaultSet
 from launchgate.demo.settings import DemoSettings
+from launchgate.demo.throttle import LoginThrottle
 
-__all__ = ["faults_of", "settings_of", "store_of"]
+__all__ = ["faults_of", "settings_of", "store_of", "throttle_of"]
 
 _T = TypeVar("_T")
 
@@ -31,6 +32,10 @@ def faults_of(request: Request) -> FaultSet:
 
 def store_of(request: Request) -> Store:
     return _state(request, "store", Store)
+
+
+def throttle_of(request: Request) -> LoginThrottle:
+    return _state(request, "throttle", LoginThrottle)
 
 
 def _state(request: Request, name: str, kind: type[_T]) -> _T:

@@ -24,6 +24,7 @@ from launchgate.checks.ids import (
     edge_private_cache_id,
     journey_id,
     probe_gate_id,
+    security_id,
     webhook_id,
 )
 
@@ -48,6 +49,13 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "http-no-redirect": "plain http:// serves the site instead of redirecting to HTTPS",
         "mixed-content": "the home page loads a script over plain http://",
         "cert-expiring": "the HTTPS certificate expires in 3 days",
+        "no-login-rate-limit": (
+            "POST /login never slows down or locks out a guesser: any number of wrong "
+            "passwords per account and per address are answered 401"
+        ),
+        "render-blocking-script": (
+            "the home page's <head> loads a third-party script without async or defer"
+        ),
     }
 )
 """Fault name -> one line saying what breaks, for ``--help`` and error messages."""
@@ -66,6 +74,9 @@ CAUGHT_BY: Mapping[str, str] = MappingProxyType(
         "http-no-redirect": edge_id("https"),
         "mixed-content": edge_id("mixed-content"),
         "cert-expiring": edge_id("certificate"),
+        "no-login-rate-limit": security_id("login-rate-limit"),
+        # Medium: it blocks because the demo's gate fails on medium (launchgate.yml).
+        "render-blocking-script": edge_id("render-blocking"),
     }
 )
 """Fault name -> the id of the check of the demo's gate that fails, blocking, when the

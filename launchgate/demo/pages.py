@@ -2,8 +2,10 @@
 
 Self-contained: no script, no inline style, no external asset, so the strict
 ``Content-Security-Policy: default-src 'self'`` holds without exceptions (only the
-``mixed-content`` fault adds an ``http://`` script). Every value that came from a user
-or the database goes through ``html.escape``.
+``mixed-content`` fault adds an ``http://`` script, and ``render-blocking-script`` a
+third party's in ``<head>``). The public pages name their URL on the canonical host in
+a ``<link rel="canonical">``. Every value that came from a user or the database goes
+through ``html.escape``.
 """
 
 from __future__ import annotations
@@ -44,24 +46,39 @@ _PLANS = (
 )
 
 
-def home(*, insecure_script: str | None = None) -> str:
-    """``insecure_script``: an ``http://`` script to load (the mixed-content fault)."""
+def home(
+    *,
+    canonical: str | None = None,
+    insecure_script: str | None = None,
+    blocking_script: str | None = None,
+) -> str:
+    """``canonical``: this page's URL on the canonical host; ``insecure_script``: an
+    ``http://`` script to load (the mixed-content fault); ``blocking_script``: a script
+    for ``<head>``, without async or defer (the render-blocking-script fault)."""
     script = f'\n<script src="{escape(insecure_script)}"></script>' if insecure_script else ""
+    head = _canonical(canonical)
+    if blocking_script:
+        head += f'<script src="{escape(blocking_script)}"></script>\n'
     return _page(
         PRODUCT,
         f"<h1>{PRODUCT}</h1>\n"
         "<p>Subscriptions, invoices and customers in one place.</p>\n"
         '<p><a href="/signup">Start your free trial</a> or <a href="/login">log in</a>.</p>'
         + script,
+        head=head,
     )
 
 
-def pricing() -> str:
+def pricing(*, canonical: str | None = None) -> str:
     plans = "\n".join(
         f"<section><h2>{name}</h2><p><strong>{price}</strong> {period}</p><p>{blurb}</p></section>"
         for name, price, period, blurb in _PLANS
     )
-    return _page(f"Pricing - {PRODUCT}", f'<h1>Pricing</h1>\n<div class="plans">\n{plans}\n</div>')
+    return _page(
+        f"Pricing - {PRODUCT}",
+        f'<h1>Pricing</h1>\n<div class="plans">\n{plans}\n</div>',
+        head=_canonical(canonical),
+    )
 
 
 def signup_form(csrf_token: str, *, email: str = "", error: str | None = None) -> str:
@@ -131,13 +148,18 @@ def _credentials_form(
     )
 
 
-def _page(title: str, body: str) -> str:
+def _canonical(url: str | None) -> str:
+    return f'<link rel="canonical" href="{escape(url)}">\n' if url else ""
+
+
+def _page(title: str, body: str, *, head: str = "") -> str:
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
         '<link rel="stylesheet" href="/static/app.css">\n'
+        f"{head}"
         "</head>\n<body>\n"
         f'<nav><a href="/">{PRODUCT}</a><a href="/pricing">Pricing</a>'
         '<a href="/signup">Sign up</a><a href="/login">Log in</a></nav>\n'

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from launchgate.demo import pages
-from launchgate.demo.context import faults_of, settings_of, store_of
+from launchgate.demo.context import faults_of, settings_of, store_of, throttle_of
 from launchgate.demo.db import Store, User
 from launchgate.demo.forms import (
     CSRF_FIELD,
@@ -61,16 +61,34 @@ _PRIVATE = {"Cache-Control": "private, no-store"}  # never cached by a shared ca
 
 
 _INSECURE_SCRIPT = "http://cdn.demo.launchgate.test/analytics.js"  # the mixed-content fault
+# The render-blocking-script fault: a third party's (example.net is reserved for
+# documentation, RFC 2606), so the page waits on a host the site does not run.
+_BLOCKING_SCRIPT = "https://cdn.example.net/chat-widget.js"
 _PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}  # the public-dashboard-cache fault
 
 
 async def home(request: Request) -> Response:
-    insecure = _INSECURE_SCRIPT if faults_of(request).is_on("mixed-content") else None
-    return HTMLResponse(pages.home(insecure_script=insecure), headers=_PUBLIC)
+    faults = faults_of(request)
+    page = pages.home(
+        canonical=_canonical_url(request, "/"),
+        insecure_script=_INSECURE_SCRIPT if faults.is_on("mixed-content") else None,
+        blocking_script=_BLOCKING_SCRIPT if faults.is_on("render-blocking-script") else None,
+    )
+    return HTMLResponse(page, headers=_PUBLIC)
 
 
 async def pricing(request: Request) -> Response:
-    return HTMLResponse(pages.pricing(), headers=_PUBLIC)
+    return HTMLResponse(
+        pages.pricing(canonical=_canonical_url(request, "/pricing")), headers=_PUBLIC
+    )
+
+
+def _canonical_url(request: Request, path: str) -> str:
+    """The page on the canonical host, as the edge's redirects name it (canonical.py),
+    whichever name or address the request came in by."""
+    port: int | None = getattr(request.app.state, "https_port", None)
+    host = settings_of(request).public_host
+    return f"https://{host}:{port}{path}" if port is not None else f"https://{host}{path}"
 
 
 async def stylesheet(request: Request) -> Response:
@@ -117,9 +135,19 @@ async def login(request: Request) -> Response:
     if isinstance(form, Response):
         return form
     email = form.get("email", "").strip().lower()
+    address = request.client.host if request.client else "unknown"
+    throttle = None if faults_of(request).is_on("no-login-rate-limit") else throttle_of(request)
+    wait_s = throttle.retry_after(email, address) if throttle is not None else None
+    if wait_s is not None:
+        # Refused before the password is checked: a guess made now learns nothing.
+        message = "Too many failed logins. Wait a minute and try again."
+        page = pages.login_form(form[CSRF_FIELD], email=email, error=message)
+        return _html(page, 429, {**_NO_STORE, "Retry-After": str(wait_s)})
     store = store_of(request)
     user_id = await run_in_threadpool(_authenticate, store, email, form.get("password", ""))
     if user_id is None:
+        if throttle is not None:
+            throttle.failed(email, address)
         error = "Invalid email or password"
         page = pages.login_form(form[CSRF_FIELD], email=email, error=error)
         return _html(page, 401, _NO_STORE)

@@ -178,6 +178,8 @@ def config_key(check_id: str, config: Config) -> KeyPath:
         return ("probe", "routes", name) if cid.name else ("probe",)
     if cid.kind == "secrets":
         return ("secret_scan",)
+    if cid.kind == "security":
+        return ("security", "login_rate_limit")
     if cid.kind == "email":
         return _email_key(cid, config)
     return _edge_key(cid, config)

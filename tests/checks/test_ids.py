@@ -19,6 +19,7 @@ from launchgate.checks.ids import (
     email_id,
     journey_id,
     probe_gate_id,
+    security_id,
     url_id,
     webhook_id,
     webhook_prefix,
@@ -46,6 +47,7 @@ BUILT = {
     "edge private cache": (edge_private_cache_id("dashboard"), "edge::private-cache::dashboard"),
     "email": (email_id("spf"), "email::spf"),
     "email dkim": (email_dkim_id("s1"), "email::dkim::s1"),
+    "security": (security_id("login-rate-limit"), "security::login-rate-limit"),
 }
 
 

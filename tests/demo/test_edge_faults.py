@@ -1,5 +1,5 @@
 """The demo's edge, gated for real: HTTPS under public names with a throwaway CA,
-its own nameserver, one canonical host, and the five edge faults, each caught by the
+its own nameserver, one canonical host, and the six edge faults, each caught by the
 check that owns it."""
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ FAULTS = {
     "http-no-redirect": ({"edge::https"}, "blocker"),
     "mixed-content": ({"edge::mixed-content"}, "blocker"),
     "cert-expiring": ({"edge::certificate"}, "blocker"),
+    # Medium, and blocking: the demo's gate fails on any finding (gate.fail_on: medium).
+    "render-blocking-script": ({"edge::render-blocking"}, "medium"),
 }
 
 
@@ -69,6 +71,8 @@ def test_the_clean_demo_passes_every_edge_check(demo_server, tmp_path):
         "edge::headers",
         "edge::static-cache",
         "edge::mixed-content",
+        "edge::render-blocking",
+        "edge::canonical-link",
         "edge::private-cache::dashboard",
     } <= set(edge)
     assert report["findings"] == []

@@ -20,6 +20,7 @@ ALL_FAULTS = {
     *("dashboard-slow", "missing-index", "flaky-5xx"),
     *("no-hsts", "public-dashboard-cache", "http-no-redirect", "mixed-content"),
     "cert-expiring",
+    *("no-login-rate-limit", "render-blocking-script"),
 }
 
 

@@ -1,7 +1,8 @@
 """The checks of what the canonical page serves: ``edge::page`` fetches it once, then
-``edge::hsts``, ``edge::headers``, ``edge::static-cache`` and ``edge::mixed-content``
-read that answer. ``edge::private-cache::<journey>`` replays a journey's GET requests
-with its session and reads their caching."""
+``edge::hsts``, ``edge::headers``, ``edge::static-cache``, ``edge::mixed-content``,
+``edge::render-blocking`` and ``edge::canonical-link`` read that answer.
+``edge::private-cache::<journey>`` replays a journey's GET requests with its session
+and reads their caching."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import urljoin
 import httpx
 
 from launchgate.checks.context import CheckContext
+from launchgate.checks.edge.head import canonical_link_issues, read_head, render_blocking_issues
 from launchgate.checks.edge.headers import grade_headers, grade_hsts
 from launchgate.checks.edge.issues import EdgeCheck, Issue, conclude
 from launchgate.checks.edge.network import Reply
@@ -32,11 +34,13 @@ from launchgate.results import CheckResult, Severity, StepRecord
 
 __all__ = [
     "MAX_ASSETS",
+    "check_canonical_link",
     "check_headers",
     "check_hsts",
     "check_mixed_content",
     "check_page",
     "check_private_cache",
+    "check_render_blocking",
     "check_static_cache",
 ]
 
@@ -193,6 +197,27 @@ async def check_mixed_content(
             )
         )
     return conclude(ctx, check, started, issues)
+
+
+async def check_render_blocking(
+    ctx: CheckContext, *, state: EdgeState, check: EdgeCheck
+) -> CheckResult:
+    """A third party's synchronous script in the page's <head> (medium)."""
+    started = time.perf_counter()
+    page = state.need_page()
+    facts = read_head(page.text, str(page.url))
+    issues = render_blocking_issues(facts, state.named_hosts, state.canonical.host)
+    return conclude(ctx, check, started, issues)
+
+
+async def check_canonical_link(
+    ctx: CheckContext, *, state: EdgeState, check: EdgeCheck
+) -> CheckResult:
+    """The homepage's <link rel="canonical"> names the canonical host (medium)."""
+    started = time.perf_counter()
+    page = state.need_page()
+    facts = read_head(page.text, str(page.url))
+    return conclude(ctx, check, started, canonical_link_issues(facts, str(state.canonical)))
 
 
 async def check_private_cache(

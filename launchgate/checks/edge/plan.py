@@ -11,7 +11,8 @@ Dependencies, and why:
   reported once, by readiness, not again here. DNS, TLS, redirects and aliases do
   not wait for readiness: they are the edge's, answered by DNS, a CDN or a proxy,
   and ``launchgate edge`` has no readiness at all.
-* HSTS, headers, static caching and mixed content read the page ``edge::page`` got.
+* HSTS, headers, static caching, mixed content, render-blocking scripts and the
+  canonical link read the page ``edge::page`` got.
 * ``edge::private-cache::<journey>`` replays a journey's requests with its session,
   on the target, so it needs that journey (which needs readiness).
 
@@ -36,11 +37,13 @@ from launchgate.checks.edge.https_checks import (
 from launchgate.checks.edge.issues import EdgeCheck
 from launchgate.checks.edge.network import EdgeNetwork, edge_ssl_context, is_ip
 from launchgate.checks.edge.page_checks import (
+    check_canonical_link,
     check_headers,
     check_hsts,
     check_mixed_content,
     check_page,
     check_private_cache,
+    check_render_blocking,
     check_static_cache,
 )
 from launchgate.checks.edge.state import EdgeState
@@ -196,6 +199,22 @@ def plan_edge(config: Config, base: Sequence[str]) -> list[PlannedCheck]:
             check_mixed_content,
             state=state,
         )
+    add(
+        edge_id("render-blocking"),
+        "No third-party script blocks rendering",
+        Severity.MEDIUM,
+        (page,),
+        check_render_blocking,
+        state=state,
+    )
+    add(
+        edge_id("canonical-link"),
+        "The homepage names its canonical URL",
+        Severity.MEDIUM,
+        (page,),
+        check_canonical_link,
+        state=state,
+    )
     for journey in _private_journeys(config, spec):
         steps = [s for s in config.journeys[journey].steps if s.method == "GET"]
         if config.journeys[journey].session is None:

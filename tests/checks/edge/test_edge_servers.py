@@ -14,6 +14,7 @@ import pytest
 
 from tests.checks.edge.world import (
     CANONICAL,
+    CANONICAL_LINK,
     WWW,
     World,
     errors,
@@ -45,6 +46,8 @@ EDGE_CHECKS = {
     "edge::headers",
     "edge::static-cache",
     "edge::mixed-content",
+    "edge::render-blocking",
+    "edge::canonical-link",
 }
 
 
@@ -122,15 +125,40 @@ MISCONFIGURATIONS: dict[str, tuple[dict[str, object], dict[str, set[str]]]] = {
     "static assets without a lifetime": ({"asset_cache": None}, {"edge::static-cache": {"medium"}}),
     "static assets no-cache": ({"asset_cache": "no-cache"}, {"edge::static-cache": {"medium"}}),
     "a script over http://": (
-        {"page": '<script src="http://cdn.example.test/app.js"></script>'},
+        {"page": CANONICAL_LINK + '<script src="http://cdn.example.test/app.js"></script>'},
         {"edge::mixed-content": {"blocker"}},
     ),
     "an image and a stylesheet over http://": (
         {
-            "page": '<link rel="stylesheet" href="http://cdn.example.test/a.css">'
+            "page": CANONICAL_LINK + '<link rel="stylesheet" href="http://cdn.example.test/a.css">'
             '<img src="http://cdn.example.test/a.png"><iframe src="http://x.test/"></iframe>'
         },
         {"edge::mixed-content": {"high"}},
+    ),
+    "a third party's script blocks rendering": (
+        {
+            "page": f"<html><head>{CANONICAL_LINK}"
+            '<script src="https://cdn.vendor.test/widget.js"></script></head><body></body>'
+        },
+        {"edge::render-blocking": {"medium"}},
+    ),
+    "third-party scripts that wait, or run after the head": (
+        {
+            "page": f"<html><head>{CANONICAL_LINK}"
+            '<script defer src="https://cdn.vendor.test/a.js"></script>'
+            '<script async src="https://cdn.vendor.test/b.js"></script>'
+            '<script type="module" src="https://cdn.vendor.test/c.js"></script></head>'
+            '<body><script src="https://cdn.vendor.test/d.js"></script></body>'
+        },
+        {},
+    ),
+    "no canonical link": (
+        {"page": "<html><head><title>Example</title></head><body><h1>Hi</h1></body>"},
+        {"edge::canonical-link": {"medium"}},
+    ),
+    "a canonical link to another host": (
+        {"page": '<head><link rel="canonical" href="https://elsewhere.test/"></head>'},
+        {"edge::canonical-link": {"medium"}},
     ),
 }
 

@@ -36,7 +36,14 @@ CERTIFICATES = {
     "expiring-3-days": ("blocker", "edge::certificate", r"expires in 3 days"),
     "expiring-15-days": ("high", "edge::certificate", r"expires in 15 days"),
 }
-READERS_OF_THE_PAGE = ("edge::page", "edge::hsts", "edge::headers", "edge::static-cache")
+READERS_OF_THE_PAGE = (
+    "edge::page",
+    "edge::hsts",
+    "edge::headers",
+    "edge::static-cache",
+    "edge::render-blocking",
+    "edge::canonical-link",
+)
 
 
 @pytest.mark.parametrize("cert", list(CERTIFICATES))

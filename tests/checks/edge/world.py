@@ -58,10 +58,13 @@ GOOD_HEADERS: dict[str, str] = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+# A well-made homepage names its canonical URL (the edge::canonical-link check).
+CANONICAL_LINK = f'<link rel="canonical" href="https://{CANONICAL}/">'
 PAGE = (
     "<!doctype html><html><head><title>Example</title>"
     '<link rel="stylesheet" href="/static/app.css"><script src="/static/app.js"></script>'
-    '</head><body><h1>Example</h1><img src="/static/logo.png" '
+    + CANONICAL_LINK
+    + '</head><body><h1>Example</h1><img src="/static/logo.png" '
     'srcset="/static/logo@2x.png 2x" alt=""></body></html>'
 )
 
