@@ -421,7 +421,7 @@ def _record(
         )
     return StepRecord(
         name=which,
-        method="POST",
+        method=method,
         path=path,
         status_code=outcome.status_code,
         elapsed_ms=outcome.elapsed_s * 1000,
