@@ -113,6 +113,9 @@ def _case(result: CheckResult, verdict: Verdict) -> TestCase:
         case.add_skipped_info(message=message, output=_xml(findings) or None)
     elif findings:
         steps = f"{findings}\n{steps}" if steps else findings
+    elif result.message:
+        # A passed check's note (what it could not verify) belongs next to its steps.
+        steps = f"note: {result.message}\n{steps}" if steps else f"note: {result.message}"
     case.stdout = _xml(steps) or None
     return case
 

@@ -19,6 +19,7 @@ import stripe
 
 from launchgate.config import parse_config
 from launchgate.engine import Run
+from launchgate.reports import render_json, render_junit
 
 from ..servers import handler_server
 
@@ -175,6 +176,10 @@ async def test_acknowledge_without_verify_passes_but_says_it_could_not_verify(se
     run = await run_hooks(serve(receiver), "stripe", "    replay:\n      expect: acknowledge\n")
     assert outcome(run)["replay"] == "passed"
     assert "could not be verified" in message(run, "replay")
+    report = run.report()
+    said = {c["id"]: c["message"] for c in json.loads(render_json(report))["checks"]}
+    assert "could not be verified" in said["webhook::billing::replay"]
+    assert "note: acknowledged the duplicate (200)" in render_junit(report)
 
 
 @pytest.mark.asyncio
