@@ -57,6 +57,8 @@ __all__ = [
     "GenerateSpec",
     "JourneySpec",
     "ReadinessSpec",
+    "ReplaySpec",
+    "ReplayVerifySpec",
     "SecretScanSpec",
     "StepSpec",
     "SubdomainSpec",
@@ -245,6 +247,42 @@ ALL_WEBHOOK_CHECKS: tuple[WebhookCheckName, ...] = (
 )
 
 
+class ReplayVerifySpec(_Model):
+    """A read-only request that tells how often the app processed an event."""
+
+    path: str = Field(
+        ...,
+        pattern=r"^/",
+        description="GET this path after the replay; {{ event.id }} names the replayed event.",
+    )
+    headers: dict[str, str] = Field(default_factory=dict)
+    count: str = Field(
+        ...,
+        min_length=1,
+        description="JSONPath to the number of times the event was processed (e.g. $.count); "
+        "it must be 1.",
+    )
+
+
+class ReplaySpec(_Model):
+    expect: Literal["reject", "acknowledge"] = Field(
+        "reject",
+        description="reject: a duplicate must get a 4xx. acknowledge: a 2xx is fine (Stripe "
+        "retries any non-2xx), as long as the event is not processed twice.",
+    )
+    verify: ReplayVerifySpec | None = Field(
+        None,
+        description="With expect: acknowledge, how to check the event was processed once; "
+        "without it the report says the second processing could not be verified.",
+    )
+
+    @model_validator(mode="after")
+    def _verify_needs_acknowledge(self) -> ReplaySpec:
+        if self.verify is not None and self.expect != "acknowledge":
+            raise ValueError("replay.verify applies to expect: acknowledge only")
+        return self
+
+
 class WebhookSpec(_Model):
     title: str | None = None
     path: str = Field(..., pattern=r"^/")
@@ -256,6 +294,9 @@ class WebhookSpec(_Model):
         None, description="Event JSON; {{ event.id }} gives each attempt a fresh id."
     )
     headers: dict[str, str] = Field(default_factory=dict)
+    replay: ReplaySpec = Field(
+        default_factory=ReplaySpec, description="What a correct answer to a duplicate is."
+    )
     checks: list[WebhookCheckName] | None = Field(
         None,
         description="Which defences to check. Default: all of them, except 'future' for "

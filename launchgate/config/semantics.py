@@ -63,6 +63,16 @@ def semantic_problems(config: Config) -> list[Problem]:
                 )
         problems.extend(_template_refs(("webhooks", name, "payload"), hook.payload, WEBHOOK_NAMES))
         problems.extend(_template_refs(("webhooks", name, "headers"), hook.headers, WEBHOOK_NAMES))
+        if hook.replay.verify is not None:
+            key = ("webhooks", name, "replay", "verify")
+            problems.extend(_template_refs((*key, "path"), hook.replay.verify.path, WEBHOOK_NAMES))
+            problems.extend(
+                _template_refs((*key, "headers"), hook.replay.verify.headers, WEBHOOK_NAMES)
+            )
+            try:
+                compile_path(hook.replay.verify.count)
+            except JsonPathError as exc:
+                problems.append(((*key, "count"), str(exc)))
     problems.extend(watch_problems(config))
     cycle = _find_cycle(config)
     if cycle:
