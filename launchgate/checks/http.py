@@ -40,6 +40,7 @@ from launchgate.checks.redirect_policy import (
     shown,
 )
 from launchgate.config.units import format_duration
+from launchgate.redact import cut
 
 __all__ = [
     "Exchange",
@@ -382,4 +383,4 @@ def body_excerpt(
     text = _SPACE.sub(" ", text).strip()
     if redact is not None:
         text = redact(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)

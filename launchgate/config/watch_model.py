@@ -160,12 +160,19 @@ ChannelSpec = Annotated[SlackChannel | WebhookChannel | EmailChannel, Field(disc
 
 
 class BurstRule(_Model):
-    threshold: int = Field(..., ge=1, description="Lines within the window that make a burst.")
+    """5xx responses. Every key has its own default, so setting one keeps the others."""
+
+    threshold: int = Field(10, ge=1, description="Lines within the window that make a burst.")
     window: PositiveDuration = Field(60.0, description="The sliding window.")
     severity: AlertSeverity = "critical"
 
 
 class FailedLoginRule(BurstRule):
+    """Failed logins: a warning by default, a key of its own, not inherited from errors
+    (a partial section once turned a burst of failed logins critical)."""
+
+    threshold: int = Field(20, ge=1, description="Lines within the window that make a burst.")
+    severity: AlertSeverity = "warning"
     paths: list[str] = Field(
         default_factory=lambda: ["/login"], description="Login routes (prefix match)."
     )
@@ -194,13 +201,8 @@ class LogSpec(_Model):
     regex: str | None = Field(None, description="Named groups: status (required), path.")
     status_field: str = Field("status", description="JSON lines: the status key (a.b nests).")
     path_field: str = Field("path", description="JSON lines: the request path key.")
-    errors: BurstRule = Field(
-        default_factory=lambda: BurstRule(threshold=10, window=60.0, severity="critical"),
-        description="5xx responses.",
-    )
-    failed_logins: FailedLoginRule = Field(
-        default_factory=lambda: FailedLoginRule(threshold=20, window=60.0, severity="warning")
-    )
+    errors: BurstRule = Field(default_factory=BurstRule, description="5xx responses.")
+    failed_logins: FailedLoginRule = Field(default_factory=FailedLoginRule)
 
     @model_validator(mode="after")
     def _regex_given(self) -> LogSpec:

@@ -28,6 +28,7 @@ from launchgate.redact.cards import mask_card_numbers
 __all__ = [
     "MASK",
     "Redactor",
+    "cut",
     "derived_forms",
     "looks_secret_name",
     "masks_header",
@@ -35,6 +36,23 @@ __all__ = [
 ]
 
 MASK = "[redacted]"
+
+
+def cut(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` shortened to ``limit`` characters, never inside a :data:`MASK`.
+
+    Only for text already redacted: redact first, then cut (cut first, a secret at the
+    edge would leave its first half, which no mask recognises). A mask the cut would
+    split is dropped whole, so no half ``[redac`` suggests a value that was not there."""
+    if len(text) <= limit:
+        return text
+    end = max(limit - len(ellipsis), 0)
+    # Only a mask starting in the last len(MASK) - 1 characters can straddle the cut.
+    start = text.find(MASK, max(end - len(MASK) + 1, 0))
+    if start != -1 and start < end:
+        end = start
+    return text[:end] + ellipsis
+
 
 MIN_SECRET_LEN = 4
 """A shorter value cannot be masked without shredding ordinary text ("abc" is everywhere)."""

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from launchgate.config.watch_model import AlertSeverity
-from launchgate.redact import Redactor
+from launchgate.redact import Redactor, cut
 
 __all__ = [
     "SEVERITY_RANK",
@@ -154,7 +154,7 @@ def slack_payload(alert: Alert) -> dict[str, Any]:
     if alert.count is not None:
         facts.append(("Count", str(alert.count)))
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": headline(alert)[:150]}},
+        {"type": "header", "text": {"type": "plain_text", "text": cut(headline(alert), 150)}},
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"*{_mrkdwn(alert.title)}* on {alert.target}"},
@@ -174,7 +174,7 @@ def _mrkdwn(text: str) -> str:
 
 
 def _code(text: str) -> str:
-    return "```" + _mrkdwn(text).replace("```", "'''")[:2900] + "```"
+    return "```" + cut(_mrkdwn(text).replace("```", "'''"), 2900) + "```"
 
 
 def webhook_payload(alert: Alert) -> dict[str, Any]:

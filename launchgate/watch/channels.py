@@ -28,7 +28,7 @@ import httpx
 
 from launchgate import __version__
 from launchgate.config.watch_model import EmailChannel, SlackChannel, WebhookChannel
-from launchgate.redact import Redactor
+from launchgate.redact import Redactor, cut
 from launchgate.retry_after import parse_retry_after
 from launchgate.signing import standard_headers
 from launchgate.watch.alerts import Alert, alert_text, headline, slack_payload, webhook_payload
@@ -229,7 +229,7 @@ class EmailSender:
         except smtplib.SMTPResponseException as exc:
             raw = exc.smtp_error
             text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-            text = self._redactor.redact(text)[:200]
+            text = cut(self._redactor.redact(text), 200)
             raise DeliveryError(f"the server answered {exc.smtp_code} {text}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"every recipient was refused ({len(exc.recipients)})") from None

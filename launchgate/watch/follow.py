@@ -3,8 +3,12 @@
 :class:`FileFollower` polls: it starts at the end of the file (only new lines count),
 keeps reading as lines are appended, and notices rotation two ways: the path now names
 another file (logrotate's rename and create: the old file is drained first, then the
-new one is read from its start) or the file got shorter (``copytruncate``: read again
-from the start). A missing file is waited for. Polling rather than inotify: it works
+new one is read from its start) or the same file was emptied in place
+(``copytruncate``: read again from the start). Truncation is told by size *and* by the
+file's first bytes, checked before each read: a small, busy log truncated and regrown
+past the read position between two polls is never shorter than that position, but its
+head changed (only a rewrite byte-identical in its first :data:`HEAD` bytes escapes).
+A missing file is waited for. Polling rather than inotify: it works
 the same on every platform and on network filesystems, and a quarter second of delay
 does not matter to a 60-second window.
 
@@ -30,6 +34,7 @@ __all__ = ["CHUNK", "FileFollower", "stdin_lines"]
 log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
+HEAD = 4096  # bytes of the file's start remembered to recognise a copytruncate
 
 
 class FileFollower:
@@ -46,6 +51,7 @@ class FileFollower:
         self._file: BinaryIO | None = None
         self._inode: tuple[int, int] | None = None
         self._pending = b""
+        self._head = b""  # the file's first bytes, as far as they were seen
         self._warned = False
         self.rotations = 0
 
@@ -56,6 +62,11 @@ class FileFollower:
                 if self._file is None:
                     self._open(at_end=first)
                     first = False
+                if self._file is not None and self._truncated():
+                    self._file.seek(0)
+                    self._pending = b""
+                    self._head = b""
+                    self.rotations += 1
                 for line in self._read():
                     yield line
                 if self._file is not None and self._rotated():
@@ -83,8 +94,10 @@ class FileFollower:
         self._warned = False
         stat = os.fstat(handle.fileno())
         self._inode = (stat.st_dev, stat.st_ino)
+        self._head = b""
         if at_end:
             handle.seek(0, os.SEEK_END)
+            self._head = os.pread(handle.fileno(), min(stat.st_size, HEAD), 0)
         self._file = handle
         if self._on_open is not None:
             self._on_open(self.path)
@@ -114,12 +127,25 @@ class FileFollower:
             return False  # renamed away and not yet recreated: keep draining the old one
         except OSError:
             return False
-        if (stat.st_dev, stat.st_ino) != self._inode:
+        return (stat.st_dev, stat.st_ino) != self._inode
+
+    def _truncated(self) -> bool:
+        """Whether the open file was emptied in place since it was last read."""
+        assert self._file is not None  # noqa: S101 - only called with a file open
+        fd = self._file.fileno()
+        position = self._file.tell()
+        try:
+            if os.fstat(fd).st_size < position:
+                return True
+            # Only the bytes already read are compared: beyond them nothing was seen.
+            now = os.pread(fd, min(max(position, len(self._head)), HEAD), 0)
+        except OSError:
+            return False
+        common = min(len(now), len(self._head))
+        if now[:common] != self._head[:common]:
             return True
-        if stat.st_size < self._file.tell():  # truncated in place (copytruncate)
-            self._file.seek(0)
-            self._pending = b""
-            self.rotations += 1
+        if len(now) > len(self._head):
+            self._head = now
         return False
 
     def _close(self) -> None:

@@ -6,8 +6,10 @@ A flush tries each queued alert up to ``retry.attempts`` times with doubling wai
 (honouring ``Retry-After`` up to ``max_backoff``). A channel that is still down keeps
 its alerts for the next flush, in order (a recovery never arrives before its alert),
 and says so on the terminal and in the log; it never raises into the watcher. Only a
-queue over ``watch.max_pending`` loses alerts, the oldest first, each one logged as an
-error and counted in ``launchgate_watch_alerts_dropped_total``.
+queue over ``watch.max_pending`` loses alerts, the oldest incident first and whole (its
+opening alert with its recovery: a RECOVERED alone would tell of an outage nobody
+heard of), each alert logged as an error and counted in
+``launchgate_watch_alerts_dropped_total``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ class Outbox:
                     len(lost),
                     name,
                 )
+        for channel in self.channels:
+            # A sample from the start: "no drops" is 0, not an absent series.
+            self.metrics.dropped.labels(channel.name)
         self._update_gauges()
 
     def add(self, alert: Alert) -> None:
@@ -67,15 +72,16 @@ class Outbox:
             queue = self.state.pending.setdefault(channel.name, [])
             queue.append(alert)
             while len(queue) > self.max_pending:
-                dropped = queue.pop(0)
-                self.metrics.dropped.labels(channel.name).inc()
-                log.error(
-                    "channel %s: dropped undelivered alert %s (%s): more than %d pending",
-                    channel.name,
-                    dropped.alert_id,
-                    dropped.kind,
-                    self.max_pending,
-                )
+                for dropped in _drop_oldest_incident(queue):
+                    self.metrics.dropped.labels(channel.name).inc()
+                    log.error(
+                        "channel %s: dropped undelivered alert %s (%s) with the rest of "
+                        "its incident: more than %d pending",
+                        channel.name,
+                        dropped.alert_id,
+                        dropped.kind,
+                        self.max_pending,
+                    )
         self._update_gauges()
 
     def pending_count(self) -> int:
@@ -140,3 +146,16 @@ class Outbox:
             self.metrics.pending.labels(channel.name).set(
                 len(self.state.pending.get(channel.name, []))
             )
+
+
+def _incident_key(alert: Alert) -> str:
+    # alert_id is "<subject>-<since ms>/<kind>": the part before "/" names the incident.
+    return alert.alert_id.rsplit("/", 1)[0]
+
+
+def _drop_oldest_incident(queue: list[Alert]) -> list[Alert]:
+    """Remove and return the oldest alert with every other alert of its incident."""
+    key = _incident_key(queue[0])
+    dropped = [a for a in queue if _incident_key(a) == key]
+    queue[:] = [a for a in queue if _incident_key(a) != key]
+    return dropped

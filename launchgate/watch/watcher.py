@@ -116,6 +116,7 @@ class Watcher:
                 c.name: Observation(at=at, ok=False, problem=problem) for c in self.checks
             }
         self.rounds += 1
+        self.metrics.rounds.inc()
         report = RoundReport(at, observations)
         for check in self.checks:
             obs = observations[check.name]

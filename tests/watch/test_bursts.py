@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,30 @@ def test_logwatch_alerts_quote_no_raw_line() -> None:
     assert "GET /reset -> 502" in alert.problem
     (done,) = watch.tick(1000.0 + 11 + 60)
     assert done.kind == "subsided" and done.alert_id.startswith("logs:errors-1000000/")
+
+
+def test_each_log_rule_key_defaults_on_its_own(tmp_path: Path) -> None:
+    from launchgate.config.load import parse_config
+
+    text = """
+version: 1
+watch:
+  checks:
+    homepage: {path: /}
+  logs:
+    errors: {window: 10s}
+    failed_logins: {threshold: 20, window: 10s}
+"""
+    loaded = parse_config(text, tmp_path / "launchgate.yml", {})
+    assert loaded.config.watch is not None
+    logs = loaded.config.watch.logs
+    assert (logs.errors.threshold, logs.errors.window, logs.errors.severity) == (
+        10,
+        10.0,
+        "critical",
+    )
+    failed = logs.failed_logins
+    assert (failed.threshold, failed.window, failed.severity) == (20, 10.0, "warning")
+    assert failed.paths == ["/login"] and failed.statuses == [401, 403]
+    assert LogSpec().failed_logins.severity == "warning"
+    assert LogSpec().errors.threshold == 10

@@ -292,3 +292,19 @@ async def test_email_refuses_a_server_without_starttls(
         assert await box.flush() == 1  # pending, not sent in clear, not a crash
     assert server.messages == [] and server.recorder.logins == []
     assert "does not offer STARTTLS; refusing to send in clear" in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_overflow_drops_an_incident_whole_never_an_orphan_recovery(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        sender = webhook(client, f"http://127.0.0.1:{closed_port()}/hook")
+        box = Outbox([sender], WatchState(), max_pending=2, metrics=WatchMetrics(), say=print)
+        with caplog.at_level(logging.ERROR):
+            box.add(replace(ALERT, alert_id="a-1/down"))
+            box.add(replace(ALERT, alert_id="b-2/down"))
+            box.add(replace(ALERT, kind="recovered", alert_id="a-1/recovered"))
+    assert [a.alert_id for a in box.state.pending["hook"]] == ["b-2/down"]
+    assert "a-1/recovered (recovered) with the rest of its incident" in caplog.text
+    assert sample(box.metrics, "launchgate_watch_alerts_dropped_total", {"channel": "hook"}) == 2

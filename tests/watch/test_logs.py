@@ -95,6 +95,25 @@ async def test_copytruncate_and_a_file_that_appears_late(tmp_path: Path) -> None
         await wait_until(lambda: c.lines[-1:] == ["b"], "the line after the truncation")
 
 
+@pytest.mark.asyncio
+async def test_copytruncate_regrown_past_the_position_within_one_poll(tmp_path: Path) -> None:
+    log = tmp_path / "busy.log"
+    log.write_text("GET /old 200 (before we started)\n")
+    opened: list[Path] = []
+    async with Collector(follower(log, opened)) as c:
+        await wait_until(lambda: len(opened) == 1, "the log to be opened")
+        append(log, "a short line\n")
+        await wait_until(lambda: c.lines == ["a short line"], "the first line")
+        # No await between the truncation and the burst: the follower cannot poll in
+        # between, so the file is never seen shorter than the read position.
+        with log.open("r+") as f:
+            f.truncate(0)
+        burst = [f"POST /login 401 #{i}" for i in range(8)]
+        append(log, "".join(line + "\n" for line in burst))
+        await wait_until(lambda: c.lines[1:] == burst, "every line of the regrown file")
+        assert c.follower.rotations == 1
+
+
 CONFIG = """
 version: 1
 journeys:

@@ -228,3 +228,32 @@ async def test_a_planted_secret_appears_in_no_alert(
         for where, text in outputs.items():
             for form in forms(secret):
                 assert form not in text, f"{where} shows a form of a secret: {form!r}"
+
+
+@pytest.mark.asyncio
+async def test_the_rounds_counter_counts_and_every_channel_has_a_dropped_sample(
+    demo: DemoServer,
+    receivers: Callable[..., WebhookReceiver],
+    smtp_servers: Callable[..., SmtpServer],
+    tmp_path: Path,
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    slack, hook, smtp = receivers(), receivers(), smtp_servers(SMTP_PASSWORD)
+    async with httpx.AsyncClient(trust_env=False) as client:
+        h = make_watcher(CONFIG, environ(slack, hook, smtp), client, tmp_path, target_url=demo.url)
+        port = h.watcher.metrics.serve(0)
+        try:
+            await rounds(h, 4)
+            text = (await client.get(f"http://127.0.0.1:{port}/metrics", timeout=10)).text
+        finally:
+            h.watcher.metrics.close()
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("launchgate_watch_rounds_total", ())] == 4
+    for channel in ("slack", "hook", "mail"):
+        key = ("launchgate_watch_alerts_dropped_total", (("channel", channel),))
+        assert samples[key] == 0
