@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from launchgate.checks.http import Exchange
 from launchgate.config.jsonpath import find
 from launchgate.config.model import Capture, Expect
 from launchgate.config.template import render, render_value
+from launchgate.redact import cut
 
 __all__ = ["CaptureError", "Mismatch", "capture_value", "check_expectations", "status_text"]
 
@@ -71,7 +72,11 @@ def check_expectations(
     variables: Mapping[str, str],
     *,
     follow_redirects: bool,
+    redact: Callable[[str], str] | None = None,
 ) -> list[Mismatch]:
+    """``redact``: masks what the run knows to be secret; the values a mismatch quotes
+    are shortened after it (redact first, then cut: a secret cut in half first would
+    keep its first half, which no mask recognises)."""
     out: list[Mismatch] = []
     wanted = expect.status or default_status(follow_redirects)
     if exchange.status_code not in wanted:
@@ -93,7 +98,7 @@ def check_expectations(
         if needle in text:
             out.append(Mismatch("body", f"does not contain {needle!r}", "found"))
     if expect.json_values:
-        out.extend(_json_mismatches(expect, exchange, variables))
+        out.extend(_json_mismatches(expect, exchange, variables, redact or (lambda t: t)))
     if expect.max_latency is not None and exchange.elapsed_s > expect.max_latency:
         out.append(
             Mismatch(
@@ -106,7 +111,10 @@ def check_expectations(
 
 
 def _json_mismatches(
-    expect: Expect, exchange: Exchange, variables: Mapping[str, str]
+    expect: Expect,
+    exchange: Exchange,
+    variables: Mapping[str, str],
+    redact: Callable[[str], str],
 ) -> list[Mismatch]:
     try:
         document = json.loads(exchange.body)
@@ -117,9 +125,10 @@ def _json_mismatches(
         wanted = render_value(wanted, variables)
         found = find(path, document)
         if not found:
-            out.append(Mismatch(f"json {path}", f"= {_show(wanted)}", "no such path"))
+            out.append(Mismatch(f"json {path}", f"= {_show(wanted, redact)}", "no such path"))
         elif not any(_equal(value, wanted) for value in found):
-            out.append(Mismatch(f"json {path}", f"= {_show(wanted)}", _show(found[0])))
+            shown = (f"= {_show(wanted, redact)}", _show(found[0], redact))
+            out.append(Mismatch(f"json {path}", *shown))
     return out
 
 
@@ -132,9 +141,8 @@ def _equal(value: object, wanted: object) -> bool:
     return False
 
 
-def _show(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:79] + "…"
+def _show(value: object, redact: Callable[[str], str]) -> str:
+    return cut(redact(json.dumps(value, ensure_ascii=False)), 80)
 
 
 def capture_value(spec: Capture, exchange: Exchange) -> str:

@@ -150,7 +150,11 @@ async def run_journey(
                     "original scheme, e.g. from X-Forwarded-Proto)",
                 ), None
             mismatches = check_expectations(
-                step.expect, outcome, variables, follow_redirects=step.follow_redirects
+                step.expect,
+                outcome,
+                variables,
+                follow_redirects=step.follow_redirects,
+                redact=ctx.redactor.redact,
             )
             records.append(
                 StepRecord(

@@ -112,7 +112,11 @@ class _Burst:
                 if step.method == "GET":
                     page = httpx.URL(outcome.url)
                 mismatches = check_expectations(
-                    step.expect, outcome, variables, follow_redirects=step.follow_redirects
+                    step.expect,
+                    outcome,
+                    variables,
+                    follow_redirects=step.follow_redirects,
+                    redact=ctx.redactor.redact,
                 )
                 if mismatches:
                     return _Tried(outcome, step, False, mismatches[0].sentence())

@@ -16,6 +16,7 @@ from launchgate.checks.expectations import (
 )
 from launchgate.checks.http import Exchange
 from launchgate.config.model import Capture, Expect
+from launchgate.redact import Redactor
 
 
 def exchange(
@@ -136,3 +137,19 @@ def test_captures(capture, x, value):
 def test_capture_failures_say_why(capture, x, reason):
     with pytest.raises(CaptureError, match=re.escape(reason)):
         capture_value(Capture.model_validate(capture), x)
+
+
+@pytest.mark.parametrize("offset", range(50, 90))
+def test_a_quoted_json_value_is_redacted_before_it_is_cut(offset: int) -> None:
+    """A mismatch quotes at most 80 characters of the value it found: a secret the run
+    knows, straddling that cut at any offset, shows as [redacted], never by its start."""
+    secret = "RawCanarySecret0123456789abcdef"
+    redactor = Redactor()
+    redactor.add(secret)
+    found = "x" * offset + secret + "y" * 20
+    x = exchange(body=json.dumps({"token": found}))
+    (mismatch,) = check_expectations(
+        expect(json={"$.token": "other"}), x, {}, follow_redirects=False, redact=redactor.redact
+    )
+    assert len(mismatch.got) <= 80
+    assert not any(secret[:n] in mismatch.got for n in range(8, len(secret) + 1))
