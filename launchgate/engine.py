@@ -99,7 +99,11 @@ def plan_checks(config: Config) -> tuple[PlannedCheck, ...]:
 
 def needs_target(config: Config) -> bool:
     """False when every planned check is offline (email, secret scan): no URL needed."""
-    return any(check.kind not in OFFLINE_KINDS for check in plan_checks(config))
+    return _has_app_checks(plan_checks(config))
+
+
+def _has_app_checks(plan: Sequence[PlannedCheck]) -> bool:
+    return any(check.kind not in OFFLINE_KINDS for check in plan)
 
 
 def known_secrets(loaded: LoadedConfig, target_url: str) -> tuple[str, ...]:
@@ -117,7 +121,7 @@ def _severity_rules(loaded: LoadedConfig, plan: Sequence[PlannedCheck]) -> Sever
     rules = SeverityRules.build(
         gate.severities,
         independent=gate.independent,
-        gates_a_deploy=any(check.kind not in OFFLINE_KINDS for check in plan),
+        gates_a_deploy=_has_app_checks(plan),
     )
     unmatched = rules.unmatched(p.check_id for p in plan)
     if unmatched:

@@ -4,40 +4,17 @@ check that owns it."""
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import json
 import ssl
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from rich.console import Console
 
 from launchgate.cli import main
-from launchgate.config.load import parse_config
-from launchgate.gate import run_gate
-from launchgate.redact import Redactor
-from launchgate.runplan import prepare
 from tests.conftest import SMALL_SEED
+from tests.demo.gating import gate
 
 pytestmark = pytest.mark.timeout(120)
-
-DEMO_CONFIG = Path(__file__).parents[2] / "launchgate/demo/launchgate.yml"
-
-
-def gate(server: Any, out: Path) -> tuple[int, dict[str, Any], str]:
-    """The demo's own config against a running demo server: exit code, report, terminal."""
-    loaded = parse_config(DEMO_CONFIG.read_text(), DEMO_CONFIG, server.gate_environ())
-    # The load probe has its own tests; here it would only add its measuring time.
-    loaded = dataclasses.replace(loaded, config=loaded.config.model_copy(update={"probe": None}))
-    terminal = io.StringIO()
-    plan = prepare(
-        loaded, url=server.url, environ={}, redactor=Redactor([server.password]), out_dir=out
-    )
-    code = run_gate(plan, Console(file=terminal, width=200))
-    return code, json.loads((out / "report.json").read_text()), terminal.getvalue()
 
 
 FAULTS = {

@@ -4,29 +4,21 @@ clean demo (run twice against one server) free of either finding."""
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rich.console import Console
 
-from launchgate.config.load import parse_config
 from launchgate.demo import DemoServer
 from launchgate.demo.faults import CAUGHT_BY
 from launchgate.demo.throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW_S, LoginThrottle
-from launchgate.gate import run_gate
-from launchgate.redact import Redactor
-from launchgate.runplan import prepare
 from tests.conftest import DemoBrowser, DemoRun
+from tests.demo.gating import gate
 
 pytestmark = pytest.mark.timeout(180)
 
-DEMO_CONFIG = Path(__file__).parents[2] / "launchgate/demo/launchgate.yml"
 RATE_CHECK = "security::login-rate-limit"
 
 
@@ -119,19 +111,6 @@ def test_no_login_rate_limit_answers_every_guess(
 
 
 # -- the gate against it -----------------------------------------------------------------
-
-
-def gate(server: DemoServer, out: Path) -> tuple[int, dict[str, Any], str]:
-    """The demo's own config against a running demo server: exit code, report, terminal."""
-    loaded = parse_config(DEMO_CONFIG.read_text(), DEMO_CONFIG, server.gate_environ())
-    # The load probe has its own tests; here it would only add its measuring time.
-    loaded = dataclasses.replace(loaded, config=loaded.config.model_copy(update={"probe": None}))
-    terminal = io.StringIO()
-    plan = prepare(
-        loaded, url=server.url, environ={}, redactor=Redactor([server.password]), out_dir=out
-    )
-    code = run_gate(plan, Console(file=terminal, width=200))
-    return code, json.loads((out / "report.json").read_text()), terminal.getvalue()
 
 
 def test_the_clean_demo_passes_the_burst_twice_on_one_server(
