@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from launchgate.probe.gate_checks import GateCheck, RouteEvidence, gate_checks, 
 from launchgate.probe.gates import DriftDecision, RegressionDecision
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.probe.outcome import ProbeOutcome
+from launchgate.probe.schedule import Jitter
 from launchgate.probe.settings import RouteSettings, probe_fingerprint, resolve
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, Finding, Severity
 
@@ -132,7 +134,10 @@ async def _run_probe(
     if unhonoured:
         return _probe_result("error", time.perf_counter() - started, message=unhonoured)
     measured = [route for route in routes if route.name not in unmeasured]
-    targets = [_target(ctx, spec, route, ctx.sessions) for route in measured]
+    # One seed per route: its candidate and control draw the same jitter, and two
+    # routes do not send at the same instants.
+    seeds = {route.name: secrets.randbits(32) for route in measured}
+    targets = [_target(ctx, spec, route, ctx.sessions, seeds) for route in measured]
     if not targets:
         return _probe_result(
             "error",
@@ -159,7 +164,7 @@ async def _run_probe(
         state.uncompared = _uncompared(measured, control, shown)
         targets += [
             dataclasses.replace(
-                _target(control_ctx, spec, route, control.sessions),
+                _target(control_ctx, spec, route, control.sessions, seeds),
                 route=route.name + CONTROL,
                 phase=0.5,
             )
@@ -328,6 +333,7 @@ def _target(
     spec: ProbeSpec,
     route: RouteSettings,
     sessions: Mapping[str, SessionState],
+    seeds: Mapping[str, int],
 ) -> ProbeTarget:
     session = sessions.get(route.session or "")
     variables = {**ctx.variables, **(session.captures if session else {})}
@@ -348,6 +354,7 @@ def _target(
         rate_per_s=route.rate_per_s,
         expect_status=route.expect_status,
         session=route.session is not None,
+        jitter=Jitter(seeds[route.name]),
     )
 
 

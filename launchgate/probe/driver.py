@@ -38,7 +38,7 @@ from launchgate.probe.h1client import (
 )
 from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement, RouteRecorder
-from launchgate.probe.schedule import intended_offsets
+from launchgate.probe.schedule import Jitter, intended_offsets
 from launchgate.retry_after import parse_retry_after
 
 __all__ = ["PAUSED", "SESSION_LOST", "ProbeSettings", "ProbeTarget", "Prober"]
@@ -73,6 +73,9 @@ class ProbeTarget:
     # The share of one interval its sends are shifted by: 0.5 for a live comparison's
     # control, whose sends then fall between the candidate's.
     phase: float = 0.0
+    # A random share of an interval added to each send (see probe.schedule): a control
+    # takes its candidate's seed, so the two stay interleaved.
+    jitter: Jitter | None = None
 
 
 @dataclass(frozen=True)
@@ -339,7 +342,7 @@ class _RouteLoad:
         self.finished: asyncio.Future[None] = self.loop.create_future()
         self.connecting: set[asyncio.Task[None]] = set()
         self._offsets: Iterator[float] = intended_offsets(
-            target.rate_per_s, total_s, ramp_s, phase=target.phase
+            target.rate_per_s, total_s, ramp_s, phase=target.phase, jitter=target.jitter
         )
         self._timer: asyncio.TimerHandle | None = None
         self._in_flight: dict[Connection, _Flight] = {}

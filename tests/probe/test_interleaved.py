@@ -12,6 +12,7 @@ import pytest
 from launchgate.demo import DemoServer
 from launchgate.probe.compare import compare_p95
 from launchgate.probe.driver import Prober, ProbeSettings, ProbeTarget
+from launchgate.probe.schedule import Jitter
 
 OK = frozenset(range(200, 300))
 SETTINGS = ProbeSettings(concurrency=8, timeout_s=5.0, max_requests=2_000, max_body=1 << 20)
@@ -19,8 +20,11 @@ SETTINGS = ProbeSettings(concurrency=8, timeout_s=5.0, max_requests=2_000, max_b
 
 def sides(candidate: str, control: str, rate: float) -> list[ProbeTarget]:
     return [
-        ProbeTarget("home", "GET", f"{candidate}/", (), rate, OK),
-        ProbeTarget("home@control", "GET", f"{control}/", (), rate, OK, phase=0.5),
+        # One seed for both sides, as the gate gives them: jittered together.
+        ProbeTarget("home", "GET", f"{candidate}/", (), rate, OK, jitter=Jitter(seed=3)),
+        ProbeTarget(
+            "home@control", "GET", f"{control}/", (), rate, OK, phase=0.5, jitter=Jitter(seed=3)
+        ),
     ]
 
 
