@@ -5,7 +5,7 @@ and the live A/B comparison (``launchgate run --compare-url``), on a fast route 
 
     python benchmarks/gate_quality.py --matrix [--runs 20] [--routes fast,20ms]
         [--noises 0,15,30] [--restart-every 5] [--duration-scale 1] [--seed 3] [--quick]
-        [--label L]
+        [--compensate] [--label L]
     python benchmarks/gate_quality.py --matrix-pilot [--routes fast,20ms] [--runs 3]
 
 **The runs.** Each is a real ``launchgate run --compare-url`` (pinned to the client
@@ -70,6 +70,16 @@ both sides alike): at duty 0.3 about x1.22 (20 ms) and x1.27 (fast), so the ±30
 column asks for a harder detection than +30 %; the table prints what each condition
 achieved.
 
+**Compensated knob** (``--compensate``): under the hog the fixed knob gives a smaller
+p95 ratio the higher the run's duty, because the hog's scheduling delay is added to
+both sides alike (with jittered sends, ``--label fast-x2-jitter``: x1.30 at duty 0,
+about x1.2 at 0.3). A regression gate with a 20 % limit is right to pass a run whose
+p95 rose by 19 %, so to ask "is a +30 % p95 regression caught under noise" the slowed
+app must be +30 % slower in p95 at that noise. With ``--compensate`` the slowed app is
+restarted before each slowed run with the knob scaled by ``a / (a - b·d)``, where
+``ln(ratio) = a - b·d`` was fitted by least squares on the 60 slowed runs of
+``fast-x2-jitter`` (fast: a 0.264, b 0.275) and on the 20 ms pilots (a 0.262, b 0.21).
+
 **Budget.** A fast run takes about 6.5 s (4.2 s measured, 5 one-second blocks for the
 paired comparison) and a 20 ms run about 12 s (9.5 s, 10 blocks); a run whose
 comparison is inconclusive extends by up to ``--max-extend`` (8 s). The default matrix
@@ -120,6 +130,17 @@ class RouteSetup:
     slow_work_ms: float  # the slowed candidate's
     rate_per_s: float  # per side
     duration_s: float
+    # ln(live ratio) of the slowed knob fell linearly with the hog's duty d, as
+    # ln r = a - b·d (fitted on the runs named in the module doc); ``--compensate``
+    # scales the knob by a / (a - b·d) so a run's slowdown is the same p95 ratio at
+    # every duty, x1.3-1.4 as with no hog.
+    fit_a: float = 0.0
+    fit_b: float = 0.0
+
+    def slow_work_at(self, duty: float) -> float:
+        if self.fit_a <= 0:
+            return self.slow_work_ms
+        return self.slow_work_ms * self.fit_a / max(self.fit_a - self.fit_b * duty, 1e-3)
 
     @property
     def est_run_s(self) -> float:
@@ -127,8 +148,8 @@ class RouteSetup:
 
 
 ROUTES = {
-    "fast": RouteSetup("fast", 0.0, 0.8, 50.0, 4.2),
-    "20ms": RouteSetup("20ms", 12.0, 16.5, 22.0, 9.5),
+    "fast": RouteSetup("fast", 0.0, 0.8, 50.0, 4.2, fit_a=0.264, fit_b=0.275),
+    "20ms": RouteSetup("20ms", 12.0, 16.5, 22.0, 9.5, fit_a=0.262, fit_b=0.21),
 }
 
 CONFIG = """\
@@ -210,16 +231,23 @@ class Servers:
         self.healthy: list[DemoServer] = []
         self.slowed: DemoServer | None = None
 
-    def start(self) -> None:
-        def one(work_ms: float) -> DemoServer:
-            server = DemoServer(password=self.password, extra_env={WORK_ENV: f"{work_ms:g}"})
-            server.start()
-            return server
+    def _one(self, work_ms: float) -> DemoServer:
+        server = DemoServer(password=self.password, extra_env={WORK_ENV: f"{work_ms:g}"})
+        server.start()
+        return server
 
-        self.healthy = [one(self.setup.work_ms), one(self.setup.work_ms)]
-        self.slowed = one(self.setup.slow_work_ms)
+    def start(self) -> None:
+        self.healthy = [self._one(self.setup.work_ms), self._one(self.setup.work_ms)]
+        self.slowed = self._one(self.setup.slow_work_ms)
         for server in (*self.healthy, self.slowed):
             server.wait_ready(timeout_s=120)
+
+    def reslow(self, work_ms: float) -> None:
+        """The slowed app restarted with another knob (``--compensate``)."""
+        if self.slowed is not None:
+            self.slowed.stop()
+        self.slowed = self._one(work_ms)
+        self.slowed.wait_ready(timeout_s=120)
 
     def stop(self) -> None:
         for server in (*self.healthy, *([self.slowed] if self.slowed else [])):
@@ -313,9 +341,16 @@ def run_condition(
             )
             for arm, candidate, control, into in arms:
                 duty = rng.uniform(0.0, noise_pct / 100.0)
+                knob = setup.work_ms
+                if arm == "slow":
+                    knob = setup.slow_work_at(duty) if args.compensate else setup.slow_work_ms
+                    if args.compensate:
+                        servers.reslow(knob)
+                        assert servers.slowed is not None
+                        candidate = servers.slowed
                 with hog(duty):
                     run = gated_run(candidate, control, setup, work / f"{label}-{arm}-{i}", args)
-                run.update(arm=arm, index=i, duty=round(duty, 4))
+                run.update(arm=arm, index=i, duty=round(duty, 4), work_ms=round(knob, 3))
                 into.append(run)
                 print(
                     f"  {label} {arm} {i + 1}/{args.runs}: duty {duty:.2f}, "
@@ -540,6 +575,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--noises", default="0,15,30", help="noise levels, %% of the core")
     group.add_argument("--restart-every", type=int, default=5, help="pairs between restarts")
     group.add_argument("--max-extend", type=float, default=8.0, help="the probe's, seconds")
+    group.add_argument(
+        "--compensate",
+        action="store_true",
+        help="scale the slowed knob with the run's hog duty (same p95 ratio at every duty)",
+    )
     group.add_argument(
         "--duration-scale",
         type=float,

@@ -176,3 +176,37 @@ def test_a_regression_must_clear_the_margin_two_identical_builds_differ_by() -> 
         ).outcome
         == "regression"
     )
+
+
+def test_slower_beyond_the_margin_with_the_interval_past_the_limit_measures_longer() -> None:
+    """Under the limit as a point, but surely slower and perhaps by more than the limit:
+    the point estimate is no pass (a slowed build read ×1.17, ×1.08–×1.49, beside a hog)."""
+    rule = {**RULE, "margin_pct": 5.0}
+    found = None
+    for seed in range(200):
+        control = blocks(3000 + seed, median_ms=5.0, n_blocks=9, per_block=25)
+        candidate = blocks(4000 + seed, median_ms=5.0, n_blocks=9, per_block=25, scale=1.22)
+        plain = compare_p95(candidate, control, **RULE)
+        low, high = plain.interval
+        if plain.ratio <= 1.2 and low > 1.05 and high > 1.2:
+            found = (candidate, control)
+            break
+    assert found is not None
+    decision = compare_p95(*found, **rule)
+    assert decision.outcome == "inconclusive" and decision.could_not_decide
+    assert "reaches past the 20% limit; more blocks are needed" in decision.reason
+    # Unchanged builds with a wide interval around ×1 still pass: not every wide
+    # interval asks for more blocks.
+    twin = compare_p95(
+        blocks(5000, median_ms=5.0, n_blocks=9, per_block=25),
+        blocks(5001, median_ms=5.0, n_blocks=9, per_block=25),
+        **rule,
+    )
+    assert twin.interval[0] <= 1.05 and twin.outcome == "unchanged"
+    # A slowdown confidently inside the limit is unchanged, not inconclusive.
+    inside = compare_p95(
+        blocks(6000, median_ms=20.0, n_blocks=30, per_block=60, scale=1.1),
+        blocks(6001, median_ms=20.0, n_blocks=30, per_block=60),
+        **rule,
+    )
+    assert inside.interval[1] < 1.2 and inside.outcome == "unchanged"
