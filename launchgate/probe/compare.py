@@ -42,7 +42,10 @@ see it. Measured with ``launchgate demo --compare``, 20 clean runs on an idle 2-
 machine: the A/A ratio of the 1.5 ms homepage spread ×0.82-×1.58 from run to run,
 and two runs had a route's interval above ×1 and its ratio over 20 % (the dashboard
 ×1.03-×1.39, the homepage ×1.04-×1.82): two false fails, which a 5 % margin turns
-into a longer measurement (docs/benchmarks.md).
+into a longer measurement (docs/benchmarks.md). Most of that spread was the probe's
+evenly spaced sends meeting the scheduler tick at a fixed phase for the run; with the
+jittered schedule (``probe.schedule``) the same homepage spread ×0.93-×1.05 over 10
+runs, and the margin covers what is left.
 
 Pure: latencies in, a decision out; the resampling is seeded, so the same figures
 always give the same decision.
