@@ -99,7 +99,8 @@ def baselines(config: Config, workdir: Path | None = None) -> tuple[BaselineInfo
         try:
             stored = read_baseline(path)
         except BaselineError as exc:
-            found.append(BaselineInfo(path.stem, str(path), 0, "", str(exc)))
+            problem = str(exc).removeprefix(f"{path}: ")  # the path is shown beside it
+            found.append(BaselineInfo(path.stem, str(path), 0, "", problem))
             continue
         if stored is not None:
             latest = stored.latest

@@ -18,6 +18,7 @@ from launchgate.audit.providers import (
 from launchgate.checks.dns import DnsAnswer, DnsFailure
 from launchgate.checks.email.spf import is_spf, parse_spf
 from launchgate.config.owners_model import OwnerSpec
+from launchgate.config.watch_model import SlackChannel, WebhookChannel
 
 __all__ = ["channels", "hosts", "mail_sender", "payments", "url_shown", "written_at"]
 
@@ -113,12 +114,11 @@ def mail_sender(facts: AuditFacts) -> MailSender | None:
     dkim = []
     for selector in email.dkim_selectors:
         answer = facts.dns.get((dkim_name(selector, domain), "TXT"))
+        published = isinstance(answer, DnsAnswer)
         hit = mail_by_suffix(answer.cnames) if isinstance(answer, DnsAnswer) else None
-        told = f"DKIM {selector} CNAME {hit[1]}" if hit else ""
-        provider = hit[0] if hit else mail_by_selector(selector) if answer else None
-        if provider and not told:
-            told = f"DKIM selector name {selector}"
+        provider = hit[0] if hit else mail_by_selector(selector) if published else None
         if provider:
+            told = f"DKIM {selector} CNAME {hit[1]}" if hit else f"DKIM selector name {selector}"
             providers.setdefault(provider, told)
         state = _dkim_state(answer)
         dkim.append(f"{selector}: {state}" + (f" ({provider})" if provider else ""))
@@ -167,11 +167,11 @@ def channels(facts: AuditFacts) -> tuple[Channel, ...]:
     out = []
     for name, spec in watch.channels.items():
         key = ("watch", "channels", name)
-        if spec.type == "slack":
+        if isinstance(spec, SlackChannel):
             reaches = "a Slack channel, by incoming webhook " + url_shown(
                 written_at(facts.written, (*key, "url")), spec.url
             )
-        elif spec.type == "webhook":
+        elif isinstance(spec, WebhookChannel):
             reaches = "a POST of each alert as JSON to " + url_shown(
                 written_at(facts.written, (*key, "url")), spec.url
             )
