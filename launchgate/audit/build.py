@@ -88,7 +88,10 @@ def _environments(facts: AuditFacts) -> tuple[Environment, ...]:
             text = f"{base.path}: {base.entries} entries, newest {base.latest}"
         out.append(
             Environment(
-                name=name, url=target if name == current else "", baseline=text, current=name == current
+                name=name,
+                url=target if name == current else "",
+                baseline=text,
+                current=name == current,
             )
         )
     probe = facts.config.probe
@@ -134,13 +137,13 @@ def _rollback(facts: AuditFacts) -> Rollback:
         "someone rolls back by hand."
     )
     fail_on = config.gate.fail_on
-    worse = {"blocker": "a blocker", "high": "a high or blocker", "medium": "any"}[fail_on]
+    worse = {"blocker": "A blocker", "high": "A high or blocker", "medium": "Any"}[fail_on]
     return Rollback(
         hooks=tuple(hooks),
         when=when,
         gate_command=facts.gate_command,
-        fails_on=f"{worse} finding fails the gate (gate.fail_on: {fail_on}): exit 1, "
-        "and 3 when it cannot decide",
+        fails_on=f"{worse} finding fails it (gate.fail_on: {fail_on}; exit 1), and so "
+        "does a check that cannot decide (exit 3)",
     )
 
 

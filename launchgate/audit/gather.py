@@ -58,8 +58,7 @@ async def _ask(config: Config, target_url: str) -> Answers:
         mail_timeout = min(email.timeout, DNS_TIMEOUT_S)
         first += [(email.domain, t, mail_ns, mail_timeout) for t in ("TXT", "MX")]
         first += [
-            (dkim_name(s, email.domain), "TXT", mail_ns, mail_timeout)
-            for s in email.dkim_selectors
+            (dkim_name(s, email.domain), "TXT", mail_ns, mail_timeout) for s in email.dkim_selectors
         ]
     answers = await _all(first)
     addresses = sorted(
@@ -73,9 +72,7 @@ async def _ask(config: Config, target_url: str) -> Answers:
     hosts = {h for h, _ in map_hosts(config, target_url) if is_address(h)}
     reverse = [a for a in sorted(set(addresses) | hosts) if needs_reverse_lookup(a)]
     answers.update(
-        await _all(
-            [(reverse_name(a), "PTR", edge_ns, timeout) for a in reverse[:MAX_REVERSE]]
-        )
+        await _all([(reverse_name(a), "PTR", edge_ns, timeout) for a in reverse[:MAX_REVERSE]])
     )
     return answers
 

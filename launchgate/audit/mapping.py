@@ -24,8 +24,7 @@ __all__ = ["channels", "hosts", "mail_sender", "payments", "url_shown", "written
 
 _SCHEMES = {
     "stripe": "Stripe (Stripe-Signature webhooks)",
-    "standard": "a Standard Webhooks sender (webhook-signature: Svix and the services "
-    "built on it)",
+    "standard": "a Standard Webhooks sender (webhook-signature: Svix and the services built on it)",
 }
 
 
@@ -106,7 +105,9 @@ def mail_sender(facts: AuditFacts) -> MailSender | None:
         if hit:
             providers.setdefault(hit[0], f"SPF include:{include}")
     mx_answer = facts.dns.get((domain, "MX"))
-    mx_hosts = [r.split()[-1] for r in mx_answer.records] if isinstance(mx_answer, DnsAnswer) else []
+    mx_hosts = (
+        [r.split()[-1] for r in mx_answer.records] if isinstance(mx_answer, DnsAnswer) else []
+    )
     for host in mx_hosts:
         hit = mail_by_suffix([host])
         if hit:

@@ -53,7 +53,9 @@ def _risks(audit: Audit) -> str:
     now = [r for r in audit.risks if r.severity != "medium"]
     lines = [SECTIONS[0], ""]
     if now:
-        lines.append(_table(("severity", "what is wrong", "what to do"), [_risk_row(r) for r in now]))
+        lines.append(
+            _table(("severity", "what is wrong", "what to do"), [_risk_row(r) for r in now])
+        )
     else:
         lines.append("No blocker or high finding.")
     if audit.later:
@@ -108,9 +110,7 @@ def _map(audit: Audit) -> str:
             for c in audit.channels
         ]
     else:
-        lines.append(
-            "- Monitoring: no alert channel (`watch.channels`): nobody hears of an outage"
-        )
+        lines.append("- Monitoring: no alert channel (`watch.channels`): nobody hears of an outage")
     if audit.monitoring_owner:
         lines.append(f"- Monitoring is owned by {_inline(audit.monitoring_owner)}")
     return "\n".join(lines)
@@ -134,7 +134,7 @@ def _secrets(audit: Audit) -> str:
         lines += ["", *notes] if notes else []
     else:
         lines.append("No secret is listed under `secrets:`.")
-    lines += ["", f"Secret scan: {_inline(audit.scan)}."]
+    lines += ["", f"Secret scan: {_inline(audit.scan)}.", ""]
     lines += [
         f"- **{f.status}**: {_inline(f.title)}. {_inline(f.remedy)}" for f in audit.scan_findings
     ]
@@ -145,8 +145,9 @@ def _rollback(audit: Audit) -> str:
     rb = audit.rollback
     lines = [SECTIONS[3], ""]
     lines += [f"- On a failed gate launchgate {_inline(h)}." for h in rb.hooks]
-    lines += [rb.when, "", "The deploy gate:", "", "```sh", rb.gate_command, "```", ""]
-    lines.append(f"It fails when {rb.fails_on}.")
+    lines += ["", rb.when] if rb.hooks else [rb.when]
+    lines += ["", "The deploy gate:", "", "```sh", rb.gate_command, "```", ""]
+    lines.append(f"{rb.fails_on}.")
     return "\n".join(lines)
 
 
@@ -161,7 +162,9 @@ def _later(audit: Audit) -> str:
 
 
 def _inline(text: str) -> str:
-    return " ".join(text.split())
+    """User data on one line, so it cannot start a heading or a table; "<" escaped, as
+    in summary.md, so a finding that quotes HTML (a ``<script>``) renders as text."""
+    return " ".join(text.replace("<", "&lt;").split())
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

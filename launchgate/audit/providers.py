@@ -174,6 +174,4 @@ def _is_documentation(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool
     # Python counts the documentation ranges as private; a test zone (or an example in
     # a runbook) may still give them a reverse name, so they are asked.
     docs = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
-    return any(
-        ip.version == net.version and ip in net for net in map(ipaddress.ip_network, docs)
-    )
+    return any(ip.version == net.version and ip in net for net in map(ipaddress.ip_network, docs))

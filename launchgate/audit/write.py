@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 def redact_audit(audit: Audit, redactor: Redacts) -> Audit:
-    return cast(Audit, _redacted(audit, redactor.redact))
+    return _redacted(audit, redactor.redact)
 
 
 def _redacted(value: T, redact: Callable[[str], str]) -> T:
@@ -38,7 +38,9 @@ def _redacted(value: T, redact: Callable[[str], str]) -> T:
     if isinstance(value, tuple):
         return cast(T, tuple(_redacted(v, redact) for v in value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _redacted(getattr(value, f.name), redact) for f in dataclasses.fields(value)}
+        changes = {
+            f.name: _redacted(getattr(value, f.name), redact) for f in dataclasses.fields(value)
+        }
         return cast(T, dataclasses.replace(value, **changes))
     return value
 

@@ -99,7 +99,9 @@ class GitHubActions:
             put(self.summary_file, lead + text if text else "")
         except OSError as exc:
             _cut(self.summary_file, used)
-            return f"could not write $GITHUB_STEP_SUMMARY ({self.summary_file}): {exc.strerror or exc}"
+            return (
+                f"could not write $GITHUB_STEP_SUMMARY ({self.summary_file}): {exc.strerror or exc}"
+            )
         return ""
 
     def _files(self) -> list[Path]:

@@ -187,9 +187,7 @@ def audit(
     out = project / "out"
     md = (out / "audit.md").read_text("utf-8") if (out / "audit.md").exists() else ""
     data = (
-        json.loads((out / "audit.json").read_text("utf-8"))
-        if (out / "audit.json").exists()
-        else {}
+        json.loads((out / "audit.json").read_text("utf-8")) if (out / "audit.json").exists() else {}
     )
     return code, md, data, captured.out + captured.err
 
@@ -337,9 +335,14 @@ def test_in_github_actions_the_page_goes_to_the_step_summary(
 
 
 def test_an_owner_for_a_name_not_under_secrets_is_a_config_error(
-    tmp_path: Path, dns: DnsServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    dns: DnsServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    text = config_text(dns.address).replace("    STRIPE_WEBHOOK_SECRET: Sam", "    STRIPE_WEBHOK: Sam")
+    text = config_text(dns.address).replace(
+        "    STRIPE_WEBHOOK_SECRET: Sam", "    STRIPE_WEBHOK: Sam"
+    )
     (tmp_path / "launchgate.yml").write_text(text, "utf-8")
     (tmp_path / "report.json").write_text(json.dumps(REPORT), "utf-8")
     monkeypatch.chdir(tmp_path)

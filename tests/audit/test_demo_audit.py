@@ -57,7 +57,9 @@ def test_demo_audit_writes_both_files_with_every_section(
     hosts = {h["name"]: h for h in data["hosts"]}
     # The demo's own nameserver answers for its public names, with loopback addresses.
     assert hosts["demo.launchgate.test"]["roles"] == ["canonical", "alias"]
-    assert hosts["demo.launchgate.test"]["served_by"] == "this machine, loopback (address 127.0.0.1)"
+    assert (
+        hosts["demo.launchgate.test"]["served_by"] == "this machine, loopback (address 127.0.0.1)"
+    )
     assert hosts["www.demo.launchgate.test"]["answer"].startswith("CNAME demo.launchgate.test")
     secrets = {s["name"]: s for s in data["secrets"]}
     assert secrets["LAUNCHGATE_DEMO_PASSWORD"]["used_at"] == [
