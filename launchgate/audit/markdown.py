@@ -134,7 +134,8 @@ def _secrets(audit: Audit) -> str:
         lines += ["", *notes] if notes else []
     else:
         lines.append("No secret is listed under `secrets:`.")
-    lines += ["", f"Secret scan: {_inline(audit.scan)}.", ""]
+    lines += ["", f"Secret scan: {_inline(audit.scan)}."]
+    lines += [""] if audit.scan_findings else []
     lines += [
         f"- **{f.status}**: {_inline(f.title)}. {_inline(f.remedy)}" for f in audit.scan_findings
     ]
