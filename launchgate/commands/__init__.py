@@ -40,6 +40,7 @@ COMMANDS = (
     "launchgate.commands.email",
     "launchgate.commands.scan_secrets",
     "launchgate.commands.watch",
+    "launchgate.commands.audit",
 )
 
 

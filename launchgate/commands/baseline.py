@@ -56,13 +56,13 @@ def _baseline(
     from launchgate.runplan import config_path as default_config
 
     config_path = default_config(resolve(CONFIG, given=args.config, environ=io.environ))
-    loaded = load_config(config_path, {**io.environ, **_placeholders(config_path, io)})
+    loaded = load_config(config_path, {**io.environ, **placeholders(config_path, io)})
     environment = args.environment or loaded.config.target.environment
     path = baseline_path(Path.cwd() / loaded.config.baseline.dir, environment)
     return loaded, path, read_baseline(path)
 
 
-def _placeholders(config_path: Path, io: CommandIO) -> dict[str, str]:
+def placeholders(config_path: Path, io: CommandIO) -> dict[str, str]:
     """Looking at a baseline needs no secrets: unset variables get a placeholder, one
     that also passes as a URL (target.url: ${APP_URL} is validated at load time)."""
     import re

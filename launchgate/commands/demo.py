@@ -37,6 +37,7 @@ from launchgate.errors import LaunchgateError, UsageError
 from launchgate.options import OUT, resolve
 
 if TYPE_CHECKING:
+    from launchgate.config.load import LoadedConfig
     from launchgate.demo.sizing import Sizing
 
 _CONFIG_PATH = Path("launchgate/demo/launchgate.yml")
@@ -59,6 +60,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="also start a healthy demo app as the control and gate the faulted one "
         "against it live, side by side (probe.compare)",
+    )
+    parser.add_argument(
+        "--audit",
+        action="store_true",
+        help="also write the launch audit of the demo (audit.md, audit.json; see "
+        "`launchgate audit`)",
     )
     parser.add_argument(
         "--recalibrate",
@@ -129,6 +136,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
             io,
             users,
             compare=True,
+            audit=args.audit,
         )
     if args.recalibrate or not (baselines / "demo.json").exists():
         out.print(
@@ -146,7 +154,14 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
                 "is no baseline to compare with; run `launchgate demo --recalibrate --debug`"
             )
     return _gate_once(
-        sorted(faults), text, {**environ, **secrets_env}, baselines, out_dir, io, users
+        sorted(faults),
+        text,
+        {**environ, **secrets_env},
+        baselines,
+        out_dir,
+        io,
+        users,
+        audit=args.audit,
     )
 
 
@@ -195,6 +210,7 @@ def _gate_once(
     *,
     calibrate: bool = False,
     compare: bool = False,
+    audit: bool = False,
 ) -> int:
     from launchgate.commands.demo_serve import start_demo
     from launchgate.config.load import parse_config
@@ -258,6 +274,8 @@ def _gate_once(
                 any_branch=True,
                 quiet=calibrate,
             )
+        if audit:  # while the demo's nameserver still answers for its names
+            _audit(loaded, text, gate_env, out_dir, io)
     finally:
         server.stop()
         if control is not None:
@@ -266,3 +284,25 @@ def _gate_once(
         stopped = "the demo dashboards" if control is not None else "the demo dashboard"
         out.print(f"demo: stopped {stopped}", markup=False)
     return code
+
+
+def _audit(
+    loaded: LoadedConfig, text: str, environ: Mapping[str, str], out_dir: Path, io: CommandIO
+) -> None:
+    from launchgate.audit.gather import read_report
+    from launchgate.audit.make import make_audit, tally
+    from launchgate.reports.writer import JSON_FILE
+
+    audit, written = make_audit(
+        loaded,
+        text=text,
+        report=read_report(out_dir / JSON_FILE),
+        report_source="this run",
+        gate_command="launchgate demo",
+        environ=environ,
+        redactor=io.redactor,
+        out_dir=out_dir,
+        config_path=f"{_CONFIG_PATH} (bundled)",
+    )
+    # Written as is: rich would wrap a long path over two lines.
+    io.out.write(f"demo: audit: {tally(audit)}; wrote {', '.join(str(p) for p in written)}\n")

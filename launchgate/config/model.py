@@ -42,6 +42,7 @@ from launchgate.config.hosts import (
     parse_resolve,
     parse_target_url,
 )
+from launchgate.config.owners_model import OwnersSpec
 from launchgate.config.security_model import SecuritySpec
 from launchgate.config.watch_model import WatchSpec
 from launchgate.results import Severity
@@ -623,4 +624,9 @@ class Config(_Model):
         None,
         description="Rollback hooks, run when the gate fails or cannot decide: a command, "
         "a webhook, or both.",
+    )
+    owners: OwnersSpec | None = Field(
+        None,
+        description="`launchgate audit`: who owns and rotates each secret, each domain and "
+        "the monitoring.",
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from launchgate.config.edge_rules import edge_problems
 from launchgate.config.jsonpath import JsonPathError, compile_path
 from launchgate.config.model import Config, JourneySpec, StepSpec
+from launchgate.config.owners_model import owners_problems
 from launchgate.config.security_rules import security_problems
 from launchgate.config.template import GENERATED_NAMES, names_in, strings_in
 from launchgate.config.watch_semantics import watch_problems
@@ -87,6 +88,10 @@ def semantic_problems(config: Config) -> list[Problem]:
     captures = {name: session_captures(config, name) for name in config.journeys}
     problems.extend(edge_problems(config, captures))
     problems.extend(security_problems(config))
+    problems.extend(
+        (("owners", "secrets", name), message)
+        for name, message in owners_problems(config.owners, config.secrets)
+    )
     return problems
 
 

@@ -82,6 +82,28 @@ class GitHubActions:
             ]
         raise NotDelivered("; ".join(problems), delivered)
 
+    def append_summary(
+        self, markdown: str, *, redactor: Redacts, append: AppendFile | None = None
+    ) -> str:
+        """Append a page of its own (``launchgate audit``'s) to the step summary, cut to
+        what GitHub still accepts; what went wrong, "" when it was written. A failed
+        append is cut back: a half page says nothing a reader can trust."""
+        if self.summary_file is None:
+            return ""
+        put = append or _append
+        used = _size(self.summary_file)
+        lead = "\n" if used else ""
+        limit = max(SUMMARY_LIMIT_BYTES - used - len(lead), 0)
+        text = step_summary(_encodable(redactor.redact(markdown)), limit_bytes=limit)
+        try:
+            put(self.summary_file, lead + text if text else "")
+        except OSError as exc:
+            _cut(self.summary_file, used)
+            return (
+                f"could not write $GITHUB_STEP_SUMMARY ({self.summary_file}): {exc.strerror or exc}"
+            )
+        return ""
+
     def _files(self) -> list[Path]:
         return [p for p in (self.output_file, self.summary_file) if p is not None]
 
