@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from launchgate.secretscan.filters import KNOWN_EXAMPLES, is_lock_file, looks_random
 from launchgate.secretscan.lookalike import (
     DOCUMENTED,
-    REFERENCE,
     fake_line_reason,
     password_reason,
     value_reason,
@@ -323,9 +322,7 @@ def _generic_value(text: str, m: re.Match[str], *, code: bool) -> tuple[str, str
         return None  # prose (a label, a help text) or a location
     if _ENCRYPTED.search(m[0]):
         return value, "encrypted value (SOPS)"
-    if REFERENCE.search(value):
-        return value, "reference to a variable"
-    reason = value_reason(value)
+    reason = value_reason(value)  # hashes and ciphertexts first: "$argon2id$" is no $VAR
     if reason:
         return value, reason
     if _HASH.match(value):
