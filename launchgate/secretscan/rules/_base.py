@@ -14,6 +14,8 @@ __all__ = [
     "Check",
     "Decode",
     "Rule",
+    "basic_check",
+    "basic_password",
     "decoded_length",
     "named",
     "rule",
@@ -25,8 +27,8 @@ __all__ = [
 # Supabase key): not a dropped candidate, so neither reported nor explained.
 NOT_MINE = ""
 
-Check = Callable[[str, "re.Match[str]"], "str | None"]  # None: a secret; else why not
-Decode = Callable[[str, "re.Match[str]"], "str | None"]  # the credential inside, or None
+Check = Callable[[str, re.Match[str]], str | None]  # None: a secret; else why not
+Decode = Callable[[str, re.Match[str]], str | None]  # the credential inside, or None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,23 @@ def decoded_length(n: int, what: str) -> Check:
         return None if raw is not None and len(raw) == n else f"not base64 of a {what}"
 
     return check
+
+
+def basic_password(secret: str, m: re.Match[str]) -> str | None:
+    """base64 of ``user:password`` (HTTP Basic, docker's auths): the password in it."""
+    raw = b64decode(secret)
+    try:
+        text = raw.decode() if raw else ""
+    except UnicodeDecodeError:
+        return None
+    _, sep, password = text.partition(":")
+    return password if sep and password else None
+
+
+def basic_check(password: str, m: re.Match[str]) -> str | None:
+    """Judge the password decoded by :func:`basic_password`, beside its user."""
+    raw = b64decode(m["secret"] or "") or b""
+    return url_password_reason(password, raw.decode(errors="replace").partition(":")[0])
 
 
 def url_password(secret: str, m: re.Match[str]) -> str | None:

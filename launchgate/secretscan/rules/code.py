@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from launchgate.secretscan.filters import looks_random
-from launchgate.secretscan.formats import b64decode, github_checksum_ok, macaroon_ok
-from launchgate.secretscan.lookalike import REFERENCE, password_reason, url_password_reason
-from launchgate.secretscan.rules._base import Check, named, rule, tok
+from launchgate.secretscan.formats import github_checksum_ok, macaroon_ok
+from launchgate.secretscan.lookalike import REFERENCE, password_reason
+from launchgate.secretscan.rules._base import Check, basic_check, basic_password, named, rule, tok
 
 FAMILY = "Code and packages"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -28,25 +28,6 @@ def _macaroon(secret: str, m: re.Match[str]) -> str | None:
     if macaroon_ok(secret.removeprefix("pypi-")):
         return None
     return "not a macaroon: a PyPI token's shape without its structure"
-
-
-def _basic_pair(secret: str, m: re.Match[str]) -> str | None:
-    """base64 of ``user:password`` (docker's auths, npm's ``_auth``): the password."""
-    raw = b64decode(secret)
-    if raw is None:
-        return None
-    try:
-        text = raw.decode()
-    except UnicodeDecodeError:
-        return None
-    user, sep, password = text.partition(":")
-    return password if sep and password else None
-
-
-def _pair_check(secret: str, m: re.Match[str]) -> str | None:
-    raw = b64decode(m["secret"] or "") or b""
-    user = raw.decode(errors="replace").partition(":")[0]
-    return url_password_reason(secret, user)
 
 
 def _npm_auth(secret: str, m: re.Match[str]) -> str | None:
@@ -163,8 +144,8 @@ RULES = (
         "Registry login in a docker config (auths)",
         r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{6,}={0,2})\"",
         '"auths"',
-        decode=_basic_pair,
-        check=_pair_check,
+        decode=basic_password,
+        check=basic_check,
         remedy="change the password or revoke the token at that registry (docker logout)",
         min_distinct=1,
     ),

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 
 from launchgate.secretscan.filters import looks_random
-from launchgate.secretscan.formats import b64decode
-from launchgate.secretscan.lookalike import (
-    REFERENCE,
-    password_reason,
-    url_password_reason,
-    value_reason,
+from launchgate.secretscan.lookalike import REFERENCE, password_reason, value_reason
+from launchgate.secretscan.rules._base import (
+    basic_check,
+    basic_password,
+    decoded_length,
+    rule,
+    url_password,
 )
-from launchgate.secretscan.rules._base import decoded_length, rule, url_password
 
 FAMILY = "Frameworks and tools"
 
@@ -29,21 +29,6 @@ def _django(secret: str, m: re.Match[str]) -> str | None:
         return reason
     key = secret.removeprefix("django-insecure-")
     return None if looks_random(key) else "not random enough for a generated key"
-
-
-def _basic(secret: str, m: re.Match[str]) -> str | None:
-    raw = b64decode(secret)
-    try:
-        text = raw.decode() if raw else ""
-    except UnicodeDecodeError:
-        return None
-    user, sep, password = text.partition(":")
-    return password if sep and password else None
-
-
-def _basic_check(secret: str, m: re.Match[str]) -> str | None:
-    raw = b64decode(m["secret"] or "") or b""
-    return url_password_reason(secret, raw.decode(errors="replace").partition(":")[0])
 
 
 def _netrc(secret: str, m: re.Match[str]) -> str | None:
@@ -126,8 +111,8 @@ RULES = (
         r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:basic)[ \t]+"
         r"(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
         "basic",
-        decode=_basic,
-        check=_basic_check,
+        decode=basic_password,
+        check=basic_check,
         min_distinct=1,
         remedy="change the password of that account and read it from a secret",
     ),
