@@ -94,7 +94,7 @@ def jwt_parts(token: str) -> tuple[dict[str, object], dict[str, object]] | None:
     parts = token.split(".")
     if len(parts) != 3:
         return None
-    decoded = []
+    decoded: list[dict[str, object]] = []
     for part in parts[:2]:
         raw = b64decode(part)
         if raw is None:

@@ -129,3 +129,28 @@ def test_explain_shows_each_dropped_candidate_masked_with_its_reason(
     ]
     for value in planted + fake_values:
         assert value not in captured.out and value not in out
+
+
+def test_history_only_and_side_branch_secrets_of_new_kinds_are_found(tmp_path: Path) -> None:
+    from launchgate.secretscan import scan
+
+    repo = Repo(tmp_path / "r")
+    repo.commit("init", {"README.md": "acme\n"})
+    planted = {}
+    history_only = ("rails-master-key", "age-secret-key", "laravel-app-key")
+    for rule_id in history_only:
+        file, text, secret = SPECS[rule_id].true_case(_rng(rule_id))
+        planted[rule_id] = (file, secret)
+        repo.commit(f"add {rule_id}", {file: text})
+        (repo.root / file).unlink()
+        repo.commit(f"remove {rule_id}")
+    repo.git("checkout", "-q", "-b", "side")
+    file, text, secret = SPECS["supabase-service-role-key"].true_case(_rng("side"))
+    side_file = "side/" + file
+    repo.commit("side", {side_file: text})
+    repo.git("checkout", "-q", "main")
+    assert scan(repo.root).findings == ()
+    found = {(f.rule, f.file, f.secret, f.in_head) for f in scan(repo.root, history=True).findings}
+    expected = {(rule_id, f, s, False) for rule_id, (f, s) in planted.items()}
+    expected.add(("supabase-service-role-key", side_file, secret, False))
+    assert found == expected

@@ -33,7 +33,7 @@ def _macaroon(secret: str, m: re.Match[str]) -> str | None:
 def _npm_auth(secret: str, m: re.Match[str]) -> str | None:
     if REFERENCE.search(secret) or secret.startswith("${"):
         return "reference to a variable"
-    if re.fullmatch(_UUID, secret) or looks_random(secret) and len(secret) >= 20:
+    if re.fullmatch(_UUID, secret) or (looks_random(secret) and len(secret) >= 20):
         return None
     return password_reason(secret)
 
