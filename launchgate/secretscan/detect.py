@@ -225,12 +225,12 @@ def analyse(text: str, path: str) -> Detection:
             if line in manifest_lines:
                 continue  # a Secret's base64 value: judged decoded, above
             for m in _ASSIGNMENT.finditer(text, start, end):
-                judged = _generic_value(text, m, code=code)
-                if judged is None or found.overlaps(judged[0]):
+                candidate = _generic_value(text, m, code=code)
+                if candidate is None or found.overlaps(candidate[0]):
                     continue
-                value, reason = judged
-                reason = reason or fake_line_reason(text[start:end], value)
-                found.add(GENERIC_RULE, line, value, reason)
+                value, why = candidate
+                why = why or fake_line_reason(text[start:end], value)
+                found.add(GENERIC_RULE, line, value, why)
     return Detection(tuple(found.hits), tuple(found.dropped))
 
 

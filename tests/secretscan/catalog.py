@@ -211,7 +211,9 @@ SPECS: dict[str, Spec] = {
         '  "private_key": "-----BEGIN PRIVATE KEY-----\\n{s}\\n-----END PRIVATE KEY-----\\n",\n'
         '  "client_email": "ci@acme.iam.gserviceaccount.com"\n}}\n',
         lambda rng: "\\n".join(_r(rng, B64, 64) for _ in range(12)),
-        lambda rng: "\\n".join(_r(rng, B64, 30) + "EXAMPLEKEY" + _r(rng, B64, 24) for _ in range(4)),
+        lambda rng: "\\n".join(
+            _r(rng, B64, 30) + "EXAMPLEKEY" + _r(rng, B64, 24) for _ in range(4)
+        ),
         "documented example",
         lambda v: v.replace("\\n", ""),
     ),
@@ -226,15 +228,14 @@ SPECS: dict[str, Spec] = {
     "azure-ad-client-secret": Spec(
         ".env",
         "{s}\n",
-        lambda rng: "AZURE_CLIENT_SECRET="
-        + _r(rng, ALNUM, 3)
-        + str(rng.randrange(10))
-        + "Q~"
-        + _r(rng, ALNUM + "_~.-", 34),
-        lambda rng: "FAKE_AZURE_CLIENT_SECRET="
-        + _r(rng, ALNUM, 3)
-        + "8Q~"
-        + _r(rng, ALNUM, 34),
+        lambda rng: (
+            "AZURE_CLIENT_SECRET="
+            + _r(rng, ALNUM, 3)
+            + str(rng.randrange(10))
+            + "Q~"
+            + _r(rng, ALNUM + "_~.-", 34)
+        ),
+        lambda rng: "FAKE_AZURE_CLIENT_SECRET=" + _r(rng, ALNUM, 3) + "8Q~" + _r(rng, ALNUM, 34),
         FAKE,
         lambda v: v.split("=", 1)[1],
     ),
@@ -355,7 +356,8 @@ SPECS: dict[str, Spec] = {
         ".env",
         "SUPABASE_SERVICE_ROLE_KEY={s}\n",
         lambda rng: jwt(
-            rng, {"iss": "supabase", "ref": _r(rng, string.ascii_lowercase, 20), "role": "service_role"}
+            rng,
+            {"iss": "supabase", "ref": _r(rng, string.ascii_lowercase, 20), "role": "service_role"},
         ),
         lambda rng: jwt(
             rng, {"iss": "supabase", "ref": _r(rng, string.ascii_lowercase, 20), "role": "anon"}
@@ -403,7 +405,9 @@ SPECS: dict[str, Spec] = {
     "notion-token": Spec(
         ".env",
         "NOTION={s}\n",
-        lambda rng: "ntn_" + "".join(rng.choice(string.digits) for _ in range(11)) + _r(rng, ALNUM, 35),
+        lambda rng: (
+            "ntn_" + "".join(rng.choice(string.digits) for _ in range(11)) + _r(rng, ALNUM, 35)
+        ),
         lambda rng: "ntn_" + "1" * 11 + "x" * 35,
         PLACEHOLDER,
     ),
@@ -474,10 +478,7 @@ SPECS: dict[str, Spec] = {
     "braintree-access-token": Spec(
         "config/braintree.yml",
         "access_token: {s}\n",
-        lambda rng: "access_token$production$"
-        + _r(rng, LOWER_DIGITS, 16)
-        + "$"
-        + _r(rng, HEX, 32),
+        lambda rng: "access_token$production$" + _r(rng, LOWER_DIGITS, 16) + "$" + _r(rng, HEX, 32),
         lambda rng: "access_token$production$" + "x" * 16 + "$" + "0" * 32,
         PLACEHOLDER,
     ),
@@ -494,12 +495,14 @@ SPECS: dict[str, Spec] = {
     "paddle-api-key": Spec(
         ".env",
         "PADDLE_API_KEY={s}\n",
-        lambda rng: "pdl_live_apikey_"
-        + _r(rng, LOWER_DIGITS, 26)
-        + "_"
-        + _r(rng, ALNUM, 22)
-        + "_"
-        + _r(rng, ALNUM, 3),
+        lambda rng: (
+            "pdl_live_apikey_"
+            + _r(rng, LOWER_DIGITS, 26)
+            + "_"
+            + _r(rng, ALNUM, 22)
+            + "_"
+            + _r(rng, ALNUM, 3)
+        ),
         lambda rng: "pdl_live_apikey_" + "0" * 26 + "_" + "x" * 22 + "_" + "abc",
         PLACEHOLDER,
     ),
@@ -507,8 +510,10 @@ SPECS: dict[str, Spec] = {
         ".env",
         "LEMON_SQUEEZY_API_KEY={s}\n",
         lambda rng: jwt(rng, {"aud": "1", "jti": _r(rng, HEX, 40), "sub": "123"}, "RS256"),
-        lambda rng: jwt(rng, {"aud": "1", "jti": _r(rng, HEX, 40), "sub": "123"}, "none")
-        + _r(rng, URLSAFE, 24),
+        lambda rng: (
+            jwt(rng, {"aud": "1", "jti": _r(rng, HEX, 40), "sub": "123"}, "none")
+            + _r(rng, URLSAFE, 24)
+        ),
         "unsigned JWT",
     ),
     # Mail and messaging
@@ -530,7 +535,11 @@ SPECS: dict[str, Spec] = {
         PLACEHOLDER,
     ),
     "mailchimp-api-key": Spec(
-        ".env", "MAILCHIMP={s}\n", _rand("", HEX, 32, "-us21"), lambda rng: "0" * 32 + "-us21", PLACEHOLDER
+        ".env",
+        "MAILCHIMP={s}\n",
+        _rand("", HEX, 32, "-us21"),
+        lambda rng: "0" * 32 + "-us21",
+        PLACEHOLDER,
     ),
     "brevo-api-key": Spec(
         ".env",
@@ -556,8 +565,10 @@ SPECS: dict[str, Spec] = {
     "slack-token": Spec(
         "app/notify.py",
         'SLACK = "{s}"\n',
-        lambda rng: f"xoxb-{rng.randrange(10**11, 10**12)}-{rng.randrange(10**11, 10**12)}-"
-        + _r(rng, ALNUM, 24),
+        lambda rng: (
+            f"xoxb-{rng.randrange(10**11, 10**12)}-{rng.randrange(10**11, 10**12)}-"
+            + _r(rng, ALNUM, 24)
+        ),
         lambda rng: "xoxb-not-a-real-token-this-will-not-work",
         "documented example",
     ),
@@ -626,7 +637,11 @@ SPECS: dict[str, Spec] = {
         PLACEHOLDER,
     ),
     "newrelic-api-key": Spec(
-        ".env", "NEW_RELIC={s}\n", _rand("NRAK-", UPPER_DIGITS, 27), _x("NRAK-", 27, "X"), PLACEHOLDER
+        ".env",
+        "NEW_RELIC={s}\n",
+        _rand("NRAK-", UPPER_DIGITS, 27),
+        _x("NRAK-", 27, "X"),
+        PLACEHOLDER,
     ),
     "newrelic-browser-key": Spec(
         "web/nr.js",
@@ -680,7 +695,9 @@ SPECS: dict[str, Spec] = {
     "replicate-api-token": Spec(
         ".env", "REPLICATE={s}\n", _rand("r8_", ALNUM, 37), _x("r8_", 37), PLACEHOLDER
     ),
-    "groq-api-key": Spec(".env", "GROQ={s}\n", _rand("gsk_", ALNUM, 52), _x("gsk_", 52), PLACEHOLDER),
+    "groq-api-key": Spec(
+        ".env", "GROQ={s}\n", _rand("gsk_", ALNUM, 52), _x("gsk_", 52), PLACEHOLDER
+    ),
     "perplexity-api-key": Spec(
         ".env", "PPLX={s}\n", _rand("pplx-", ALNUM, 48), _x("pplx-", 48), PLACEHOLDER
     ),
@@ -688,19 +705,36 @@ SPECS: dict[str, Spec] = {
     "mapbox-secret-token": Spec(
         ".env",
         "MAPBOX_DOWNLOADS={s}\n",
-        lambda rng: "sk." + b64url(json.dumps({"u": "acme", "a": _r(rng, ALNUM, 12)}).encode())
-        + "." + _r(rng, URLSAFE, 22),
-        lambda rng: "sk." + b64url(json.dumps({"u": "docs", "a": _r(rng, ALNUM, 12)}).encode())
-        + "." + _r(rng, URLSAFE, 22) + "EXAMPLE",
+        lambda rng: (
+            "sk."
+            + b64url(json.dumps({"u": "acme", "a": _r(rng, ALNUM, 12)}).encode())
+            + "."
+            + _r(rng, URLSAFE, 22)
+        ),
+        lambda rng: (
+            "sk."
+            + b64url(json.dumps({"u": "docs", "a": _r(rng, ALNUM, 12)}).encode())
+            + "."
+            + _r(rng, URLSAFE, 22)
+            + "EXAMPLE"
+        ),
         "documented example",
     ),
     "mapbox-public-token": Spec(
         "web/map.js",
         'mapboxgl.accessToken = "{s}";\n',
-        lambda rng: "pk." + b64url(json.dumps({"u": "acme", "a": _r(rng, ALNUM, 12)}).encode())
-        + "." + _r(rng, URLSAFE, 22),
-        lambda rng: "pk." + b64url(json.dumps({"u": "acme", "a": _r(rng, ALNUM, 12)}).encode())
-        + "." + _r(rng, URLSAFE, 22),
+        lambda rng: (
+            "pk."
+            + b64url(json.dumps({"u": "acme", "a": _r(rng, ALNUM, 12)}).encode())
+            + "."
+            + _r(rng, URLSAFE, 22)
+        ),
+        lambda rng: (
+            "pk."
+            + b64url(json.dumps({"u": "acme", "a": _r(rng, ALNUM, 12)}).encode())
+            + "."
+            + _r(rng, URLSAFE, 22)
+        ),
         PUBLIC,
     ),
     "google-api-key": Spec(
@@ -745,7 +779,9 @@ SPECS: dict[str, Spec] = {
     "atlassian-api-token": Spec(
         ".env", "JIRA={s}\n", _rand("ATATT3", URLSAFE, 186), _x("ATATT3", 186), PLACEHOLDER
     ),
-    "figma-token": Spec(".env", "FIGMA={s}\n", _rand("figd_", URLSAFE, 40), _x("figd_", 40), PLACEHOLDER),
+    "figma-token": Spec(
+        ".env", "FIGMA={s}\n", _rand("figd_", URLSAFE, 40), _x("figd_", 40), PLACEHOLDER
+    ),
     "tailscale-key": Spec(
         ".env",
         "TS_AUTHKEY={s}\n",
@@ -758,11 +794,13 @@ SPECS: dict[str, Spec] = {
         "certs/server.key",
         "{s}\n",
         lambda rng: _pem_rsa()[0].strip(),
-        lambda rng: "-----BEGIN PRIVATE KEY-----\n"
-        + _r(rng, B64, 40)
-        + "EXAMPLE"
-        + _r(rng, B64, 40)
-        + "\n-----END PRIVATE KEY-----",
+        lambda rng: (
+            "-----BEGIN PRIVATE KEY-----\n"
+            + _r(rng, B64, 40)
+            + "EXAMPLE"
+            + _r(rng, B64, 40)
+            + "\n-----END PRIVATE KEY-----"
+        ),
         "documented example",
         pem_body,
     ),
@@ -785,8 +823,10 @@ SPECS: dict[str, Spec] = {
     "django-secret-key": Spec(
         "acme/settings.py",
         'DEBUG = False\nSECRET_KEY = "{s}"\n',
-        lambda rng: "django-insecure-"
-        + _r(rng, string.ascii_lowercase + string.digits + "!@#%^&*(-_=+)", 50),
+        lambda rng: (
+            "django-insecure-"
+            + _r(rng, string.ascii_lowercase + string.digits + "!@#%^&*(-_=+)", 50)
+        ),
         lambda rng: "django-insecure-change-me-please-" + "x" * 20,
         PLACEHOLDER,
     ),

@@ -101,8 +101,10 @@ RULES = (
         "Algolia",
         "algolia-admin-key",
         "Algolia admin or write API key",
-        named(r"algolia[A-Za-z0-9_.-]{0,20}(?:admin|write|api)[A-Za-z0-9_.-]{0,10}key",
-              r"[a-f0-9]{32}"),
+        named(
+            r"algolia[A-Za-z0-9_.-]{0,20}(?:admin|write|api)[A-Za-z0-9_.-]{0,10}key",
+            r"[a-f0-9]{32}",
+        ),
         "algolia",
         remedy="regenerate the admin key in Algolia, Settings, API Keys",
     ),

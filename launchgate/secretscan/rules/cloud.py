@@ -156,8 +156,10 @@ RULES = (
         "Cloudflare",
         "cloudflare-api-token",
         "Cloudflare API token or global API key",
-        named(r"cloudflare[A-Za-z0-9_.-]{0,20}(?:token|key)|cf_api_token|cf_api_key|cf_token",
-              r"[A-Za-z0-9_-]{40}|[a-f0-9]{37}"),
+        named(
+            r"cloudflare[A-Za-z0-9_.-]{0,20}(?:token|key)|cf_api_token|cf_api_key|cf_token",
+            r"[A-Za-z0-9_-]{40}|[a-f0-9]{37}",
+        ),
         "cloudflare",
         "cf_api",
         "cf_token",

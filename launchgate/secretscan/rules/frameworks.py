@@ -55,7 +55,8 @@ RULES = (
         "Rails",
         "rails-secret-key-base",
         "Rails secret_key_base",
-        r"secret_key_base[\"']?[ \t]*(?::|=|=>)[ \t]*[\"']?(?P<secret>[0-9a-f]{64,256})(?![0-9a-f])",
+        r"secret_key_base[\"']?[ \t]*(?::|=|=>)[ \t]*[\"']?"
+        r"(?P<secret>[0-9a-f]{64,256})(?![0-9a-f])",
         "secret_key_base",
         remedy="generate a new one (bin/rails secret) and keep it in the credentials",
     ),
