@@ -89,7 +89,7 @@ RULES = (
         "Airtable",
         "airtable-token",
         "Airtable personal access token",
-        tok(r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}"),
+        r"(?P<secret>pat(?<![A-Za-z0-9_]pat)[A-Za-z0-9]{14}\.[a-f0-9]{64})(?![A-Za-z0-9_-])",
         "pat",
         remedy="delete the token at airtable.com/create/tokens",
     ),

@@ -51,7 +51,7 @@ RULES = (
         "Datadog",
         "datadog-rum-client-token",
         "Datadog RUM client token",
-        tok(r"pub[0-9a-f]{32}"),
+        r"(?P<secret>pub(?<![A-Za-z0-9_]pub)[0-9a-f]{32})(?![A-Za-z0-9_-])",
         "pub",
         public="public by design: a Datadog client token is meant for the browser",
     ),
