@@ -27,6 +27,7 @@ from tests.secretscan.samples import (
     LOWER_DIGITS,
     URLSAFE,
     WITH_SYMBOLS,
+    Sample,
     _pem_rsa,
     _r,
     crc_token,
@@ -886,3 +887,28 @@ SPECS: dict[str, Spec] = {
         lambda v: base64.b64decode(v).decode(),
     ),
 }
+
+
+def _line(spec: Spec, rule_id: str, text: str, template: str) -> int:
+    if rule_id == "putty-private-key":  # reported where the private lines start
+        lines = text.split("\n")
+        return next(i for i, x in enumerate(lines) if x.startswith("Private-Lines")) + 2
+    return template.split("{s}", 1)[0].count("\n") + 1
+
+
+def catalog_samples(rng: random.Random, tag: str = "") -> tuple[list[Sample], list[Sample]]:
+    """A true sample and a look-alike of every detector, as the benchmark's labelled
+    samples: (secrets, look-alikes), each in its own folder so files never collide."""
+    from launchgate.secretscan.rules import RULES
+
+    public = {r.rule_id for r in RULES if r.public}
+    planted, fakes = [], []
+    for rule_id, spec in SPECS.items():
+        if rule_id not in public:
+            file, text, secret = spec.true_case(rng)
+            line = _line(spec, rule_id, text, spec.template)
+            planted.append(Sample(rule_id, f"kinds{tag}/{rule_id}/{file}", text, line, secret))
+        file, text, reason = spec.lookalike_case(rng)
+        line = _line(spec, rule_id, text, spec.fake_template or spec.template)
+        fakes.append(Sample("", f"fakes{tag}/{rule_id}/{file}", text, line, "", reason))
+    return planted, fakes
