@@ -31,7 +31,7 @@ def kubernetes_secrets(text: str) -> list[SecretEntry]:
         return []
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # nested past the parser's stack: unreadable
         return []
     out: list[SecretEntry] = []
     for doc in documents:

@@ -188,3 +188,16 @@ def test_a_live_key_under_tests_is_still_reported() -> None:
     assert [h.rule_id for h in detect(f'KEY = "{key}"\n', "tests/test_billing.py")] == [
         "stripe-secret-key"
     ]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "data:\n  password: [unclosed\n",
+        "data:\n  x: " + "[" * 5000 + "\n",
+        "data:\n  blob: " + b64(bytes(range(256))) + "\n",
+    ],
+)
+def test_a_broken_or_binary_secret_manifest_is_skipped_not_a_crash(tail: str) -> None:
+    text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n" + tail
+    assert detect(text, "k8s/broken.yaml") == []
