@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from launchgate.secretscan import scan  # noqa: E402
 from launchgate.secretscan.passwords import is_random_password  # noqa: E402
+from tests.secretscan.catalog import catalog_samples  # noqa: E402
 from tests.secretscan.gitrepo import Repo  # noqa: E402
 from tests.secretscan.samples import (  # noqa: E402
     LOWER_DIGITS,
@@ -63,17 +64,29 @@ def kind(s: Sample) -> str:
     return s.kind or s.rule
 
 
-def build_corpus(where: Path, sets: int, seed: int) -> tuple[Repo, list[Sample], list[Sample]]:
+def build_corpus(
+    where: Path, sets: int, seed: int, *, catalog: bool = False
+) -> tuple[Repo, list[Sample], list[Sample]]:
+    """``catalog``: each set also holds a true sample and a look-alike of every detector
+    of the table (tests/secretscan/catalog.py), a fifth of the secrets only in history
+    and a twelfth only on a side branch."""
     rng = random.Random(seed)
     repo = Repo(where / "corpus")
     repo.commit("init", {"README.md": "corpus\n"})
     planted, fakes = [], []
     for i in range(sets):
         batch = secrets(rng, tag=f"-{i}") + passwords(rng, tag=f"-{i}")
+        fakes += lookalikes(rng, tag=f"-{i}") + password_lookalikes(rng, tag=f"-{i}")
+        if catalog:
+            more, more_fakes = catalog_samples(rng, tag=f"-{i}")
+            batch += more
+            fakes += more_fakes
         rng.shuffle(batch)  # every kind lands in history, on a side branch or in the tree
         planted += batch
-        fakes += lookalikes(rng, tag=f"-{i}") + password_lookalikes(rng, tag=f"-{i}")
-        history_only, side, tree = batch[:5], batch[5:8], batch[8:]
+        n_history, n_side = (len(batch) // 5, len(batch) // 12) if catalog else (5, 3)
+        history_only = batch[:n_history]
+        side = batch[n_history : n_history + n_side]
+        tree = batch[n_history + n_side :]
         repo.commit(f"leak {i}", {s.file: s.text for s in history_only})
         for s in history_only:
             (repo.root / s.file).unlink()
@@ -302,6 +315,11 @@ def main() -> None:
     parser.add_argument("--peer-speed", action="store_true", help="detect-secrets on history")
     parser.add_argument("--tune", type=int, default=0, metavar="N", help="N passwords a cell")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--catalog",
+        action="store_true",
+        help="add a true sample and a look-alike of every detector to each set",
+    )
     args = parser.parse_args()
     results: dict[str, object] = {"machine": machine(), "args": vars(args) | {"out": args.out.name}}
     ds_exe = (
@@ -316,7 +334,16 @@ def main() -> None:
     results["peers"] = peers
     work = Path(tempfile.mkdtemp(prefix="lg-bench-"))
     try:
-        repo, planted, fakes = build_corpus(work, args.sets, args.seed)
+        repo, planted, fakes = build_corpus(work, args.sets, args.seed, catalog=args.catalog)
+        head_files = set(repo.git("ls-tree", "-r", "--name-only", "HEAD").splitlines())
+        side_files: set[str] = set()
+        for ref in repo.git(
+            "for-each-ref", "--format=%(refname:short)", "refs/heads/side-*"
+        ).split():
+            side_files |= set(repo.git("ls-tree", "-r", "--name-only", ref).splitlines())
+        side_files -= head_files
+        side_only = sum(s.file in side_files for s in planted)
+        history_only = sum(s.file not in head_files | side_files for s in planted)
         flat = work / "flat"
         flat.mkdir()
         flat_bytes = flatten(repo, flat)
@@ -325,8 +352,8 @@ def main() -> None:
             "kinds": len({kind(s) for s in planted}),
             "lookalikes": len(fakes),
             "lookalike_kinds": len({kind(s) for s in fakes}),
-            "history_only": 5 * args.sets,
-            "side_branch_only": 3 * args.sets,
+            "history_only": history_only,
+            "side_branch_only": side_only,
             "flat_bytes": flat_bytes,
         }
         print(

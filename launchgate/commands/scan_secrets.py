@@ -25,6 +25,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list each candidate judged not to be a secret, with the reason (masked); "
+        'with --format json the output is {"findings": [...], "dropped": [...]}',
+    )
+    parser.add_argument(
+        "--list-rules",
+        action="store_true",
+        help="print what the scan knows, by provider family (Markdown), and exit",
+    )
+    parser.add_argument(
         "--allowlist",
         metavar="FILE",
         help="reviewed false positives (default: .launchgate-allow.yml at the repo root)",
@@ -43,18 +54,28 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     from launchgate.secretscan import ALLOWLIST_NAME, append_entries, load_allowlist, scan
     from launchgate.secretscan.output import format_json, format_text
 
+    if args.list_rules:
+        from launchgate.secretscan.rules import known_markdown
+
+        io.out.write(known_markdown())
+        return EXIT_CLEAN
     path = Path(args.path)
     if not path.is_dir():
         raise UsageError(f"{path}: not a folder")
-    report = scan(path, history=args.history)
+    report = scan(path, history=args.history, explain=args.explain)
     for finding in report.findings:  # a second line of defence: the stream masks these
         io.redactor.add(finding.secret)
     allow_path = Path(args.allowlist) if args.allowlist else report.root / ALLOWLIST_NAME
     remaining, allowed, stale = load_allowlist(allow_path).split(report.findings)
+    explained = report.dropped if args.explain else None
     if args.format == "json":
-        io.out.write(format_json(remaining))
+        io.out.write(format_json(remaining, explained))
     else:
-        io.out.write(format_text(report, remaining, allowed=len(allowed), stale=stale))
+        io.out.write(
+            format_text(
+                report, remaining, allowed=len(allowed), stale=stale, dropped=report.dropped
+            )
+        )
     if report.incomplete and args.format == "json":
         io.err.write(f"warning: {report.incomplete}\n")
     if args.update_allowlist and remaining:

@@ -1,8 +1,11 @@
 """The secret scan: committed credentials in a working tree and its git history.
 
-A pure core (``rules``, ``filters``, ``detect``, ``finding``) with I/O at the edges
-(``git`` runs git; ``scan`` reads files and blobs; ``allowlist`` reads and appends
-``.launchgate-allow.yml``; ``output`` renders text and JSON).
+A pure core with I/O at the edges. The core: ``rules`` (the detector table, one module
+a provider family), ``formats`` (checksums, JWTs, macaroons, bech32), ``lookalike``
+and ``filters`` (why a value is not a secret), ``manifests`` (Kubernetes Secrets),
+``detect`` (one file's text in, hits and dropped candidates out) and ``finding``. The
+edges: ``git`` runs git; ``scan`` reads files and blobs; ``allowlist`` reads and
+appends ``.launchgate-allow.yml``; ``output`` renders text and JSON.
 """
 
 from launchgate.secretscan.allowlist import (

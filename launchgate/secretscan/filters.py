@@ -33,6 +33,9 @@ KNOWN_EXAMPLES = frozenset(
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "AKIAI44QH8DHBEXAMPLE",
         "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        # The Kubernetes documentation's Secret example (data: password), decoded and not.
+        "1f2d1e2e67df",
+        "MWYyZDFlMmU2N2Rm",
     }
 )
 

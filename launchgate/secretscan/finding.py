@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-__all__ = ["SecretFinding", "fingerprint", "mask", "remedy"]
+from launchgate.secretscan.rules import RULES
+
+__all__ = ["DroppedCandidate", "SecretFinding", "fingerprint", "mask", "remedy"]
 
 
 def fingerprint(rule_id: str, secret: str) -> str:
@@ -51,25 +53,33 @@ class SecretFinding:
         }
 
 
-_ISSUERS = {
-    "aws-access-key-id": "deactivate and delete the access key in AWS IAM",
-    "aws-secret-access-key": "deactivate and delete the access key in AWS IAM",
-    "google-api-key": "regenerate the key in Google Cloud console, APIs & Services, Credentials",
-    "stripe-secret-key": "roll the key in the Stripe dashboard, Developers, API keys",
-    "stripe-restricted-key": "roll the key in the Stripe dashboard, Developers, API keys",
-    "webhook-signing-secret": "roll the endpoint's signing secret at the webhook sender",
-    "github-token": "revoke the token in GitHub, Settings, Developer settings",
-    "github-fine-grained-token": "revoke the token in GitHub, Settings, Developer settings",
-    "slack-token": "regenerate the token in the Slack app's settings",
-    "slack-webhook-url": "remove the webhook in the Slack app's Incoming Webhooks, add a new one",
-    "sendgrid-api-key": "delete the key in SendGrid, Settings, API Keys",
-    "mailgun-api-key": "rotate the key in Mailgun, API Security",
-    "postmark-token": "regenerate the token in Postmark, the server's API Tokens",
-    "openai-api-key": "revoke the key at platform.openai.com, API keys",
-    "anthropic-api-key": "revoke the key in the Anthropic Console, API Keys",
-    "private-key": "replace the key pair and revoke anything that trusted the old public key",
-    "connection-url-password": "change the password of that database or service user",
+_ISSUERS = {r.rule_id: r.remedy for r in RULES if r.remedy} | {
+    "kubernetes-secret": "rotate the value where it was issued, then keep the Secret out of git "
+    "(Sealed Secrets, SOPS or External Secrets)",
 }
+
+
+@dataclass(frozen=True, kw_only=True)
+class DroppedCandidate:
+    """A value that looked like a credential and was judged not to be one (--explain)."""
+
+    rule: str
+    file: str
+    line: int
+    commit: str | None
+    reason: str
+    masked: str
+    secret: str = field(repr=False, compare=False)  # never rendered; registered for redaction
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "file": self.file,
+            "line": self.line,
+            "commit": self.commit,
+            "secret": self.masked,
+            "reason": self.reason,
+        }
 
 
 def remedy(finding: SecretFinding) -> str:

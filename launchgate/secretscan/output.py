@@ -10,14 +10,22 @@ import json
 from collections.abc import Sequence
 
 from launchgate.secretscan.allowlist import AllowEntry
-from launchgate.secretscan.finding import SecretFinding, remedy
+from launchgate.secretscan.finding import DroppedCandidate, SecretFinding, remedy
 from launchgate.secretscan.scan import ScanReport
 
 __all__ = ["format_json", "format_text"]
 
 
-def format_json(findings: Sequence[SecretFinding]) -> str:
-    return json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False) + "\n"
+def format_json(
+    findings: Sequence[SecretFinding], dropped: Sequence[DroppedCandidate] | None = None
+) -> str:
+    """A list of findings; with ``--explain`` (``dropped`` given) an object holding the
+    findings and every candidate judged not to be a secret, with the reason."""
+    listed = [f.to_json() for f in findings]
+    doc: object = listed
+    if dropped is not None:
+        doc = {"findings": listed, "dropped": [d.to_json() for d in dropped]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _where(f: SecretFinding) -> str:
@@ -33,8 +41,11 @@ def format_text(
     *,
     allowed: int = 0,
     stale: Sequence[AllowEntry] = (),
+    dropped: Sequence[DroppedCandidate] = (),
 ) -> str:
     lines = []
+    for d in dropped:
+        lines.append(f"{d.file}:{d.line}: dropped {d.rule} {d.masked}: {d.reason}")
     for f in findings:
         lines.append(f"{f.file}:{f.line}: {f.rule} {f.masked} ({_where(f)})")
         lines.append(f"  {f.description}; fingerprint {f.fingerprint}")

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from launchgate.secretscan.detect import Hit, detect
-from launchgate.secretscan.finding import SecretFinding, fingerprint, mask
+from launchgate.secretscan.detect import GENERIC_RULE, KUBERNETES_RULE, Detection, analyse
+from launchgate.secretscan.finding import DroppedCandidate, SecretFinding, fingerprint, mask
 from launchgate.secretscan.git import BlobRef, GitRepo, open_repo
 from launchgate.secretscan.rules import RULES
 
@@ -27,8 +27,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # larger files are data or builds; counted as
 _BINARY_PROBE = 8000  # git's own test: a NUL byte in the first 8000 bytes means binary
 _PLAIN_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 _DESCRIPTIONS = {r.rule_id: r.description for r in RULES} | {
-    "generic-secret-assignment": "High-entropy value assigned to a secret-looking name"
+    GENERIC_RULE: "High-entropy value assigned to a secret-looking name",
+    KUBERNETES_RULE: "Value of a Kubernetes Secret manifest",
 }
+_NOTHING = Detection((), ())
 
 
 class ScanCancelled(Exception):
@@ -45,51 +47,86 @@ class ScanReport:
     bytes_scanned: int
     skipped_files: int  # binary or over MAX_FILE_BYTES
     duration_s: float
+    # Candidates judged not to be secrets, with the reason (kept only when asked: --explain).
+    dropped: tuple[DroppedCandidate, ...] = ()
 
 
 class _Collector:
-    def __init__(self, should_stop: Callable[[], bool]) -> None:
+    def __init__(self, should_stop: Callable[[], bool], *, explain: bool = False) -> None:
         self.findings: dict[tuple[str, str], SecretFinding] = {}
+        self.dropped: dict[tuple[str, int, str], DroppedCandidate] = {}
+        self.explain = explain
         self.head_fingerprints: set[str] = set()
         self.blobs = 0
         self.bytes = 0
         self.skipped = 0
         self._stop = should_stop
 
-    def hits(self, data: bytes, path: str) -> list[Hit]:
+    def read(self, data: bytes, path: str, commit: str | None, *, in_head: bool = False) -> None:
+        for hit in self._detect(data, path, commit).hits:
+            self._add(hit.rule_id, hit.line, hit.secret, path, commit, in_head=in_head)
+
+    def _detect(self, data: bytes, path: str, commit: str | None) -> Detection:
         if self._stop():
             raise ScanCancelled
         if len(data) > MAX_FILE_BYTES or b"\0" in data[:_BINARY_PROBE]:
             self.skipped += 1
-            return []
+            return _NOTHING
         self.blobs += 1
         self.bytes += len(data)
-        return detect(data.decode("utf-8", errors="replace"), path)
+        found = analyse(data.decode("utf-8", errors="replace"), path)
+        if self.explain:
+            for d in found.dropped:
+                key = (path, d.line, d.rule_id)
+                if key not in self.dropped:
+                    self.dropped[key] = DroppedCandidate(
+                        rule=d.rule_id,
+                        file=path,
+                        line=d.line,
+                        commit=commit,
+                        reason=d.reason,
+                        masked=mask(d.secret),
+                        secret=d.secret,
+                    )
+        return found
 
-    def add(self, hit: Hit, path: str, commit: str | None, *, in_head: bool = False) -> None:
-        fp = fingerprint(hit.rule_id, hit.secret)
+    def _add(
+        self,
+        rule_id: str,
+        line: int,
+        secret: str,
+        path: str,
+        commit: str | None,
+        *,
+        in_head: bool = False,
+    ) -> None:
+        fp = fingerprint(rule_id, secret)
         if in_head:
             self.head_fingerprints.add(fp)
         key = (fp, path)
         if key not in self.findings:
             self.findings[key] = SecretFinding(
-                rule=hit.rule_id,
-                description=_DESCRIPTIONS.get(hit.rule_id, hit.rule_id),
+                rule=rule_id,
+                description=_DESCRIPTIONS.get(rule_id, rule_id),
                 file=path,
-                line=hit.line,
+                line=line,
                 commit=commit,
                 in_head=False,
                 fingerprint=fp,
-                masked=mask(hit.secret),
-                secret=hit.secret,
+                masked=mask(secret),
+                secret=secret,
             )
 
 
 def scan(
-    path: Path, *, history: bool = False, should_stop: Callable[[], bool] = lambda: False
+    path: Path,
+    *,
+    history: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+    explain: bool = False,
 ) -> ScanReport:
     started = time.perf_counter()
-    collector = _Collector(should_stop)
+    collector = _Collector(should_stop, explain=explain)
     repo = open_repo(path)
     incomplete = None
     if repo is None:
@@ -120,6 +157,7 @@ def scan(
         collector.bytes,
         collector.skipped,
         time.perf_counter() - started,
+        tuple(sorted(collector.dropped.values(), key=lambda d: (d.file, d.line, d.rule))),
     )
 
 
@@ -137,15 +175,12 @@ def _scan_git(repo: GitRepo, collector: _Collector, *, history: bool) -> None:
             by_sha.setdefault(b.sha, b)
     for sha, data in repo.read_blobs(by_sha):
         ref = by_sha[sha]
-        for hit in collector.hits(data, ref.path):
-            commit = ref.commit or None
-            collector.add(hit, ref.path, commit, in_head=sha in head_shas)
+        collector.read(data, ref.path, ref.commit or None, in_head=sha in head_shas)
     for rel in repo.worktree_files():
         content = _read(repo.root / rel)
         if content is None or _blob_sha(content) in by_sha:
             continue  # unreadable, or exactly a blob already scanned
-        for hit in collector.hits(content, rel):
-            collector.add(hit, rel, None)
+        collector.read(content, rel, None)
 
 
 def _scan_plain(root: Path, collector: _Collector) -> None:
@@ -157,8 +192,7 @@ def _scan_plain(root: Path, collector: _Collector) -> None:
             if data is None:
                 continue
             rel = full.relative_to(root).as_posix()
-            for hit in collector.hits(data, rel):
-                collector.add(hit, rel, None)
+            collector.read(data, rel, None)
 
 
 def _read(path: Path) -> bytes | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import string
 import uuid
+import zlib
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
@@ -33,6 +34,20 @@ class Sample:
 
 def _r(rng: random.Random, alphabet: str, n: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def crc_token(rng: random.Random, prefix: str) -> str:
+    """A GitHub- or npm-style token: 30 random base62 characters and their CRC32 in 6
+    base62 characters (written here apart from launchgate's own check, on purpose)."""
+    body = _r(rng, ALNUM, 30)
+    n, digits = zlib.crc32(body.encode()), []
+    for _ in range(6):
+        n, r = divmod(n, 62)
+        digits.append(BASE62[r])
+    return prefix + body + "".join(reversed(digits))
 
 
 def _pem_rsa(bits: int = 1024) -> tuple[str, str]:
@@ -88,7 +103,7 @@ def secrets(rng: random.Random, tag: str = "") -> list[Sample]:
     stripe = "sk_live_" + _r(rng, ALNUM, 99)
     restricted = "rk_live_" + _r(rng, ALNUM, 99)
     whsec = "whsec_" + _r(rng, ALNUM, 32)
-    ghp = "ghp_" + _r(rng, ALNUM, 36)
+    ghp = crc_token(rng, "ghp_")
     pat = "github_pat_" + _r(rng, ALNUM, 22) + "_" + _r(rng, ALNUM, 59)
     slack = f"xoxb-{rng.randrange(10**11, 10**12)}-{rng.randrange(10**11, 10**12)}-" + _r(
         rng, ALNUM, 24
