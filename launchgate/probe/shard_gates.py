@@ -22,10 +22,20 @@ from launchgate.probe.gate_checks import GateCheck, gate_checks, judge
 from launchgate.probe.outcome import ProbeOutcome
 from launchgate.probe.settings import probe_fingerprint, resolve
 from launchgate.probe.shard import ShardResult
-from launchgate.probe.shard_merge import LabelledShard, incomparable, merge_shards, overlap_s
+from launchgate.probe.shard_merge import (
+    LabelledShard,
+    clock_spread_s,
+    incomparable,
+    merge_shards,
+    overlap_s,
+)
 from launchgate.results import BaselineRef, CheckResult, Severity, ShardFigures
 
 __all__ = ["MergedGate", "gate_merged", "shard_figures"]
+
+# The Date header's resolution is a second, so two readings of one clock can differ
+# by up to 2 s (a second each, plus the round trip): only more is a real disagreement.
+_CLOCK_SLACK_S = 2.5
 
 
 @dataclass(frozen=True)
@@ -95,15 +105,20 @@ def _with_overlap(probe: CheckResult, shards: Sequence[ShardResult], spec: Probe
     then never sent at once (start them with a common --start-at)."""
     if len(shards) < 2 or probe.status not in ("passed", "failed"):
         return probe
-    together = overlap_s(shards)
-    window = spec.duration
-    if together >= 0.9 * window:
-        return probe
-    note = (
-        f"; the shards' windows overlapped for {together:.1f}s of {window:g}s, so the whole "
-        "rate was not sent at once: start them together with --start-at"
-    )
-    return replace(probe, message=probe.message + note)
+    together, window = overlap_s(shards), spec.duration
+    note = ""
+    if together < 0.9 * window:
+        note += (
+            f"; the shards' windows overlapped for {together:.1f}s of {window:g}s, so the "
+            "whole rate was not sent at once: start them together with --start-at"
+        )
+    spread = clock_spread_s(shards)
+    if spread > _CLOCK_SLACK_S:
+        note += (
+            f"; the shards' clocks disagree by {spread:.1f}s (by the target's Date header), "
+            "so a common --start-at did not start them together: check the runners' NTP"
+        )
+    return replace(probe, message=probe.message + note) if note else probe
 
 
 def _skipped(gate: GateCheck) -> CheckResult:

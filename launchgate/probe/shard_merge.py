@@ -19,7 +19,14 @@ from launchgate.probe.histogram import LatencyHistogram
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.probe.shard import ShardResult
 
-__all__ = ["LabelledShard", "MergedShards", "incomparable", "merge_shards", "overlap_s"]
+__all__ = [
+    "LabelledShard",
+    "MergedShards",
+    "clock_spread_s",
+    "incomparable",
+    "merge_shards",
+    "overlap_s",
+]
 
 
 @dataclass(frozen=True)
@@ -165,10 +172,11 @@ def _merge_route(parts: Sequence[RouteMeasurement]) -> RouteMeasurement:
 
 
 def overlap_s(shards: Sequence[ShardResult]) -> float:
-    """How long every shard's measured window was open at once, by the target's clock
-    where the shards know their offset from it: less than the window means the
-    merged rate was never sent at once, and the figures flatter the target."""
-    starts = [_on_target_clock(s) for s in shards]
+    """How long every shard's measured window was open at once, by the shards' own
+    clocks (the target's Date header has a 1 s resolution: correcting by it would add
+    more error than CI runners' synchronised clocks have). Less than the window means
+    the merged rate was never sent at once, and the figures flatter the target."""
+    starts = [s.identity.started_at.timestamp() for s in shards]
     ends = [
         start + max((r.measured_s for r in s.measurement.routes), default=0.0)
         for start, s in zip(starts, shards, strict=True)
@@ -176,6 +184,7 @@ def overlap_s(shards: Sequence[ShardResult]) -> float:
     return max(0.0, min(ends) - max(starts))
 
 
-def _on_target_clock(result: ShardResult) -> float:
-    offset = result.identity.clock_offset_s or 0.0
-    return result.identity.started_at.timestamp() - offset
+def clock_spread_s(shards: Sequence[ShardResult]) -> float:
+    """How far apart the shards' clocks are, against the target's: 0 when unknown."""
+    offsets = [s.identity.clock_offset_s for s in shards if s.identity.clock_offset_s is not None]
+    return max(offsets) - min(offsets) if len(offsets) > 1 else 0.0
