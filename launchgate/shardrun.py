@@ -34,7 +34,6 @@ from launchgate.probe.shard import (
     ShardIdentity,
     ShardResult,
     shard_file_name,
-    shard_result,
     shard_to_dict,
 )
 from launchgate.probe.shard_check import ShardOutcome, plan_shard_probe
@@ -157,8 +156,8 @@ def _nothing_measured(plan: RunPlan, run: ShardRun, shard: Shard, why: str) -> S
     spec = plan.config.probe
     if spec is None:  # pragma: no cover - the command refuses a config without one
         raise RuntimeError("no probe configured")
-    return shard_result(
-        ShardIdentity(shard, run.host, datetime.now(UTC), None),
+    return ShardResult(
+        identity=ShardIdentity(shard, run.host, datetime.now(UTC), None),
         fingerprint=probe_fingerprint(spec),
         target=plan.redactor.redact_url(plan.target_url),
         environment=plan.config.target.environment,

@@ -28,7 +28,6 @@ __all__ = [
     "parse_start_at",
     "shard_file_name",
     "shard_from_dict",
-    "shard_result",
     "shard_to_dict",
 ]
 
@@ -102,23 +101,6 @@ class ShardResult:
     launchgate_version: str = ""
 
 
-def shard_result(
-    identity: ShardIdentity,
-    *,
-    fingerprint: str,
-    target: str,
-    environment: str,
-    measurement: ProbeMeasurement,
-    unmeasured: Mapping[str, str],
-    launchgate_version: str,
-    error: str | None = None,
-) -> ShardResult:
-    return ShardResult(
-        identity, fingerprint, target, environment, measurement, dict(unmeasured), error,
-        launchgate_version,
-    )  # fmt: skip
-
-
 def shard_file_name(shard: Shard) -> str:
     return f"shard-{shard.index}-of-{shard.count}.json"
 
@@ -187,6 +169,8 @@ def shard_from_dict(data: Any) -> ShardResult:
         if not 1 <= shard.index <= shard.count:
             raise ValueError(f"shard {shard} is not a shard of {shard.count}")
         started = datetime.fromisoformat(str(ident["started_at"]))
+        if started.tzinfo is None:
+            raise ValueError("shard.started_at has no zone")
         offset = ident.get("clock_offset_s")
         identity = ShardIdentity(
             shard, str(ident["host"]), started, None if offset is None else float(offset)

@@ -31,7 +31,7 @@ from launchgate.probe.check import _invalid, _target, _unhonoured_encodings
 from launchgate.probe.driver import Prober, ProbeSettings
 from launchgate.probe.measurement import ProbeMeasurement
 from launchgate.probe.settings import probe_fingerprint, resolve
-from launchgate.probe.shard import Shard, ShardIdentity, ShardResult, shard_result
+from launchgate.probe.shard import Shard, ShardIdentity, ShardResult
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, RouteFigures, Severity
 
 __all__ = ["ShardOutcome", "plan_shard_probe"]
@@ -104,8 +104,8 @@ async def _run_shard(
     def result(
         error: str | None, measurement: ProbeMeasurement, began: datetime
     ) -> CheckResult | Measured:
-        kept = shard_result(
-            ShardIdentity(shard, host, began, offset),
+        kept = ShardResult(
+            identity=ShardIdentity(shard, host, began, offset),
             fingerprint=probe_fingerprint(spec),
             target=ctx.redactor.redact_url(ctx.base_url),
             environment=config.target.environment,

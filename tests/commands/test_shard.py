@@ -110,10 +110,11 @@ def test_merged_percentiles_equal_the_unsharded_ones(runs: Path) -> None:
     half_gap = {"p50_ms": 15.0, "p95_ms": 40.0, "p99_ms": 40.0}
     step = {"p50_ms": 40.0, "p95_ms": 120.0, "p99_ms": 120.0}
     for key, tolerance in half_gap.items():
-        # Each on its step of the server's distribution (never below it: latency
-        # counts from the intended send), and the two within the bound of the module doc.
-        assert step[key] <= merged[key] < step[key] + tolerance, (key, merged, single)
-        assert step[key] <= single[key] < step[key] + tolerance, (key, merged, single)
+        # Each on its step of the server's distribution (latency counts from the
+        # intended send, so never below it but by the histogram's 0.1 %), and the two
+        # within the bound of the module doc.
+        assert 0.99 * step[key] <= merged[key] < step[key] + tolerance, (key, merged, single)
+        assert 0.99 * step[key] <= single[key] < step[key] + tolerance, (key, merged, single)
         assert abs(merged[key] - single[key]) < tolerance, (key, merged, single)
 
 
