@@ -80,7 +80,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with StepServer() as server:
         # Far enough ahead that four interpreters have started: a late shard would
         # still run, only less overlapped.
-        start = (datetime.now(UTC) + timedelta(seconds=6)).isoformat()
+        start = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
         shards = [
             _launchgate("run", "--url", server.url, "--out", f"shard{i}", "--shard", f"{i}/4",
                         "--start-at", start, cwd=work)  # fmt: skip
@@ -173,3 +173,34 @@ def test_a_shard_of_another_config_could_not_decide_naming_it(runs: Path) -> Non
     code, message = _merge(runs, "shard1", "shard2", "shard3", "shard4", config="other.yml")
     assert code == 3
     assert "shard 1/4 (shard1/shard-1-of-4.json) was measured with other probe settings" in message
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--start-at", "+30s"], "--start-at is for shards"),
+        (["--shard", "5/4"], "I must be 1 to N"),
+        (["--shard", "1/4", "--start-at", "noon"], "--start-at takes an ISO time"),
+        (["--shard", "1/4", "--update-baseline"], "launchgate merge --update-baseline"),
+    ],
+)
+def test_shard_options_that_cannot_work_are_usage_errors(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from launchgate.cli import main
+
+    assert main(["run", "--url", "http://127.0.0.1:9", *args], environ={}) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_a_shard_of_a_config_without_a_probe_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from launchgate.cli import main
+
+    config = tmp_path / "launchgate.yml"
+    config.write_text("readiness: {path: /healthz}\n", "utf-8")
+    argv = ["run", "--config", str(config), "--url", "http://127.0.0.1:9", "--out",
+            str(tmp_path / "out"), "--shard", "1/2"]  # fmt: skip
+    assert main(argv, environ={}) == 2
+    assert "no probe: section" in capsys.readouterr().err
