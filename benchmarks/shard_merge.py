@@ -59,16 +59,24 @@ def write_shards(folder: Path, shards: int, routes: int, samples: int, fingerpri
     for index in range(1, shards + 1):
         measured = tuple(
             RouteMeasurement(
-                route=f"r{i}", method="GET", path=f"/r{i}", rate_per_s=100 / shards,
-                latency=(lat := _histogram(rng, samples)), service=lat, requests=samples,
-                errors={}, throttled=0, measured_s=20.0, client_lag=_histogram(rng, 50),
-                sent=samples, answered={"2xx": samples},
-            )  # fmt: skip
+                route=f"r{i}",
+                method="GET",
+                path=f"/r{i}",
+                rate_per_s=100 / shards,
+                latency=(lat := _histogram(rng, samples)),
+                service=lat,
+                requests=samples,
+                errors={},
+                throttled=0,
+                measured_s=20.0,
+                client_lag=_histogram(rng, 50),
+                sent=samples,
+                answered={"2xx": samples},
+            )
             for i in range(routes)
         )
         result = ShardResult(
-            identity=ShardIdentity(Shard(index, shards), f"runner-{index}",
-                                   datetime.now(UTC), 0.0),  # fmt: skip
+            identity=ShardIdentity(Shard(index, shards), f"runner-{index}", datetime.now(UTC), 0.0),
             fingerprint=fingerprint,
             target="https://app.example",
             environment="bench",

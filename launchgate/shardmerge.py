@@ -130,9 +130,7 @@ def merge_run(
         )
     report = redact_report(report, redactor)
     report = _with_commit(report, workdir, environ)
-    return deliver(
-        report, out_dir, console, redactor, github=GitHubActions.from_environ(environ)
-    )
+    return deliver(report, out_dir, console, redactor, github=GitHubActions.from_environ(environ))
 
 
 def _with_commit(report: RunReport, workdir: Path, environ: Mapping[str, str]) -> RunReport:

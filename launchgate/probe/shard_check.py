@@ -25,6 +25,7 @@ from launchgate.checks.context import CheckContext
 from launchgate.checks.ids import PROBE_ID
 from launchgate.checks.plan import Measured, PlannedCheck
 from launchgate.config.model import Config
+
 # The unsharded probe's own rules, shared rather than copied: a route built, a header
 # refused and a run judged invalid the same way in both.
 from launchgate.probe.check import _invalid, _target, _unhonoured_encodings
@@ -133,7 +134,8 @@ async def _run_shard(
     settings = ProbeSettings(
         concurrency=spec.concurrency,
         timeout_s=spec.timeout,
-        max_requests=spec.max_requests,
+        # probe.max_requests bounds the whole run: each shard may send its share.
+        max_requests=-(-spec.max_requests // shard.count),
         max_body=ctx.target.max_body,
     )
     if start_at is not None:

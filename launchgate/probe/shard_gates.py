@@ -14,6 +14,7 @@ from pathlib import Path
 from launchgate.baseline.store import BaselineFile
 from launchgate.checks.ids import PROBE_ID
 from launchgate.config.model import ProbeSpec
+
 # The unsharded probe's own judgement, shared rather than copied, so a merged run is
 # judged exactly as one machine's would be.
 from launchgate.probe.check import ProbeState, _evidence, _judge, _probe_result
@@ -100,7 +101,9 @@ def gate_merged(
     return MergedGate((probe, *judged), outcome)
 
 
-def _with_overlap(probe: CheckResult, shards: Sequence[ShardResult], spec: ProbeSpec) -> CheckResult:
+def _with_overlap(
+    probe: CheckResult, shards: Sequence[ShardResult], spec: ProbeSpec
+) -> CheckResult:
     """A note when the shards' windows did not cover each other: the merged rate was
     then never sent at once (start them with a common --start-at)."""
     if len(shards) < 2 or probe.status not in ("passed", "failed"):

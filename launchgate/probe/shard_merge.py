@@ -111,10 +111,13 @@ def merge_shards(shards: Sequence[LabelledShard]) -> MergedShards:
             routes=tuple(routes),
             duration_s=max(r.measurement.duration_s for r in results),
             loop_lag_p99_ms=max(
-                (r.measurement.loop_lag_p99_ms for r in results
-                 if not math.isnan(r.measurement.loop_lag_p99_ms)),
+                (
+                    r.measurement.loop_lag_p99_ms
+                    for r in results
+                    if not math.isnan(r.measurement.loop_lag_p99_ms)
+                ),
                 default=math.nan,
-            ),  # fmt: skip
+            ),
             stopped_early=_first_reason(results, "stopped_early"),
             collapsed=any(r.measurement.collapsed for r in results),
             collapsed_route=next(

@@ -21,7 +21,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,7 +71,7 @@ def _report(folder: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The four shards (run together), their merge, and the unsharded run."""
     work = tmp_path_factory.mktemp("shards")
     (work / "launchgate.yml").write_text(CONFIG.format(rate=RATE), "utf-8")
@@ -82,8 +81,18 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         # still run, only less overlapped.
         start = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
         shards = [
-            _launchgate("run", "--url", server.url, "--out", f"shard{i}", "--shard", f"{i}/4",
-                        "--start-at", start, cwd=work)  # fmt: skip
+            _launchgate(
+                "run",
+                "--url",
+                server.url,
+                "--out",
+                f"shard{i}",
+                "--shard",
+                f"{i}/4",
+                "--start-at",
+                start,
+                cwd=work,
+            )
             for i in range(1, 5)
         ]
         for i, proc in enumerate(shards, 1):
@@ -95,7 +104,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         assert code == 0, out
         code, out = _finish(_launchgate("run", "--url", server.url, "--out", "single", cwd=work))
         assert code == 0, out
-    yield work
+    return work
 
 
 def _route(report: dict[str, object]) -> dict[str, float]:

@@ -47,8 +47,7 @@ def _shard(index: int, count: int = 4, *, fp: str = "fp-a", values: list[float] 
         fingerprint=fp,
         target="http://app.test",
         environment="staging",
-        measurement=ProbeMeasurement(routes=(_route(values),), duration_s=5.0,
-                                     loop_lag_p99_ms=0.5),  # fmt: skip
+        measurement=ProbeMeasurement(routes=(_route(values),), duration_s=5.0, loop_lag_p99_ms=0.5),
         error=error,
     )
     return LabelledShard(f"shards/{index}.json", result)
@@ -147,4 +146,6 @@ def test_a_shard_of_another_config_or_another_n_is_named() -> None:
 def test_a_shard_that_measured_nothing_is_named_with_its_reason() -> None:
     failed = [_shard(1), _shard(2, error="journey login did not pass"), _shard(3), _shard(4)]
     why = incomparable(failed, "fp-a") or ""
-    assert why == "shard 2/4 (shards/2.json, on runner-2) measured nothing: journey login did not pass"
+    assert (
+        why == "shard 2/4 (shards/2.json, on runner-2) measured nothing: journey login did not pass"
+    )
