@@ -138,7 +138,7 @@ def test_the_merged_count_is_the_shards_sum_at_the_configured_total_rate(runs: P
 
 def test_the_merged_report_gates_once_and_tables_every_shard(runs: Path) -> None:
     report = _report(runs / "merged")
-    checks = {c["check_id"]: c["status"] for c in report["checks"]}  # type: ignore[attr-defined]
+    checks = {c["id"]: c["status"] for c in report["checks"]}  # type: ignore[attr-defined]
     assert checks == {
         "probe": "passed",
         "probe::step::p95": "passed",
@@ -158,7 +158,7 @@ def _merge(runs: Path, *paths: str, config: str = "launchgate.yml") -> tuple[int
     code, _ = _finish(_launchgate("merge", *paths, "--config", config, "--out", "refused",
                                   cwd=runs))  # fmt: skip
     report = _report(out)
-    probe = next(c for c in report["checks"] if c["check_id"] == "probe")  # type: ignore[attr-defined]
+    probe = next(c for c in report["checks"] if c["id"] == "probe")  # type: ignore[attr-defined]
     assert probe["status"] == "error"
     return code, str(probe["message"])
 
@@ -208,7 +208,7 @@ def test_a_shard_of_a_config_without_a_probe_is_a_usage_error(
     from launchgate.cli import main
 
     config = tmp_path / "launchgate.yml"
-    config.write_text("readiness: {path: /healthz}\n", "utf-8")
+    config.write_text("journeys:\n  home:\n    steps: [{path: /}]\n", "utf-8")
     argv = ["run", "--config", str(config), "--url", "http://127.0.0.1:9", "--out",
             str(tmp_path / "out"), "--shard", "1/2"]  # fmt: skip
     assert main(argv, environ={}) == 2

@@ -49,7 +49,12 @@ class StepServer:
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
-        self._loop.run_forever()
+        try:
+            self._loop.run_forever()
+        finally:
+            self._server.close()
+            self._loop.run_until_complete(self._server.wait_closed())
+            self._loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
@@ -74,12 +79,7 @@ class StepServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        def stop() -> None:
-            if self._server is not None:
-                self._server.close()
-            self._loop.stop()
-
-        self._loop.call_soon_threadsafe(stop)
+        self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
 
