@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.probe.step_server import StepServer
+from tests.servers import closed_port
 
 RATE = 200.0
 CONFIG = """\
@@ -213,3 +214,28 @@ def test_a_shard_of_a_config_without_a_probe_is_a_usage_error(
             str(tmp_path / "out"), "--shard", "1/2"]  # fmt: skip
     assert main(argv, environ={}) == 2
     assert "no probe: section" in capsys.readouterr().err
+
+
+def test_a_shard_that_could_not_measure_says_why_and_the_merge_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from launchgate.cli import main
+
+    config = tmp_path / "launchgate.yml"
+    text = CONFIG.format(rate=RATE).replace("timeout: 20s", "timeout: 500ms")
+    config.write_text(text, "utf-8")
+    url = f"http://127.0.0.1:{closed_port()}"  # nothing listens: readiness fails
+    for i in (1, 2):
+        argv = ["run", "--config", str(config), "--url", url, "--out", str(tmp_path / f"s{i}"),
+                "--shard", f"{i}/2"]  # fmt: skip
+        assert main(argv, environ={}) == 3
+    kept = json.loads((tmp_path / "s1" / "shard-1-of-2.json").read_text("utf-8"))
+    assert kept["error"].startswith("not run: prerequisite readiness")
+    argv = ["merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "--config", str(config),
+            "--out", str(tmp_path / "merged")]  # fmt: skip
+    assert main(argv, environ={}) == 3
+    report = _report(tmp_path / "merged")
+    assert str(report["reason"])  # the verdict names the undecided probe
+    probe = next(c for c in report["checks"] if c["id"] == "probe")  # type: ignore[attr-defined]
+    assert probe["message"].startswith("could not decide: shard 1/2 (")
+    assert "measured nothing: not run: prerequisite readiness" in probe["message"]
