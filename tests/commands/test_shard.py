@@ -76,7 +76,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The four shards (run together), their merge, and the unsharded run."""
     work = tmp_path_factory.mktemp("shards")
     (work / "launchgate.yml").write_text(CONFIG.format(rate=RATE), "utf-8")
-    (work / "other.yml").write_text(CONFIG.format(rate=RATE / 2), "utf-8")
+    other = CONFIG.format(rate=RATE / 2).replace("duration: 4s", "duration: 1s")
+    (work / "other.yml").write_text(other, "utf-8")
     with StepServer() as server:
         # Far enough ahead that four interpreters have started: a late shard would
         # still run, only less overlapped.
@@ -104,6 +105,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                         "--out", "merged", cwd=work))  # fmt: skip
         assert code == 0, out
         code, out = _finish(_launchgate("run", "--url", server.url, "--out", "single", cwd=work))
+        assert code == 0, out
+        # A shard 4/4 of another config (half the rate), as a stale artifact would be.
+        stale = _launchgate("run", "--config", "other.yml", "--url", server.url, "--out",
+                            "other4", "--shard", "4/4", cwd=work)  # fmt: skip
+        code, out = _finish(stale)
         assert code == 0, out
     return work
 
@@ -179,7 +185,17 @@ def test_a_duplicated_shard_could_not_decide_naming_it(runs: Path) -> None:
     assert "shard 2/4 appears 2 times" in message
 
 
-def test_a_shard_of_another_config_could_not_decide_naming_it(runs: Path) -> None:
+def test_a_shard_from_another_config_among_them_could_not_decide_naming_it(
+    runs: Path,
+) -> None:
+    code, message = _merge(runs, "shard1", "shard2", "shard3", "other4")
+    assert code == 3
+    assert "shard 4/4 (other4/shard-4-of-4.json) was measured with other probe settings" in (
+        message
+    )
+
+
+def test_shards_of_another_config_than_the_merges_could_not_decide(runs: Path) -> None:
     code, message = _merge(runs, "shard1", "shard2", "shard3", "shard4", config="other.yml")
     assert code == 3
     assert "shard 1/4 (shard1/shard-1-of-4.json) was measured with other probe settings" in message
