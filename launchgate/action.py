@@ -5,7 +5,7 @@ never by pasting ``${{ inputs.* }}`` into the shell (where an input holding ``";
 would be code). This turns them into a command line, validates them (a typo in
 ``fail-on`` must not quietly become "never fail"), runs the gate in this process
 through :func:`launchgate.cli.main` (the CLI's own code path), and decides the step's
-exit status:
+exit status (``mode: merge`` runs ``launchgate merge`` on the shards' results instead):
 
 * the verdict is ``pass``: 0;
 * ``fail`` (1) or ``error`` (3): that status, or 0 with ``fail-on: never`` (a later step
@@ -21,16 +21,18 @@ import os
 import secrets
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from launchgate.cli import main as cli_main
 from launchgate.options import DEFAULT_OUT, OUT, resolve
 from launchgate.reports.github import command, format_outputs
 
-__all__ = ["FAIL_ON", "action_argv", "main"]
+__all__ = ["FAIL_ON", "MODES", "action_argv", "main"]
 
 FAIL_ON = ("not-pass", "never")
+MODES = ("run", "merge")
+DEFAULT_MERGE_FROM = "launchgate-shards"
 _PREFIX = "LAUNCHGATE_INPUT_"
 EXIT_USAGE = 2
 
@@ -49,6 +51,20 @@ def action_argv(environ: Mapping[str, str]) -> tuple[list[str], Path]:
         extra = shlex.split(environ.get(_PREFIX + "ARGS", ""))
     except ValueError as exc:
         raise InputError(f"args: {exc} (quote as in a shell)") from None
+    mode = get("mode") or "run"
+    if mode not in MODES:
+        raise InputError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+    argv = _merge_argv(get) if mode == "merge" else _run_argv(get)
+    _boolean(get("upload-results"), "upload-results")  # read by action.yml; checked here
+    # --out in `args` wins, as it would on the command line; the upload step needs it.
+    given, _ = _out_parser().parse_known_args(extra)
+    out = Path(resolve(OUT, given=given.out, environ=environ) or DEFAULT_OUT)
+    if given.out is None:
+        argv += ["--out", str(out)]
+    return argv + extra, out
+
+
+def _run_argv(get: Callable[[str], str]) -> list[str]:
     argv = ["run"]
     for flag, name in (
         ("--url", "url"),
@@ -60,13 +76,33 @@ def action_argv(environ: Mapping[str, str]) -> tuple[list[str], Path]:
             argv += [flag, get(name)]
     if _boolean(get("update-baseline"), "update-baseline"):
         argv.append("--update-baseline")
-    _boolean(get("upload-results"), "upload-results")  # read by action.yml; checked here
-    # --out in `args` wins, as it would on the command line; the upload step needs it.
-    given, _ = _out_parser().parse_known_args(extra)
-    out = Path(resolve(OUT, given=given.out, environ=environ) or DEFAULT_OUT)
-    if given.out is None:
-        argv += ["--out", str(out)]
-    return argv + extra, out
+    if get("merge-from"):
+        raise InputError("merge-from: only with mode merge")
+    shard, shards = get("shard"), get("shards")
+    if shard or shards:
+        if not (shard.isdigit() and shards.isdigit()):
+            raise InputError(
+                f"shard and shards: give both as whole numbers (shard 1 to shards), got "
+                f"shard {shard!r} and shards {shards!r}"
+            )
+        argv += ["--shard", f"{shard}/{shards}"]
+    if get("start-at"):
+        argv += ["--start-at", get("start-at")]
+    return argv
+
+
+def _merge_argv(get: Callable[[str], str]) -> list[str]:
+    """``mode: merge``: the shards' results gated once; it talks to no app."""
+    for name in ("url", "compare-url", "shard", "shards", "start-at"):
+        if get(name):
+            raise InputError(f"{name}: not with mode merge (the merge talks to no app)")
+    argv = ["merge", get("merge-from") or DEFAULT_MERGE_FROM]
+    for flag, name in (("--config", "config"), ("--environment", "environment")):
+        if get(name):
+            argv += [flag, get(name)]
+    if _boolean(get("update-baseline"), "update-baseline"):
+        argv.append("--update-baseline")
+    return argv
 
 
 def fail_on(environ: Mapping[str, str]) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "HookStatus",
     "RouteFigures",
     "Severity",
+    "ShardFigures",
     "StepRecord",
 ]
 
@@ -199,3 +200,19 @@ class HookResult:
     exit_code: int | None = None  # command
     status_code: int | None = None  # webhook: the last answer
     output: str = ""  # command: the tail of stdout and stderr together, redacted
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShardFigures:
+    """One shard of a merged probe (``launchgate merge``): where and when it ran, and
+    whether it kept up with its share of the load."""
+
+    shard: str  # "2/4"
+    host: str
+    started_at: str  # ISO, by the shard's own clock
+    clock_offset_s: float | None  # its clock minus the target's; None: unknown
+    requests: int
+    rate_per_s: float  # its configured share, all routes
+    achieved_rate_per_s: float
+    client_lag_p99_ms: float | None  # how late its own timers fired; None: no sends
+    source: str  # the file it was read from

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from launchgate.results import BaselineRef, CheckResult, HookResult, RouteFigures
+from launchgate.results import BaselineRef, CheckResult, HookResult, RouteFigures, ShardFigures
 from launchgate.verdict import Verdict
 
 __all__ = ["RunReport"]
@@ -27,3 +27,4 @@ class RunReport:
     baseline: BaselineRef | None = None
     commit: str | None = None  # the commit under test: GITHUB_SHA, else the work tree's HEAD
     hooks: tuple[HookResult, ...] = ()  # the rollback hooks (on_fail:), when they ran
+    shards: tuple[ShardFigures, ...] = ()  # the merged probe's shards (launchgate merge)

@@ -38,7 +38,9 @@ from tests.reports.mermaid import mermaid_blocks, parse_xychart
 
 WORKFLOWS = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("examples/github/*.yml")])
 DEMO_CONFIG = ROOT / "launchgate" / "demo" / "launchgate.yml"
-EXPECTED_EXAMPLES = {"deploy-gate", "pre-merge", "uptime", "email-weekly", "secret-scan"}
+EXPECTED_EXAMPLES = {
+    "deploy-gate", "pre-merge", "uptime", "email-weekly", "secret-scan", "load-matrix",
+}  # fmt: skip
 
 
 # -- the files: YAML, the published schemas, shellcheck ------------------------------------
@@ -357,6 +359,19 @@ def test_a_config_error_fails_the_step_even_with_fail_on_never(tmp_path: Path) -
                 "--out", "my results",
             ],
         ),
+        (
+            {"URL": "https://staging.example.com", "SHARD": "2", "SHARDS": "4",
+             "START_AT": "2026-01-31T12:00:00Z"},
+            ["run", "--url", "https://staging.example.com", "--shard", "2/4", "--start-at",
+             "2026-01-31T12:00:00Z", "--out", "launchgate-results"],
+        ),
+        (
+            {"MODE": "merge", "MERGE_FROM": "shards", "CONFIG": "ci/gate.yml",
+             "UPDATE_BASELINE": "true"},
+            ["merge", "shards", "--config", "ci/gate.yml", "--update-baseline", "--out",
+             "launchgate-results"],
+        ),
+        ({"MODE": "merge"}, ["merge", "launchgate-shards", "--out", "launchgate-results"]),
     ],
 )  # fmt: skip
 def test_inputs_become_a_command_line(given: dict[str, str], expected: list[str]) -> None:
@@ -364,3 +379,21 @@ def test_inputs_become_a_command_line(given: dict[str, str], expected: list[str]
     argv, out = action_entry.action_argv(environ)
     assert argv == expected
     assert out == Path(expected[-1])
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"SHARD": "2"}, "shard and shards"),
+        ({"SHARD": "two", "SHARDS": "4"}, "shard and shards"),
+        ({"MODE": "merge", "URL": "https://staging.example.com"}, "url: not with mode merge"),
+        ({"MERGE_FROM": "shards"}, "merge-from: only with mode merge"),
+        ({"MODE": "gather"}, "mode: expected one of run, merge"),
+    ],
+)
+def test_shard_and_merge_inputs_that_do_not_fit_are_named(
+    given: dict[str, str], named: str
+) -> None:
+    environ = {f"LAUNCHGATE_INPUT_{k}": v for k, v in given.items()}
+    with pytest.raises(action_entry.InputError, match=named):
+        action_entry.action_argv(environ)

@@ -32,6 +32,7 @@ __all__ = [
 
 COMMANDS = (
     "launchgate.commands.run",
+    "launchgate.commands.merge",
     "launchgate.commands.demo",
     "launchgate.commands.baseline",
     "launchgate.commands.edge",

@@ -2,6 +2,7 @@
 
 The shape is versioned by ``schema_version``; fields filled in only by some runs
 (``routes`` and ``baseline`` by the load probe, ``hooks`` by the rollback hooks,
+``shards`` by ``launchgate merge``,
 ``commit`` inside a repository) are always present (empty or null otherwise), so
 consumers can rely on them.
 Every float goes through :func:`finite`, and ``allow_nan=False`` backs it up: a NaN
@@ -22,6 +23,7 @@ from launchgate.results import (
     Finding,
     HookResult,
     Severity,
+    ShardFigures,
     StepRecord,
 )
 from launchgate.runreport import RunReport
@@ -67,6 +69,21 @@ def report_dict(report: RunReport) -> dict[str, object]:
         "routes": [route_dict(r) for r in report.routes],
         "baseline": _baseline(report),
         "hooks": [_hook(h) for h in report.hooks],
+        "shards": [_shard(s) for s in report.shards],
+    }
+
+
+def _shard(shard: ShardFigures) -> dict[str, object]:
+    return {
+        "shard": shard.shard,
+        "host": shard.host,
+        "started_at": shard.started_at,
+        "clock_offset_s": _round(shard.clock_offset_s, 3),
+        "requests": shard.requests,
+        "rate_per_s": _round(shard.rate_per_s, 3),
+        "achieved_rate_per_s": _round(shard.achieved_rate_per_s, 3),
+        "client_lag_p99_ms": _round(shard.client_lag_p99_ms, 3),
+        "source": shard.source,
     }
 
 

@@ -44,6 +44,7 @@ def _sections(report: RunReport) -> list[str]:
         _risks(report),
         _hooks(report),
         _latency(report),
+        _shards(report),
         _trend(report),
         _checks(report),
         _footer(report),
@@ -78,6 +79,29 @@ def _latency(report: RunReport) -> str:
         if ref.update:
             text += f" {_inline(ref.update[0].upper() + ref.update[1:])}."
     return text
+
+
+def _shards(report: RunReport) -> str:
+    if not report.shards:
+        return ""
+    rows = [
+        (
+            s.shard,
+            s.host,
+            s.started_at,
+            "unknown" if s.clock_offset_s is None else f"{s.clock_offset_s:+.1f} s",
+            str(s.requests),
+            f"{s.achieved_rate_per_s:.1f}/s of {s.rate_per_s:g}/s",
+            "-" if s.client_lag_p99_ms is None else f"{s.client_lag_p99_ms:.1f} ms",
+        )
+        for s in report.shards
+    ]
+    header = ("shard", "ran on", "started", "clock offset", "requests", "achieved rate",
+              "client lag p99")  # fmt: skip
+    return (
+        "### Shards\n\nThe latency above merges every shard's histograms; the gates "
+        "judged the merged figures once.\n\n" + _table(header, rows)
+    )
 
 
 def _trend(report: RunReport) -> str:
