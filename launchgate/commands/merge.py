@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace, io: CommandIO) -> int:
-    from launchgate.commands.baseline import _placeholders
+    from launchgate.commands.baseline import placeholders
     from launchgate.commands.run import with_environment
     from launchgate.config.load import load_config
     from launchgate.runplan import config_path, out_path
@@ -54,7 +54,7 @@ def handle(args: argparse.Namespace, io: CommandIO) -> int:
     path = config_path(resolve(CONFIG, given=args.config, environ=environ))
     # The merge reads the probe settings and the gates, never the app: a secret the
     # config names need not be set in the merging job.
-    loaded = load_config(path, {**environ, **_placeholders(path, io)})
+    loaded = load_config(path, {**environ, **placeholders(path, io)})
     if args.environment is not None:
         loaded = with_environment(loaded, args.environment)
     return merge_run(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import secrets
 import socket
 import time
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from launchgate.config.model import Config
 from launchgate.probe.check import _invalid, _target, _unhonoured_encodings
 from launchgate.probe.driver import Prober, ProbeSettings
 from launchgate.probe.measurement import ProbeMeasurement
+from launchgate.probe.schedule import Jitter
 from launchgate.probe.settings import probe_fingerprint, resolve
 from launchgate.probe.shard import Shard, ShardIdentity, ShardResult
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, RouteFigures, Severity
@@ -123,11 +125,15 @@ async def _run_shard(
     if unhonoured or not measured:
         why = unhonoured or "no route could be measured: " + "; ".join(unmeasured.values())
         return result(why, empty, datetime.now(UTC))
+    # Each shard's sends stay in their own 1/N of every interval (jittered within it,
+    # see probe.schedule), so the shards together still send one request per sub-slot.
+    seeds = {route.name: secrets.randbits(32) for route in measured}
     targets = [
         dataclasses.replace(
-            _target(ctx, spec, route, ctx.sessions),
+            _target(ctx, spec, route, ctx.sessions, seeds),
             rate_per_s=shard.rate(route.rate_per_s),
             phase=shard.phase,
+            jitter=Jitter(seeds[route.name], width=min(0.5, 1.0 / shard.count)),
         )
         for route in measured
     ]
