@@ -82,16 +82,19 @@ class _Fetcher:
         self._client = client
         self._f = findings
 
-    def get(self, path: str) -> Page | None:
+    def get(self, path: str, *, first: bool = False) -> Page | None:
         """One GET, redirects not followed; None once the budget is spent or on a
-        transport error (a single route may reset a connection; the app is up)."""
+        transport error (a single route may reset a connection; the app is up), except
+        for the ``first`` request, whose failure means the app cannot be reached."""
         if self._f.requests >= MAX_REQUESTS:
             return None
         self._f.requests += 1
         try:
             resp = self._client.get(self._base + path)
             text = resp.text
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            if first:
+                raise Unreachable(_transport_cause(exc)) from None
             return None
         location = offsite = None
         if resp.is_redirect and "location" in resp.headers:
@@ -107,11 +110,11 @@ class _Fetcher:
         kind = resp.headers.get("content-type", "")
         return Page(path, resp.status_code, location, offsite, text, tuple(resp.cookies), kind)
 
-    def follow(self, path: str) -> tuple[Page | None, str | None]:
+    def follow(self, path: str, *, first: bool = False) -> tuple[Page | None, str | None]:
         """GET with same-origin redirects followed a few hops: the final page, or why not."""
         seen = [path]
-        for _ in range(MAX_HOPS):
-            page = self.get(seen[-1])
+        for hop in range(MAX_HOPS):
+            page = self.get(seen[-1], first=first and hop == 0)
             if page is None or page.location is None:
                 if page is not None and page.offsite:
                     return page, f"redirects off this host to {page.offsite}"
@@ -129,14 +132,7 @@ def inspect(url: str, *, verify: ssl.SSLContext | bool, timeout_s: float = 10.0)
         verify=verify, timeout=timeout_s, follow_redirects=False, trust_env=False
     ) as client:
         fetch = _Fetcher(base, client, findings)
-        try:
-            home = client.get(base + "/")
-        except httpx.HTTPError as exc:
-            raise Unreachable(_transport_cause(exc)) from None
-        findings.requests += 1
-        findings.home, findings.home_problem = fetch.follow("/")
-        findings.requests -= 1  # the reachability check above was the same GET
-        del home
+        findings.home, findings.home_problem = fetch.follow("/", first=True)
         _look_around(fetch, findings)
     return findings
 

@@ -54,7 +54,7 @@ def render(f: Findings, *, username: str | None, ca_bundle: str | None, problem:
     out.extend(_readiness(f))
     out.append("\njourneys:\n")
     journeys = list(_journeys(f, username))
-    if not journeys:
+    if not any(re.match(r"  [A-Za-z]", line) for line in journeys):
         out.append(
             "  # TODO: no page answered as expected; describe one journey your customers take.\n"
             "  homepage:\n    title: The homepage loads\n    steps:\n      - path: /\n"
