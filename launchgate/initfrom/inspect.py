@@ -234,6 +234,8 @@ def _transport_cause(exc: httpx.HTTPError) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError) and "refused" in text.lower():
         return "connection refused (is the app running, on this port?)"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "its certificate is not trusted (a private CA? pass --ca-bundle)"
     if isinstance(exc, httpx.TimeoutException):
         return "no answer in time"
     return text
