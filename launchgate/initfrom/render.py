@@ -146,7 +146,13 @@ def _capture_regex(field: FormField, text: str) -> str | None:
 def _form_steps(found: FoundForm, prefix: str, values: dict[str, str], label: str) -> Iterator[str]:
     page, form = found.page, found.form
     captures, form_lines, todos = [], [], []
+    seen: set[str] = set()
     for fld in form.fields:
+        # `form:` is a mapping: a name twice (Rails' hidden "0" before its checkbox)
+        # is sent once, as the first field of that name, which a browser sends too.
+        if fld.name in seen:
+            continue
+        seen.add(fld.name)
         if fld.kind == "hidden":
             var = prefix + re.sub(r"\W", "_", fld.name).strip("_")[:40]
             pattern = _capture_regex(fld, page.text) if fld.value else None

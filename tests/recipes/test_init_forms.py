@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from launchgate.initfrom import render
 from launchgate.initfrom.html import parse
 from launchgate.initfrom.render import _capture_regex
 
@@ -42,3 +43,13 @@ def test_single_quoted_attributes() -> None:
     match = re.search(pattern, page)
     assert match is not None
     assert match.group(1) == "a b"
+
+
+def test_a_name_twice_is_sent_once(tmp_path) -> None:
+    from launchgate.initfrom.inspect import FoundForm, Page
+
+    page = Page("/users/sign_in", 200, None, None, DEVISE, (), "text/html")
+    (form,) = page.parsed.forms
+    lines = "".join(render._form_steps(FoundForm(page, form, "/users/sign_in"), "", {}, "login"))
+    assert lines.count('"user[remember_me]":') == 1
+    assert 'authenticity_token: "{{ authenticity_token }}"' in lines
