@@ -100,9 +100,7 @@ def plan_checks(config: Config) -> tuple[PlannedCheck, ...]:
     needed = {need for check in rest for need in check.needs}
     plan = [*(p for p in readiness if p.check_id in needed), *rest]
     app = tuple(p.check_id for p in plan if p.kind not in OFFLINE_KINDS and not p.last)
-    return tuple(
-        dataclasses.replace(p, after=(*p.after, *app)) if p.last else p for p in plan
-    )
+    return tuple(dataclasses.replace(p, after=(*p.after, *app)) if p.last else p for p in plan)
 
 
 def needs_target(config: Config) -> bool:
@@ -203,10 +201,11 @@ class Run:
         # Described for the log check; a value registered above is only described, and
         # a webhook's signing secret written in the file is masked from now on too.
         for value, what in _described_secrets(loaded, target_url):
-            self.redactor.add(value, warn_if_short=False, what=what)
+            self.redactor.describe(value, what)
         self.run_id = secrets.token_hex(4)
         password = secrets.token_urlsafe(15) + "aA1!"  # meets common complexity rules
-        self.redactor.add(password, what="the throwaway signup password ({{ run.password }})")
+        self.redactor.add(password)
+        self.redactor.describe(password, "the throwaway signup password ({{ run.password }})")
         gen = self.config.generate
         self.variables = {
             "run.id": self.run_id,

@@ -29,8 +29,11 @@ _Hook = Callable[..., Awaitable[None]]
 _PASSWORD_FIELD = re.compile(r"password|passwd|pwd|passphrase|secret|api_?key", re.IGNORECASE)
 
 
-def _what(name: str) -> str:
-    return f"the password sent in the {name} field" if _PASSWORD_FIELD.search(name) else ""
+def _learn(redactor: Redactor, name: str, value: str) -> None:
+    if _PASSWORD_FIELD.search(name):
+        redactor.describe(value, f"the password sent in the {name} field")
+    else:
+        redactor.add(value, warn_if_short=False)
 
 
 def redaction_hooks(redactor: Redactor) -> dict[str, list[_Hook]]:
@@ -62,14 +65,14 @@ def learn_request(redactor: Redactor, request: httpx.Request) -> None:
         fields = parse_qsl(text, keep_blank_values=True)
         for name, value in fields:
             if looks_secret_name(name):
-                redactor.add(value, warn_if_short=False, what=_what(name))
+                _learn(redactor, name, value)
     elif content_type == "application/json" or content_type.endswith("+json"):
         try:
             document = json.loads(text)
         except ValueError:
             return
         for key, value in _secret_json_values(document):
-            redactor.add(value, warn_if_short=False, what=_what(key))
+            _learn(redactor, key, value)
 
 
 def _secret_json_values(

@@ -73,9 +73,7 @@ class PlannedCheck:
     last: bool = False
     # Called once as the run starts, before any check: a check that judges the run's
     # window notes where "before the run" ends (how long each log file was).
-    on_start: Callable[[CheckContext], None] | None = field(
-        default=None, compare=False, repr=False
-    )
+    on_start: Callable[[CheckContext], None] | None = field(default=None, compare=False, repr=False)
 
     def result(
         self,

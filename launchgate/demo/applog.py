@@ -56,9 +56,11 @@ class AccessLogMiddleware:
 
         async def logged(message: Message) -> None:
             if message["type"] == "http.response.start":
-                line = f'{scope["method"]} {scope["path"]} {message["status"]}'
+                line = f"{scope['method']} {scope['path']} {message['status']}"
                 if leaky:
-                    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+                    headers = {
+                        k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                    }
                     shown = " ".join(
                         f'{name}="{headers[name]}"'
                         for name in ("authorization", "cookie")

@@ -150,14 +150,12 @@ class Redactor:
         for secret in known:
             listener(secret)
 
-    def add(self, value: str, *, warn_if_short: bool = True, what: str = "") -> None:
+    def add(self, value: str, *, warn_if_short: bool = True) -> None:
         """Register a secret learned at run time: a captured token, a generated password.
 
         ``warn_if_short=False`` for values treated as secret only to be safe (every
         capture, every query value of a secret-looking name): a short one is common
-        there and not worth a warning. ``what`` says what the value is (the first
-        description given wins), which makes it a :meth:`canaries` entry; adding a
-        known value again with a ``what`` only describes it."""
+        there and not worth a warning."""
         if not value.strip():
             return  # an unset optional secret; nothing to hide
         if len(value.strip()) < MIN_SECRET_LEN:
@@ -175,13 +173,25 @@ class Redactor:
             for secret in new:
                 self._forms[secret] = derived_forms(secret)
                 self._stale = True
-            if what:
-                for secret in (value.strip(), value):
-                    self._what.setdefault(secret, what)
             listeners = list(self._listeners)
         for secret in new:  # outside the lock: a listener may print, and printing redacts
             for listener in listeners:
                 listener(secret)
+
+    def describe(self, value: str, what: str) -> None:
+        """Say what a secret is ("the cookie lg_session"), registering it if it is new:
+        that makes it a :meth:`canaries` entry. The first description wins."""
+        if value.strip() not in self._forms:
+            self.add(value, warn_if_short=False)
+        self._label(value, what)
+
+    def _label(self, value: str, what: str) -> None:
+        if not what:
+            return
+        with self._lock:
+            for secret in (value.strip(), value):
+                if secret in self._forms:
+                    self._what.setdefault(secret, what)
 
     def canaries(self) -> tuple[Canary, ...]:
         """The described secrets, in the order they were described: credentials the
@@ -271,12 +281,14 @@ class Redactor:
                     self._add_cookie(cookie.partition(";")[0])
             elif _is_secret_header(lname):
                 what = f"the value of the {name.strip()} header"
-                self.add(value, warn_if_short=False, what=what)
+                self.add(value, warn_if_short=False)
+                self._label(value, what)
                 # A log may print only the signature of "t=…,v1=<hex>": long parts count too.
                 for part in re.split(r"[,; ]", value):
                     piece = part.partition("=")[2]
                     if len(piece) >= MIN_CREDENTIAL_LEN:
-                        self.add(piece, warn_if_short=False, what=what)
+                        self.add(piece, warn_if_short=False)
+                        self._label(piece, what)
 
     def _add_cookie(self, pair: str) -> None:
         name, _eq, value = pair.partition("=")
@@ -285,20 +297,23 @@ class Redactor:
         # masked to be safe, but finding "dark" in a log would be no leak.
         what = f"the cookie {name.strip()}" if len(value) >= MIN_CREDENTIAL_LEN else ""
         for form in {value, value.strip('"')}:  # a quoted cookie value travels unquoted too
-            self.add(form, warn_if_short=False, what=what)
+            self.add(form, warn_if_short=False)
+            self._label(form, what)
 
     def _add_credentials(self, value: str, header: str = "Authorization") -> None:
         scheme = _AUTH_SCHEME.match(value)
         token = value[scheme.end() - 1 :] if scheme else value
         kind = scheme.group(1) if scheme else "credential"
-        self.add(token, warn_if_short=False, what=f"the {kind} token of the {header} header")
+        self.add(token, warn_if_short=False)
+        self._label(token, f"the {kind} token of the {header} header")
         if scheme and scheme.group(1).lower() == "basic":
             try:
                 decoded = base64.b64decode(token, validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
                 return
-            what = f"the password of the Basic credentials in the {header} header"
-            self.add(decoded.partition(":")[2], warn_if_short=False, what=what)
+            password = decoded.partition(":")[2]
+            self.add(password, warn_if_short=False)
+            self._label(password, f"the password of the Basic credentials in the {header} header")
 
     def _add_encoded(self, value: str) -> None:
         for form in {value, unquote(value), unquote_plus(value)}:

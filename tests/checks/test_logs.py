@@ -16,6 +16,7 @@ import pytest
 
 from launchgate.checks.context import CheckContext
 from launchgate.checks.logs import plan_logs
+from launchgate.checks.plan import Measured
 from launchgate.clock import SystemClock
 from launchgate.config.load import parse_config
 from launchgate.config.model import TargetSpec
@@ -53,7 +54,7 @@ class Harness:
         loaded = parse_config(text, Path("launchgate.yml"), {})
         self.config = loaded.config
         self.redactor = Redactor()
-        self.redactor.add(password, what="the throwaway signup password ({{ run.password }})")
+        self.redactor.describe(password, "the throwaway signup password ({{ run.password }})")
         self.redactor.learn_headers([("set-cookie", f"lg_session={COOKIE}; Path=/; HttpOnly")])
         self.ctx = CheckContext(
             base_url="http://127.0.0.1:9",
@@ -72,7 +73,10 @@ class Harness:
         self.planned.on_start(self.ctx)
 
     def finish(self) -> CheckResult:
-        result = asyncio.run(self.planned.run(self.ctx))
+        async def run() -> CheckResult | Measured:
+            return await self.planned.run(self.ctx)
+
+        result = asyncio.run(run())
         assert isinstance(result, CheckResult)
         return result
 
@@ -244,7 +248,9 @@ def test_a_failing_command_is_could_not_decide(tmp_path):
 
 def test_a_command_that_outlives_its_timeout_is_could_not_decide(tmp_path):
     command = python("import time; print('GET / 200', flush=True); time.sleep(30)")
-    h = Harness(config_text(f"    - command: {json.dumps(command)}\n      timeout: 0.5s\n"), tmp_path)
+    h = Harness(
+        config_text(f"    - command: {json.dumps(command)}\n      timeout: 0.5s\n"), tmp_path
+    )
     h.start()
     result = h.finish()
     assert result.status == "error"

@@ -25,8 +25,14 @@ from functools import partial
 from launchgate.checks.context import CheckContext
 from launchgate.checks.ids import LOGS_ID
 from launchgate.checks.logs.canaries import Needle, Search, needles
-from launchgate.checks.logs.sources import FileWindow, Found, Scan, read_command, scan_bytes
-from launchgate.checks.logs.sources import scan_files
+from launchgate.checks.logs.sources import (
+    FileWindow,
+    Found,
+    Scan,
+    read_command,
+    scan_bytes,
+    scan_files,
+)
 from launchgate.checks.plan import PlannedCheck
 from launchgate.config.logs_model import LogsSpec
 from launchgate.config.model import Config
@@ -74,7 +80,8 @@ async def check_logs(
     started: Sequence[float] = (),
 ) -> CheckResult:
     spec = config.logs
-    assert spec is not None  # planned only with a logs section
+    if spec is None:  # unreachable: planned only with a logs section
+        raise RuntimeError("the log check needs a logs section")
     began = time.perf_counter()
     wanted = needles(ctx.redactor.canaries(), config, ctx.variables)
     if not wanted:
@@ -86,9 +93,7 @@ async def check_logs(
         )
     search = Search(wanted, ctx.redactor.redact)
     since = started[0] if started else ctx.clock.time()
-    scans = [
-        await _scan(ctx, spec, i, windows[i], search, since) for i in range(len(spec.sources))
-    ]
+    scans = [await _scan(ctx, spec, i, windows[i], search, since) for i in range(len(spec.sources))]
     return _decide(scans, search, time.perf_counter() - began)
 
 
@@ -110,7 +115,8 @@ async def _scan(
             )
         finally:
             stop.set()  # cancelled by the deadline: the thread stops at its next file
-    assert source.command is not None
+    if source.command is None:  # unreachable: a source is a file or a command
+        raise RuntimeError("a log source without a file or a command")
     moment = datetime.fromtimestamp(int(since), UTC)
     command = render(
         source.command,
@@ -154,9 +160,7 @@ def _decide(scans: Sequence[Scan], search: Search, duration_s: float) -> CheckRe
             message=findings[0].title + more + note,
         )
     if problems:
-        return _result(
-            "error", duration_s, message="could not decide: " + "; ".join(problems)
-        )
+        return _result("error", duration_s, message="could not decide: " + "; ".join(problems))
     return _result("passed", duration_s)
 
 

@@ -59,8 +59,12 @@ def needles(
     canaries: Iterable[Canary], config: Config, variables: Mapping[str, str]
 ) -> tuple[Needle, ...]:
     """Every value this run used that must never reach a log, credentials first."""
-    sent = [text for journey in config.journeys.values() for s in journey.steps
-            for text in sent_strings(s)]
+    sent = [
+        text
+        for journey in config.journeys.values()
+        for s in journey.steps
+        for text in sent_strings(s)
+    ]
     used = {name for text in sent for name in names_in(text)}
     found: dict[str, Needle] = {}
 
@@ -100,9 +104,7 @@ class Search:
                 if len(form) >= MIN_CANARY_LEN:
                     self._by_form.setdefault(form, needle)
         ordered = sorted(self._by_form, key=lambda f: (-len(f), f))
-        self._pattern = (
-            re.compile("|".join(re.escape(f) for f in ordered)) if ordered else None
-        )
+        self._pattern = re.compile("|".join(re.escape(f) for f in ordered)) if ordered else None
 
     def __bool__(self) -> bool:
         return self._pattern is not None

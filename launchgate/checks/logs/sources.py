@@ -98,7 +98,10 @@ class FileWindow:
             if known is not None:
                 if st.st_size == known:
                     continue  # not written since the run began
-                out.append((path, known if st.st_size > known else 0))
+                # Grown: read on from where it was. Shrunk: truncated in place, read it
+                # whole. A compressed file is never appended to: read it whole.
+                grown = st.st_size > known and path.suffix != ".gz"
+                out.append((path, known if grown else 0))
             elif self.started is None or st.st_mtime >= self.started - _SLACK_S:
                 out.append((path, 0))
         return out
@@ -206,7 +209,8 @@ async def read_command(
         )
     except OSError as exc:
         return b"", f"could not start: {exc.strerror or exc}"
-    assert proc.stdout is not None
+    if proc.stdout is None:  # unreachable: stdout is a pipe
+        raise RuntimeError("the command's output is not a pipe")
     out = bytearray()
     try:
         async with asyncio.timeout(timeout_s):
