@@ -36,6 +36,7 @@ from launchgate.checks.email import plan_email
 from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.learning import redaction_hooks
 from launchgate.checks.login_rate_limit import plan_security
+from launchgate.checks.logs import plan_logs
 from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
 from launchgate.checks.readiness import plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
@@ -77,6 +78,9 @@ PLANNERS: tuple[Planner, ...] = (
     # Last of the checks on the app: its burst of wrong passwords locks the run's own
     # account, and nothing measured after it could be disturbed by that.
     plan_security,
+    # After every check of the app, whatever their outcome: it reads what they made
+    # the app write to its logs.
+    plan_logs,
     plan_email,
     plan_secret_scan,
 )
@@ -94,7 +98,9 @@ def plan_checks(config: Config) -> tuple[PlannedCheck, ...]:
     base = tuple(p.check_id for p in readiness)
     rest = [check for planner in PLANNERS for check in planner(config, base)]
     needed = {need for check in rest for need in check.needs}
-    return (*(p for p in readiness if p.check_id in needed), *rest)
+    plan = [*(p for p in readiness if p.check_id in needed), *rest]
+    app = tuple(p.check_id for p in plan if p.kind not in OFFLINE_KINDS and not p.last)
+    return tuple(dataclasses.replace(p, after=(*p.after, *app)) if p.last else p for p in plan)
 
 
 def needs_target(config: Config) -> bool:
@@ -140,6 +146,25 @@ def _severity_rules(loaded: LoadedConfig, plan: Sequence[PlannedCheck]) -> Sever
     return rules
 
 
+def _described_secrets(loaded: LoadedConfig, target_url: str) -> list[tuple[str, str]]:
+    """(value, what it is) of the secrets known before the run, for the log check."""
+    config = loaded.config
+    probe = config.probe
+    described = [
+        (value, f"the value of ${name}")
+        for value, name in zip(loaded.secret_values, loaded.secret_names, strict=False)
+    ]
+    urls = (("target", target_url), ("probe.compare", probe.control_url if probe else None))
+    for where, url in urls:
+        password = _url_password(url or "")
+        if password:
+            described.append((password, f"the password in the {where} URL"))
+    described += [(value, "a secret of on_fail.webhook") for value in hook_secrets(config.on_fail)]
+    for name, hook in config.webhooks.items():
+        described.append((hook.secret, f"the signing secret of webhooks.{name}"))
+    return described
+
+
 def _url_password(url: str) -> str | None:
     try:
         password = urlsplit(url).password
@@ -173,9 +198,14 @@ class Run:
         if register_secrets:
             for value in known_secrets(loaded, target_url):
                 self.redactor.add(value)
+        # Described for the log check; a value registered above is only described, and
+        # a webhook's signing secret written in the file is masked from now on too.
+        for value, what in _described_secrets(loaded, target_url):
+            self.redactor.describe(value, what)
         self.run_id = secrets.token_hex(4)
         password = secrets.token_urlsafe(15) + "aA1!"  # meets common complexity rules
         self.redactor.add(password)
+        self.redactor.describe(password, "the throwaway signup password ({{ run.password }})")
         gen = self.config.generate
         self.variables = {
             "run.id": self.run_id,
@@ -224,6 +254,9 @@ class Run:
             self._started_at = datetime.now(UTC)
             self._started_mono = self.clock.monotonic()
             self._deadline = self._started_mono + self.config.target.deadline
+            for planned in self.plan:
+                if planned.on_start is not None:
+                    planned.on_start(self.ctx)
 
     def elapsed(self) -> float:
         """Seconds since the first check started; 0 before."""

@@ -51,7 +51,7 @@ CheckStatus = Literal["passed", "failed", "error", "skipped"]
 run deadline). ``skipped``: not run, because a prerequisite did not pass."""
 
 CheckKind = Literal[
-    "readiness", "journey", "webhook", "probe", "edge", "email", "secrets", "security"
+    "readiness", "journey", "webhook", "probe", "edge", "email", "secrets", "security", "logs"
 ]
 
 

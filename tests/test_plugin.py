@@ -57,7 +57,7 @@ def test_one_item_per_check_in_dependency_order(pytester: pytest.Pytester, gated
         "-p",
         "no:cacheprovider",
     )
-    result.assert_outcomes(passed=35)  # 32, and issue 16's three checks
+    result.assert_outcomes(passed=36)  # 32, and issue 16's three checks and the log check
     result.stdout.fnmatch_lines(
         [
             "*launchgate.yml::readiness PASSED*",
@@ -72,13 +72,15 @@ def test_one_item_per_check_in_dependency_order(pytester: pytest.Pytester, gated
             "*launchgate.yml::edge::tls PASSED*",
             "*launchgate.yml::edge::private-cache::dashboard PASSED*",
             "*launchgate.yml::security::login-rate-limit PASSED*",
+            "*launchgate.yml::logs::leaks PASSED*",
             "*verdict: PASS*",
         ]
     )
     junit = ET.parse(pytester.path / "out.xml").getroot()
     # pytest's JUnit writer splits node ids at "::" into classname and name.
     cases = [(case.get("classname"), case.get("name")) for case in junit.iter("testcase")]
-    assert len(cases) == 35
+    assert len(cases) == 36
+    assert ("launchgate.yml.logs", "leaks") in cases
     assert ("launchgate.yml.journey", "login") in cases
     assert ("launchgate.yml.webhook.billing", "forged") in cases
     # The gate's own reports are written too, with the same verdict.
@@ -124,7 +126,7 @@ def test_hand_written_tests_use_the_fixtures(pytester: pytest.Pytester, gated) -
     result = pytester.runpytest_subprocess(
         "--launchgate", "--launchgate-url", server.url, "-v", "-p", "no:cacheprovider"
     )
-    result.assert_outcomes(passed=37)
+    result.assert_outcomes(passed=38)
     result.stdout.fnmatch_lines(["*test_mine.py::test_plan PASSED*"])
 
 
@@ -190,7 +192,7 @@ def test_the_compare_url_option_gates_the_target_against_a_live_control(
         "-p",
         "no:cacheprovider",
     )
-    result.assert_outcomes(passed=32, failed=3)
+    result.assert_outcomes(passed=33, failed=3)
     result.stdout.fnmatch_lines(
         ["probe::dashboard::regression failed: dashboard: *vs the control's *in the same window*"]
     )

@@ -61,6 +61,9 @@ edge:
 security:
   login_rate_limit:
     journey: signup
+logs:
+  sources:
+    - /var/log/app.log
 """
 
 
@@ -90,6 +93,7 @@ EXPECTED = {
     "edge::alias::http://shop.example.com/store": (("edge", "aliases", 1), "/store"),
     "edge::private-cache::dashboard": (("edge", "private_pages", "dashboard"), "    dashboard:"),
     "security::login-rate-limit": (("security", "login_rate_limit"), "  login_rate_limit:"),
+    "logs::leaks": (("logs",), "logs:"),
 }
 
 
@@ -111,7 +115,8 @@ def test_every_planned_check_has_a_line(loaded: LoadedConfig) -> None:
         assert config_line(config_key(planned.check_id, loaded.config), loaded.locations)
         kinds.add(planned.kind)
     assert kinds == {
-        *("readiness", "journey", "webhook", "probe", "edge", "email", "secrets", "security")
+        *("readiness", "journey", "webhook", "probe", "edge", "email", "secrets", "security"),
+        "logs",
     }
 
 

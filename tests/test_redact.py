@@ -483,3 +483,26 @@ def test_card_masking_never_leaves_a_card_behind(text: str) -> None:
     out = Redactor().redact(text)
     for run in re.findall(r"[0-9]+(?:[ -][0-9]+)*", out):
         assert not cardnumbers.is_card_number(re.sub(r"[ -]", "", run))
+
+
+def test_the_redactor_says_what_each_credential_is_for_the_log_check():
+    r = Redactor()
+    r.describe("S3cret-Value-123", "the value of $DB_PASSWORD")
+    r.describe("S3cret-Value-123", "something else")  # the first description wins
+    r.learn_headers(
+        [
+            ("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.abcdefgh"),
+            ("set-cookie", "lg_session=Zk3b9QqL2xN8vR4tYw7p; Path=/"),
+            ("set-cookie", "theme=dark; Path=/"),
+            ("stripe-signature", "t=1764777600,v1=" + "ab" * 32),
+        ]
+    )
+    described = {c.value: c.what for c in r.canaries()}
+    assert described["S3cret-Value-123"] == "the value of $DB_PASSWORD"
+    assert (
+        described["eyJhbGciOiJIUzI1NiJ9.abcdefgh"] == "the Bearer token of the authorization header"
+    )
+    assert described["Zk3b9QqL2xN8vR4tYw7p"] == "the cookie lg_session"
+    assert described["ab" * 32] == "the value of the stripe-signature header"
+    assert "dark" not in described and "1764777600" not in described  # masked, not searched
+    assert "dark" in r and r.redact("v1=" + "ab" * 32) == f"v1={MASK}"

@@ -3,7 +3,8 @@
 An id is ``kind``, then a ``name`` and an ``aspect`` where the kind has them, joined by
 ``::``: ``readiness``, ``journey::login``, ``webhook::billing::forged``,
 ``probe::home::p95``, ``edge::dns::www.example.com``, ``email::dkim::s1``,
-``security::login-rate-limit``. Reports, baselines, ``--lf`` and ``-k`` key on these
+``security::login-rate-limit``, ``logs::leaks``. Reports, baselines, ``--lf`` and ``-k``
+key on these
 strings, so every builder here returns exactly the text earlier versions wrote by hand.
 
 Only the first two separators split: an edge alias's URL may itself hold ``::``
@@ -20,6 +21,7 @@ from launchgate.redact import Redactor
 from launchgate.results import CheckKind
 
 __all__ = [
+    "LOGS_ID",
     "PROBE_ID",
     "READINESS_ID",
     "SECRETS_ID",
@@ -44,6 +46,7 @@ SEP = "::"
 READINESS_ID = "readiness"
 PROBE_ID = "probe"
 SECRETS_ID = "secrets::scan"
+LOGS_ID = "logs::leaks"
 
 _KINDS: frozenset[str] = frozenset(get_args(CheckKind))
 # Kinds whose one check is the kind itself: no name follows.

@@ -12,6 +12,7 @@ it: an error page that echoes it back, a log line, an exception.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,17 @@ from launchgate.redact import Redactor, looks_secret_name
 __all__ = ["learn_request", "redaction_hooks"]
 
 _Hook = Callable[..., Awaitable[None]]
+
+# Fields whose value is a credential in itself, described for the log check; other
+# secret-looking fields (a CSRF token) are masked without being called a credential.
+_PASSWORD_FIELD = re.compile(r"password|passwd|pwd|passphrase|secret|api_?key", re.IGNORECASE)
+
+
+def _learn(redactor: Redactor, name: str, value: str) -> None:
+    if _PASSWORD_FIELD.search(name):
+        redactor.describe(value, f"the password sent in the {name} field")
+    else:
+        redactor.add(value, warn_if_short=False)
 
 
 def redaction_hooks(redactor: Redactor) -> dict[str, list[_Hook]]:
@@ -53,31 +65,35 @@ def learn_request(redactor: Redactor, request: httpx.Request) -> None:
         fields = parse_qsl(text, keep_blank_values=True)
         for name, value in fields:
             if looks_secret_name(name):
-                redactor.add(value, warn_if_short=False)
+                _learn(redactor, name, value)
     elif content_type == "application/json" or content_type.endswith("+json"):
         try:
             document = json.loads(text)
         except ValueError:
             return
-        for value in _secret_json_values(document):
-            redactor.add(value, warn_if_short=False)
+        for key, value in _secret_json_values(document):
+            _learn(redactor, key, value)
 
 
-def _secret_json_values(node: object, *, under_secret: bool = False) -> list[str]:
-    """String values under secret-looking keys, at any depth (everything under
+def _secret_json_values(
+    node: object, *, under_secret: bool = False, key: str = ""
+) -> list[tuple[str, str]]:
+    """(key, string value) under secret-looking keys, at any depth (everything under
     ``{"credentials": {...}}`` counts)."""
     if isinstance(node, str):
-        return [node] if under_secret else []
+        return [(key, node)] if under_secret else []
     if isinstance(node, dict):
         return [
             found
-            for key, value in node.items()
+            for name, value in node.items()
             for found in _secret_json_values(
-                value, under_secret=under_secret or looks_secret_name(str(key))
+                value, under_secret=under_secret or looks_secret_name(str(name)), key=str(name)
             )
         ]
     if isinstance(node, list):
         return [
-            found for item in node for found in _secret_json_values(item, under_secret=under_secret)
+            found
+            for item in node
+            for found in _secret_json_values(item, under_secret=under_secret, key=key)
         ]
     return []

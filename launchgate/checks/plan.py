@@ -68,6 +68,12 @@ class PlannedCheck:
     # Check ids that run first whatever their outcome: this check copes without them
     # (the probe measures what it can when a session journey failed).
     after: tuple[str, ...] = ()
+    # Judges what the other checks of the app did (the log check reads what they made
+    # the app write): it runs after every one of them, whatever their outcome.
+    last: bool = False
+    # Called once as the run starts, before any check: a check that judges the run's
+    # window notes where "before the run" ends (how long each log file was).
+    on_start: Callable[[CheckContext], None] | None = field(default=None, compare=False, repr=False)
 
     def result(
         self,

@@ -39,6 +39,7 @@ class LoadedConfig:
     path: Path
     locations: Locations
     secret_values: tuple[str, ...]  # values of the `secrets:` variables that are set
+    secret_names: tuple[str, ...] = ()  # their names, in the same order
 
 
 def load_config(path: Path, environ: Mapping[str, str]) -> LoadedConfig:
@@ -65,8 +66,9 @@ def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> LoadedCon
             ConfigProblem(path, 1, "", "expected a mapping of keys (target:, journeys:, …)")
         )
     config = validate_config(doc.data, source=path, locations=doc.locations)
-    secret_values = tuple(environ[name] for name in config.secrets if environ.get(name))
-    return LoadedConfig(config, path, doc.locations, secret_values)
+    names = tuple(name for name in config.secrets if environ.get(name))
+    secret_values = tuple(environ[name] for name in names)
+    return LoadedConfig(config, path, doc.locations, secret_values, names)
 
 
 def validate_config(

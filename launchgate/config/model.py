@@ -42,6 +42,7 @@ from launchgate.config.hosts import (
     parse_resolve,
     parse_target_url,
 )
+from launchgate.config.logs_model import LogsSpec
 from launchgate.config.owners_model import OwnersSpec
 from launchgate.config.security_model import SecuritySpec
 from launchgate.config.watch_model import WatchSpec
@@ -619,6 +620,11 @@ class Config(_Model):
     security: SecuritySpec = Field(
         default_factory=SecuritySpec,
         description="Checks of the app's own defences (off unless configured).",
+    )
+    logs: LogsSpec | None = Field(
+        None,
+        description="The app's logs for the run: after the journeys and the probe they "
+        "are searched for every secret the run used (log hygiene, by canary).",
     )
     on_fail: OnFailSpec | None = Field(
         None,

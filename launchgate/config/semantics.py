@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from launchgate.config.edge_rules import edge_problems
 from launchgate.config.jsonpath import JsonPathError, compile_path
+from launchgate.config.logs_model import LOG_TEMPLATE_NAMES
 from launchgate.config.model import Config, JourneySpec, StepSpec
 from launchgate.config.owners_model import owners_problems
 from launchgate.config.security_rules import security_problems
@@ -74,6 +75,16 @@ def semantic_problems(config: Config) -> list[Problem]:
                 compile_path(hook.replay.verify.count)
             except JsonPathError as exc:
                 problems.append(((*key, "count"), str(exc)))
+    if config.logs is not None:
+        for i, source in enumerate(config.logs.sources):
+            if source.command is not None:
+                problems.extend(
+                    _template_refs(
+                        ("logs", "sources", i, "command"),
+                        source.command,
+                        GENERATED_NAMES | LOG_TEMPLATE_NAMES,
+                    )
+                )
     problems.extend(watch_problems(config))
     cycle = _find_cycle(config)
     if cycle:

@@ -6,7 +6,8 @@ at startup and, when it lives in a temp directory of its own, removed at shutdow
 
 ``app.state`` holds ``settings`` (:class:`DemoSettings`), ``faults`` (the live
 :class:`FaultSet`, read by handlers on every request), ``throttle`` (the failed
-logins, :class:`LoginThrottle`) and, once started, ``store``
+logins, :class:`LoginThrottle`), ``applog`` (its log file, :class:`AppLog`) and, once
+started, ``store``
 and, when the runner handed over an HTTPS listener, ``https_port``.
 """
 
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from launchgate.demo import admin, views, webhooks
+from launchgate.demo.applog import AccessLogMiddleware, AppLog
 from launchgate.demo.canonical import CanonicalHostMiddleware
 from launchgate.demo.context import settings_of, store_of
 from launchgate.demo.db import Store, connect, drop_invoice_index
@@ -57,6 +59,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Starlette:
         # Outermost first: the edge's redirects carry the security headers too; the
         # flaky-5xx fault sits innermost, where the app itself would fail.
         middleware=[
+            Middleware(AccessLogMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(CanonicalHostMiddleware),
             Middleware(FlakyMiddleware),
@@ -66,6 +69,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Starlette:
     app.state.settings = settings
     app.state.faults = FaultSet(settings.faults)
     app.state.throttle = LoginThrottle()
+    app.state.applog = AppLog(settings.log_path)
     return app
 
 

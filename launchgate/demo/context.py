@@ -12,12 +12,13 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
+from launchgate.demo.applog import AppLog
 from launchgate.demo.db import Store
 from launchgate.demo.faults import FaultSet
 from launchgate.demo.settings import DemoSettings
 from launchgate.demo.throttle import LoginThrottle
 
-__all__ = ["faults_of", "settings_of", "store_of", "throttle_of"]
+__all__ = ["applog_of", "faults_of", "settings_of", "store_of", "throttle_of"]
 
 _T = TypeVar("_T")
 
@@ -32,6 +33,10 @@ def faults_of(request: Request) -> FaultSet:
 
 def store_of(request: Request) -> Store:
     return _state(request, "store", Store)
+
+
+def applog_of(request: Request) -> AppLog:
+    return _state(request, "applog", AppLog)
 
 
 def throttle_of(request: Request) -> LoginThrottle:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from launchgate.checks.ids import (
+    LOGS_ID,
     edge_id,
     edge_private_cache_id,
     journey_id,
@@ -56,6 +57,10 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "render-blocking-script": (
             "the home page's <head> loads a third-party script without async or defer"
         ),
+        "log-leaks-token": (
+            "the app's log prints every request's Authorization and Cookie headers"
+        ),
+        "log-leaks-password": "the app's log prints the login form, password included",
     }
 )
 """Fault name -> one line saying what breaks, for ``--help`` and error messages."""
@@ -77,6 +82,8 @@ CAUGHT_BY: Mapping[str, str] = MappingProxyType(
         "no-login-rate-limit": security_id("login-rate-limit"),
         # Medium: it blocks because the demo's gate fails on medium (launchgate.yml).
         "render-blocking-script": edge_id("render-blocking"),
+        "log-leaks-token": LOGS_ID,
+        "log-leaks-password": LOGS_ID,
     }
 )
 """Fault name -> the id of the check of the demo's gate that fails, blocking, when the

@@ -167,7 +167,15 @@ class DemoServer:
             "LAUNCHGATE_DEMO_HTTPS_PORT": str(self.https_port),
             "LAUNCHGATE_DEMO_CA_BUNDLE": str(self.ca_bundle),
             "LAUNCHGATE_DEMO_NAMESERVER": self.nameserver,
+            "LAUNCHGATE_DEMO_LOG": str(self.log_path),
         }
+
+    @property
+    def log_path(self) -> Path:
+        """The app's log file (``launchgate.demo.applog``), removed by :meth:`stop`."""
+        if self._tmp is None:
+            raise RuntimeError("the demo server has not been started")
+        return self._tmp / "app.log"
 
     @property
     def pid(self) -> int:
@@ -315,6 +323,7 @@ class DemoServer:
         if source_root is not None:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, (source_root, env.get("PYTHONPATH"))))
         env[ENV_PREFIX + "DB"] = str(tmp / "demo.sqlite3")  # removed with tmp by stop()
+        env[ENV_PREFIX + "LOG"] = str(tmp / "app.log")  # the app's log, for the log check
         env.update(self._settings_env)
         if self._certs is not None:
             env[ENV_PREFIX + "TLS_FD"] = str(tls_fd)

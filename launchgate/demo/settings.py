@@ -72,6 +72,8 @@ class DemoSettings:
     # known slowdown can be injected. The demo's own pages answer in a few ms, under
     # the regression gate's 10 ms floor, where no 30 % change could ever count.
     dashboard_work_ms: float = 0.0
+    # The app's log file (applog.py); None: no log is written.
+    log_path: Path | None = None
 
     @property
     def public_hosts(self) -> frozenset[str]:
@@ -89,6 +91,7 @@ class DemoSettings:
         standard_secret = get("STANDARD_SECRET") or DEFAULT_STANDARD_SECRET
         standard_secret_key(standard_secret)  # refuse a malformed secret at startup
         db = get("DB")
+        log = get("LOG")
         tls_fd = get("TLS_FD")
         cert, key = get("TLS_CERT"), get("TLS_KEY")
         if tls_fd is not None and not (cert and key):
@@ -117,6 +120,7 @@ class DemoSettings:
             dashboard_work_ms=_float(
                 get("DASHBOARD_WORK_MS"), "DASHBOARD_WORK_MS", 0.0, high=_MAX_DASHBOARD_WORK_MS
             ),
+            log_path=Path(log) if log else None,
         )
 
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from launchgate.demo import pages
-from launchgate.demo.context import faults_of, settings_of, store_of, throttle_of
+from launchgate.demo.context import applog_of, faults_of, settings_of, store_of, throttle_of
 from launchgate.demo.db import Store, User
 from launchgate.demo.forms import (
     CSRF_FIELD,
@@ -134,6 +134,8 @@ async def login(request: Request) -> Response:
     form = await _checked_form(request)
     if isinstance(form, Response):
         return form
+    if faults_of(request).is_on("log-leaks-password"):
+        applog_of(request).login_form(form)
     email = form.get("email", "").strip().lower()
     address = request.client.host if request.client else "unknown"
     throttle = None if faults_of(request).is_on("no-login-rate-limit") else throttle_of(request)

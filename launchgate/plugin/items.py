@@ -180,6 +180,8 @@ def config_key(check_id: str, config: Config) -> KeyPath:
         return ("secret_scan",)
     if cid.kind == "security":
         return ("security", "login_rate_limit")
+    if cid.kind == "logs":
+        return ("logs",)
     if cid.kind == "email":
         return _email_key(cid, config)
     return _edge_key(cid, config)

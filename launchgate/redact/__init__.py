@@ -21,12 +21,14 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from launchgate.redact.cards import mask_card_numbers
 
 __all__ = [
     "MASK",
+    "Canary",
     "Redactor",
     "cut",
     "derived_forms",
@@ -56,6 +58,9 @@ def cut(text: str, limit: int, ellipsis: str = "…") -> str:
 
 MIN_SECRET_LEN = 4
 """A shorter value cannot be masked without shredding ordinary text ("abc" is everywhere)."""
+
+MIN_CREDENTIAL_LEN = 16
+"""A cookie or header part this long is described as a credential (a session id is)."""
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +111,25 @@ def redact_form(fields: Mapping[str, str]) -> dict[str, str]:
     return {name: MASK if looks_secret_name(name) else value for name, value in fields.items()}
 
 
+@dataclass(frozen=True)
+class Canary:
+    """A secret the run used and what it is, worded for "your logs print …": the log
+    check (:mod:`launchgate.checks.logs`) searches the app's logs for each one."""
+
+    value: str
+    what: str  # "the session cookie lg_session", "the value of $DB_PASSWORD"
+
+
 class Redactor:
-    """Masks every known form of every registered secret; ``add`` is safe from any thread."""
+    """Masks every known form of every registered secret; ``add`` is safe from any thread.
+
+    A secret registered with ``what`` (what it is) is also a :class:`Canary`: the one
+    list of the run's secrets serves both masking and the log check."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._forms: dict[str, set[str]] = {}  # secret -> its derived forms
+        self._what: dict[str, str] = {}  # secret -> what it is, for those that say
         # (any form, every form at every start): the first finds whether and where to
         # start, fast; the second, a lookahead, also finds overlapping matches. Rebuilt
         # lazily after ``add``, so a burst of captures costs one compilation.
@@ -159,6 +177,27 @@ class Redactor:
         for secret in new:  # outside the lock: a listener may print, and printing redacts
             for listener in listeners:
                 listener(secret)
+
+    def describe(self, value: str, what: str) -> None:
+        """Say what a secret is ("the cookie lg_session"), registering it if it is new:
+        that makes it a :meth:`canaries` entry. The first description wins."""
+        if value.strip() not in self._forms:
+            self.add(value, warn_if_short=False)
+        self._label(value, what)
+
+    def _label(self, value: str, what: str) -> None:
+        if not what:
+            return
+        with self._lock:
+            for secret in (value.strip(), value):
+                if secret in self._forms:
+                    self._what.setdefault(secret, what)
+
+    def canaries(self) -> tuple[Canary, ...]:
+        """The described secrets, in the order they were described: credentials the
+        run used (passwords, cookies and tokens it received, signing secrets)."""
+        with self._lock:
+            return tuple(Canary(value, what) for value, what in self._what.items())
 
     def _compiled(self) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
         if self._stale:
@@ -233,7 +272,7 @@ class Redactor:
         for name, value in _header_pairs(headers):
             lname = name.strip().lower()
             if lname in ("authorization", "proxy-authorization"):
-                self._add_credentials(value.strip())
+                self._add_credentials(value.strip(), name.strip())
             elif lname == "cookie":
                 for pair in value.split(";"):
                     self._add_cookie(pair)
@@ -241,23 +280,40 @@ class Redactor:
                 for cookie in _COOKIE_FOLD.split(value):
                     self._add_cookie(cookie.partition(";")[0])
             elif _is_secret_header(lname):
+                what = f"the value of the {name.strip()} header"
                 self.add(value, warn_if_short=False)
+                self._label(value, what)
+                # A log may print only the signature of "t=…,v1=<hex>": long parts count too.
+                for part in re.split(r"[,; ]", value):
+                    piece = part.partition("=")[2]
+                    if len(piece) >= MIN_CREDENTIAL_LEN:
+                        self.add(piece, warn_if_short=False)
+                        self._label(piece, what)
 
     def _add_cookie(self, pair: str) -> None:
-        value = pair.partition("=")[2].strip()
+        name, _eq, value = pair.partition("=")
+        value = value.strip()
+        # Only a long cookie is described as a credential: a short one (theme=dark) is
+        # masked to be safe, but finding "dark" in a log would be no leak.
+        what = f"the cookie {name.strip()}" if len(value) >= MIN_CREDENTIAL_LEN else ""
         for form in {value, value.strip('"')}:  # a quoted cookie value travels unquoted too
             self.add(form, warn_if_short=False)
+            self._label(form, what)
 
-    def _add_credentials(self, value: str) -> None:
+    def _add_credentials(self, value: str, header: str = "Authorization") -> None:
         scheme = _AUTH_SCHEME.match(value)
         token = value[scheme.end() - 1 :] if scheme else value
+        kind = scheme.group(1) if scheme else "credential"
         self.add(token, warn_if_short=False)
+        self._label(token, f"the {kind} token of the {header} header")
         if scheme and scheme.group(1).lower() == "basic":
             try:
                 decoded = base64.b64decode(token, validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
                 return
-            self.add(decoded.partition(":")[2], warn_if_short=False)
+            password = decoded.partition(":")[2]
+            self.add(password, warn_if_short=False)
+            self._label(password, f"the password of the Basic credentials in the {header} header")
 
     def _add_encoded(self, value: str) -> None:
         for form in {value, unquote(value), unquote_plus(value)}:

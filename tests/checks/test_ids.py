@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from launchgate.checks.ids import (
+    LOGS_ID,
     PROBE_ID,
     READINESS_ID,
     SECRETS_ID,
@@ -48,6 +49,7 @@ BUILT = {
     "email": (email_id("spf"), "email::spf"),
     "email dkim": (email_dkim_id("s1"), "email::dkim::s1"),
     "security": (security_id("login-rate-limit"), "security::login-rate-limit"),
+    "logs": (LOGS_ID, "logs::leaks"),
 }
 
 

@@ -44,6 +44,7 @@ def test_the_demo_and_starter_configs_load():
         "LAUNCHGATE_DEMO_HTTPS_PORT": "8443",
         "LAUNCHGATE_DEMO_NAMESERVER": "127.0.0.1:5353",
         "LAUNCHGATE_DEMO_CA_BUNDLE": "demo-ca.pem",
+        "LAUNCHGATE_DEMO_LOG": "app.log",
     }
     config = parse_config(demo, FILE, env).config
     assert config.journeys

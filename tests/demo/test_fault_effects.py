@@ -254,7 +254,7 @@ def test_dashboard_slow_is_above_the_target_by_construction() -> None:
 def test_every_fault_names_the_check_that_catches_it() -> None:
     assert set(CAUGHT_BY) == set(FAULTS)
     kinds = {check_id.split("::")[0] for check_id in CAUGHT_BY.values()}
-    assert kinds == {"journey", "webhook", "probe", "edge", "security"}
+    assert kinds == {"journey", "webhook", "probe", "edge", "security", "logs"}
 
 
 def test_the_calibration_baseline_is_keyed_on_the_demo_data() -> None:

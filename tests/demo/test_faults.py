@@ -21,6 +21,7 @@ ALL_FAULTS = {
     *("no-hsts", "public-dashboard-cache", "http-no-redirect", "mixed-content"),
     "cert-expiring",
     *("no-login-rate-limit", "render-blocking-script"),
+    *("log-leaks-token", "log-leaks-password"),
 }
 
 
