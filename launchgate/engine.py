@@ -38,7 +38,7 @@ from launchgate.checks.learning import redaction_hooks
 from launchgate.checks.login_rate_limit import plan_security
 from launchgate.checks.pinning import Pinning, pinned_transport
 from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
-from launchgate.checks.readiness import plan_readiness
+from launchgate.checks.readiness import UNRESOLVED, plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
 from launchgate.clock import Clock, SystemClock
@@ -260,9 +260,10 @@ class Run:
             verb = {"failed": "failed", "error": "could not be decided"}.get(
                 cause.status, "did not pass"
             )
-            result = planned.result(
-                "skipped", f"not run: prerequisite {blocked[0]} {verb}", blocked_by=blocked
-            )
+            message = f"not run: prerequisite {blocked[0]} {verb}"
+            if UNRESOLVED in cause.message:  # skipped *because* DNS failed: say so
+                message += f" ({cause.message})"
+            result = planned.result("skipped", message, blocked_by=blocked)
         else:
             result = self.severities.apply(await self._guarded(planned))
         self.results[check_id] = result

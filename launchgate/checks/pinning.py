@@ -46,7 +46,7 @@ class Pinning:
         }
         self.nameservers = tuple(nameservers)
         self.timeout_s = timeout_s
-        self._answers: dict[str, str | DnsFailure] = {}
+        self._answers: dict[str, str] = {}
 
     @classmethod
     def from_config(
@@ -66,9 +66,13 @@ class Pinning:
             return override
         if _is_ip(host) or not self.nameservers:
             return None
-        if host not in self._answers:
-            self._answers[host] = await self._ask(host)
-        return self._answers[host]
+        known = self._answers.get(host)
+        if known is not None:
+            return known
+        answer = await self._ask(host)
+        if not isinstance(answer, DnsFailure):  # a failure is asked again: readiness waits
+            self._answers[host] = answer
+        return answer
 
     async def _ask(self, host: str) -> str | DnsFailure:
         for rdtype in ("A", "AAAA"):  # IPv4 first: the path most likely to work
