@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from launchgate.checks.pinning import Pinning
+from launchgate.config.hosts import parse_nameserver, parse_resolve
 from launchgate.config.load import parse_config
 from launchgate.demo import DemoServer
 from launchgate.errors import ConfigError
 from launchgate.gate import run_gate
+from launchgate.probe.h1client import H1Origin, ProbeHTTPError, encode_request
 from launchgate.redact import Redactor
 from launchgate.runplan import prepare
 from tests.demo.gating import DEMO_CONFIG
@@ -136,3 +140,36 @@ def test_a_bad_resolve_entry_names_file_line_and_key(tmp_path: Path) -> None:
     assert str(path) in text
     assert ":5" in text or "line 5" in text
     assert "target.resolve" in text
+
+
+@pytest.mark.asyncio
+async def test_the_probe_client_connects_to_the_pinned_address_by_name(
+    demo_server: Callable[..., DemoServer],
+) -> None:
+    server = demo_server()
+    host, port = server.public_host, server.https_port
+    context = ssl.create_default_context(cafile=str(server.ca_bundle))
+    request = encode_request("GET", "/healthz", f"{host}:{port}", ())
+    pinned = H1Origin(
+        host,
+        port,
+        ssl_context=context,
+        max_body=65536,
+        pinning=Pinning([parse_resolve(f"{host}:{port}:127.0.0.1")]),
+    )
+    try:
+        response = await pinned.request(request)
+    finally:
+        pinned.close()
+    assert response.status == 200  # SNI and the certificate check were for the name
+
+    with DnsServer("other.example. 60 IN A 127.0.0.1") as dns:
+        unresolved = H1Origin(
+            host,
+            port,
+            ssl_context=context,
+            max_body=65536,
+            pinning=Pinning(nameservers=[parse_nameserver(dns.address)], timeout_s=2.0),
+        )
+        with pytest.raises(ProbeHTTPError, match="NXDOMAIN"):
+            await unresolved.request(request)
