@@ -128,6 +128,19 @@ def test_an_unresolved_name_skips_the_app_checks_because_of_it(
     assert checks["probe"]["status"] == "skipped"  # never a probe at an unresolved target
 
 
+def test_a_second_entry_for_the_same_host_and_port_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "launchgate.yml"
+    path.write_text(
+        "version: 1\ntarget:\n  url: https://app.launch.example\n  resolve:\n"
+        "    - app.launch.example:443:127.0.0.1\n    - app.launch.example:443:127.0.0.2\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        parse_config(path.read_text(), path, {})
+    text = str(raised.value)
+    assert "target.resolve" in text
+    assert "already overridden by resolve[0]" in text
+
+
 def test_a_bad_resolve_entry_names_file_line_and_key(tmp_path: Path) -> None:
     path = tmp_path / "launchgate.yml"
     path.write_text(
