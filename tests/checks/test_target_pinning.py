@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from launchgate.checks.edge.plan import _state as edge_state
 from launchgate.checks.pinning import Pinning
 from launchgate.config.hosts import parse_nameserver, parse_resolve
 from launchgate.config.load import parse_config
@@ -186,3 +187,24 @@ async def test_the_probe_client_connects_to_the_pinned_address_by_name(
         )
         with pytest.raises(ProbeHTTPError, match="NXDOMAIN"):
             await unresolved.request(request)
+
+
+def test_the_edge_uses_the_target_pins_and_its_own_keys_win(tmp_path: Path) -> None:
+    path = tmp_path / "launchgate.yml"
+    path.write_text(
+        "version: 1\n"
+        "target:\n  url: https://app.launch.example\n"
+        "  resolve: [app.launch.example:443:127.0.0.1, app.launch.example:80:127.0.0.1]\n"
+        "  nameservers: [127.0.0.1:5353]\n"
+        "edge:\n  url: https://app.launch.example\n"
+        "  resolve: [app.launch.example:80:127.0.0.9]\n"
+    )
+    config = parse_config(path.read_text(), path, {}).config
+    assert config.edge is not None
+    network = edge_state(config, config.edge).network
+
+    assert network.overrides == {
+        ("app.launch.example", 443): "127.0.0.1",  # from target.resolve
+        ("app.launch.example", 80): "127.0.0.9",  # edge.resolve wins for its HOST:PORT
+    }
+    assert [str(ns) for ns in network.nameservers] == ["127.0.0.1:5353"]
