@@ -37,8 +37,9 @@ from launchgate.checks.journeys import plan_journeys
 from launchgate.checks.learning import redaction_hooks
 from launchgate.checks.login_rate_limit import plan_security
 from launchgate.checks.logs import plan_logs
+from launchgate.checks.pinning import Pinning, pinned_transport
 from launchgate.checks.plan import CheckOutcome, Measured, PlannedCheck, Planner
-from launchgate.checks.readiness import plan_readiness
+from launchgate.checks.readiness import UNRESOLVED, plan_readiness
 from launchgate.checks.secrets import plan_secret_scan
 from launchgate.checks.webhooks import plan_webhooks
 from launchgate.clock import Clock, SystemClock
@@ -217,6 +218,10 @@ class Run:
         self._on_result = on_result
         self._on_start = on_start
         self.ssl_verify = self._ssl_context()
+        target = self.config.target
+        self.pinning = Pinning.from_config(
+            target.resolve, target.nameservers, timeout_s=target.timeout
+        )
         self.environ = environ if environ is not None else {}
         self.ctx = CheckContext(
             base_url=target_url,
@@ -225,7 +230,9 @@ class Run:
             variables=self.variables,
             clock=self.clock,
             make_client=self._make_client,
-            resolve_hosts=transport is None,
+            # With pinning, the transport resolves (and names a DNS failure) itself.
+            resolve_hosts=transport is None and self.pinning is None,
+            pinning=self.pinning,
             user_agent=self.user_agent,
             ssl_verify=self.ssl_verify,
             environ=self.environ,
@@ -286,9 +293,10 @@ class Run:
             verb = {"failed": "failed", "error": "could not be decided"}.get(
                 cause.status, "did not pass"
             )
-            result = planned.result(
-                "skipped", f"not run: prerequisite {blocked[0]} {verb}", blocked_by=blocked
-            )
+            message = f"not run: prerequisite {blocked[0]} {verb}"
+            if UNRESOLVED in cause.message:  # skipped *because* DNS failed: say so
+                message += f" ({cause.message})"
+            result = planned.result("skipped", message, blocked_by=blocked)
         else:
             result = self.severities.apply(await self._guarded(planned))
         self.results[check_id] = result
@@ -420,7 +428,11 @@ class Run:
             cookies=cookies,
             verify=self.ssl_verify,
             timeout=httpx.Timeout(target.timeout),
-            transport=self._transport,
+            # A transport of its own per client (closed with it); pinned, it connects
+            # where target.resolve / target.nameservers say.
+            transport=self._transport
+            if self._transport is not None or self.pinning is None
+            else pinned_transport(self.pinning, self.ssl_verify),
             # Proxies from the environment would send our traffic (and credentials)
             # somewhere the config does not name.
             trust_env=False,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from launchgate.checks.pinning import Pinning
 from launchgate.clock import Clock
 from launchgate.config.model import TargetSpec
 from launchgate.redact import Redactor
@@ -41,6 +42,7 @@ class CheckContext:
     resolve_hosts: bool = True  # off when a test transport stands in for the network
     user_agent: str = "launchgate"
     ssl_verify: ssl.SSLContext | bool = True
+    pinning: Pinning | None = None  # target.resolve / target.nameservers, when set
     progress: Callable[[str], None] | None = None  # a live status line, when on a terminal
     environ: Mapping[str, str] = field(default_factory=dict)
     workdir: Path = field(default_factory=Path.cwd)  # relative paths (baselines) start here

@@ -31,6 +31,7 @@ from launchgate.checks.bounded_body import (
     UnsupportedEncoding,
     read_bounded,
 )
+from launchgate.checks.pinning import PinnedDnsError
 from launchgate.checks.redirect_policy import (
     MAX_REDIRECTS,
     REDIRECT_CODES,
@@ -320,6 +321,8 @@ def describe_error(exc: httpx.HTTPError) -> tuple[FailureKind, str]:
     if isinstance(exc, httpx.TimeoutException):
         return "timeout", "timed out waiting for the server"
     if isinstance(exc, httpx.ConnectError):
+        if isinstance(root, PinnedDnsError):
+            return "dns", str(root)
         if isinstance(root, ConnectionRefusedError) or _errno(root) == errno.ECONNREFUSED:
             return "refused", "connection refused (nothing is listening there)"
         text = str(root) or str(exc)

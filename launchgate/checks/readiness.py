@@ -34,7 +34,7 @@ from launchgate.config.model import Config, ReadinessSpec
 from launchgate.config.units import format_duration
 from launchgate.results import CheckResult, Finding, Severity, StepRecord
 
-__all__ = ["MIN_ATTEMPT_S", "READINESS_ID", "check_readiness", "plan_readiness"]
+__all__ = ["MIN_ATTEMPT_S", "READINESS_ID", "UNRESOLVED", "check_readiness", "plan_readiness"]
 
 MIN_ATTEMPT_S = 0.25  # (or request_timeout, if shorter) the least time an attempt gets
 MIN_PAUSE_S = 0.01  # whatever the config says, at most 100 attempts a second
@@ -63,6 +63,9 @@ def plan_readiness(config: Config) -> list[PlannedCheck]:
             run=partial(check_readiness, spec=spec),
         )
     ]
+
+
+UNRESOLVED = "the target's name does not resolve"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,10 @@ async def check_readiness(ctx: CheckContext, *, spec: ReadinessSpec) -> CheckRes
     # its "timed out" would hide what the app actually answered. Tell the last full one.
     telling = next((a for a in reversed(attempts) if a.full), last)
     cause = telling.cause if telling else "no attempt could be made"
+    if telling is not None and telling.kind == "dns":
+        # Named first: the checks this one blocks quote it (engine), so no app check
+        # reads as if the app had been tried.
+        cause = f"{UNRESOLVED}: {cause}"
     title = (
         f"not ready after {format_duration(elapsed)} "
         f"({len(attempts)} attempt{'s' if len(attempts) != 1 else ''}): {cause}"

@@ -10,7 +10,7 @@ from launchgate.config.model import Config
 from launchgate.config.template import GENERATED_NAMES, names_in
 from launchgate.config.yamlsource import KeyPath
 
-__all__ = ["edge_problems"]
+__all__ = ["duplicate_overrides", "edge_problems"]
 
 Problem = tuple[KeyPath, str]
 
@@ -29,16 +29,7 @@ def edge_problems(config: Config, session_captures: dict[str, set[str]]) -> Iter
         elif str(url) in seen:
             yield ("edge", "aliases", i), f"the same URL as aliases[{seen[str(url)]}]"
         seen.setdefault(str(url), i)
-    overrides: dict[tuple[str, int], int] = {}
-    for i, text in enumerate(edge.resolve):
-        entry = parse_resolve(text)
-        where = (entry.host, entry.port)
-        if where in overrides:
-            yield (
-                ("edge", "resolve", i),
-                f"{entry.host}:{entry.port} is already overridden by resolve[{overrides[where]}]",
-            )
-        overrides.setdefault(where, i)
+    yield from duplicate_overrides("edge", edge.resolve)
     names: dict[str, int] = {}
     for i, sub in enumerate(edge.subdomains):
         if sub.name in names:
@@ -56,3 +47,17 @@ def edge_problems(config: Config, session_captures: dict[str, set[str]]) -> Iter
                 if name not in known_names:
                     choices = ", ".join(sorted(known_names))
                     yield (*key, j), f"unknown variable {{{{ {name} }}}} (known here: {choices})"
+
+
+def duplicate_overrides(section: str, texts: list[str]) -> Iterator[Problem]:
+    """A second ``resolve`` entry for the same HOST:PORT (``section``: edge, target)."""
+    overrides: dict[tuple[str, int], int] = {}
+    for i, text in enumerate(texts):
+        entry = parse_resolve(text)
+        where = (entry.host, entry.port)
+        if where in overrides:
+            yield (
+                (section, "resolve", i),
+                f"{entry.host}:{entry.port} is already overridden by resolve[{overrides[where]}]",
+            )
+        overrides.setdefault(where, i)

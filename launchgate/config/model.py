@@ -97,6 +97,17 @@ class TargetSpec(_Model):
     headers: dict[str, str] = Field(
         default_factory=dict, description="Headers sent with every request."
     )
+    resolve: list[ResolveText] = Field(
+        default_factory=list,
+        description="curl-style HOST:PORT:ADDRESS: the app checks (readiness, journeys, "
+        "webhooks, the probe) and the edge connect there; SNI, Host and cookies stay under "
+        "the name. Test a new origin before the DNS cutover.",
+    )
+    nameservers: list[NameserverText] = Field(
+        default_factory=list,
+        description="Ask these DNS servers (IP[:PORT]) for the target's names instead of "
+        "the system resolver; the edge uses them too unless edge.nameservers is set.",
+    )
 
 
 class VersionCheck(_Model):

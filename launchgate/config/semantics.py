@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from launchgate.config.edge_rules import edge_problems
+from launchgate.config.edge_rules import duplicate_overrides, edge_problems
 from launchgate.config.jsonpath import JsonPathError, compile_path
 from launchgate.config.logs_model import LOG_TEMPLATE_NAMES
 from launchgate.config.model import Config, JourneySpec, StepSpec
@@ -97,6 +97,7 @@ def semantic_problems(config: Config) -> list[Problem]:
     else:
         problems.extend(_journey_templates(config))
     captures = {name: session_captures(config, name) for name in config.journeys}
+    problems.extend(duplicate_overrides("target", config.target.resolve))
     problems.extend(edge_problems(config, captures))
     problems.extend(security_problems(config))
     problems.extend(

@@ -188,6 +188,7 @@ async def _run_probe(
         allowed_host=host,
         also_allowed=also_allowed,
         ssl_context=ctx.ssl_verify,
+        pinning=ctx.pinning,
         user_agent=f"{ctx.user_agent} probe",
         progress=_progress(ctx),
     ) as prober:

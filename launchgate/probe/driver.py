@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from launchgate.checks.pinning import Pinning
 from launchgate.probe.h1client import (
     Connection,
     H1Origin,
@@ -103,6 +104,7 @@ class Prober:
         ssl_context: ssl.SSLContext | bool,
         user_agent: str,
         progress: Progress | None = None,
+        pinning: Pinning | None = None,
     ) -> None:
         named = {allowed_host, *also_allowed}  # the target, and a live comparison's control
         for target in targets:
@@ -117,6 +119,7 @@ class Prober:
             t.route: RouteRecorder(t.route, t.method, _path(t.url), t.rate_per_s) for t in targets
         }
         self._ssl = ssl_context
+        self._pinning = pinning
         self._user_agent = user_agent
         self._progress = progress
         self._sent = 0
@@ -141,6 +144,7 @@ class Prober:
                 port,
                 ssl_context=_ssl_context(self._ssl) if scheme == "https" else None,
                 max_body=self.settings.max_body,
+                pinning=self._pinning,
             )
         host_header = f"[{host}]" if ":" in host else host
         if url.port is not None:  # httpx drops a scheme's default port, as browsers do

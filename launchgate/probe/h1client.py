@@ -33,6 +33,7 @@ from launchgate.checks.bounded_body import (
     InvalidEncoding,
     UnsupportedEncoding,
 )
+from launchgate.checks.pinning import PinnedDnsError, Pinning
 
 __all__ = [
     "Completion",
@@ -267,8 +268,10 @@ class H1Origin:
         *,
         ssl_context: ssl.SSLContext | None,
         max_body: int,
+        pinning: Pinning | None = None,
     ) -> None:
         self.host = host
+        self._pinning = pinning
         self.port = port
         self._ssl = ssl_context
         self._max_body = max_body
@@ -321,10 +324,16 @@ class H1Origin:
 
     async def connect(self) -> Connection:
         loop = asyncio.get_running_loop()
+        address = self.host
+        if self._pinning is not None:  # target.resolve: SNI and Host stay the name
+            try:
+                address = await self._pinning.connect_address(self.host, self.port)
+            except PinnedDnsError as exc:
+                raise ProbeHTTPError(str(exc)) from None
         try:
             _, connection = await loop.create_connection(
                 lambda: Connection(self._max_body),
-                self.host,
+                address,
                 self.port,
                 ssl=self._ssl,
                 server_hostname=self.host if self._ssl is not None else None,

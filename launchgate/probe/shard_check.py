@@ -152,6 +152,7 @@ async def _run_shard(
         settings,
         allowed_host=_host(ctx.base_url),
         ssl_context=ctx.ssl_verify,
+        pinning=ctx.pinning,
         user_agent=f"{ctx.user_agent} probe shard {shard}",
     ) as prober:
         await prober.run(duration_s=spec.duration, warmup_s=spec.warmup, ramp_s=spec.ramp)

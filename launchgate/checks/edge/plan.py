@@ -56,7 +56,13 @@ from launchgate.checks.ids import (
     url_id,
 )
 from launchgate.checks.plan import PlannedCheck
-from launchgate.config.hosts import EdgeUrl, parse_edge_url, parse_nameserver, parse_resolve
+from launchgate.config.hosts import (
+    EdgeUrl,
+    ResolveOverride,
+    parse_edge_url,
+    parse_nameserver,
+    parse_resolve,
+)
 from launchgate.config.model import Config, EdgeSpec, SubdomainSpec
 from launchgate.config.semantics import journey_order
 from launchgate.results import Severity
@@ -260,9 +266,17 @@ def _state(config: Config, spec: EdgeSpec) -> EdgeState:
         ssl_context=edge_ssl_context(bundles),
         timeout_s=spec.timeout if spec.timeout is not None else config.target.timeout,
         max_body=config.target.max_body,
-        overrides=[parse_resolve(r) for r in spec.resolve],
-        nameservers=[parse_nameserver(n) for n in spec.nameservers],
+        # One resolver for the run: target.resolve/nameservers apply here too, and the
+        # edge's own keys, as before, win for what they name.
+        overrides=_overrides(config.target.resolve, spec.resolve),
+        nameservers=[parse_nameserver(n) for n in spec.nameservers or config.target.nameservers],
         user_agent=f"launchgate/{__version__} (edge check)",
     )
     named = {canonical.host, *(a.host for a in aliases), *(s.name for s in spec.subdomains)}
     return EdgeState(canonical, http_url, network, frozenset(named), spec.cert_expiry)
+
+
+def _overrides(target: list[str], edge: list[str]) -> list[ResolveOverride]:
+    merged = {(o.host, o.port): o for o in map(parse_resolve, target)}
+    merged.update({(o.host, o.port): o for o in map(parse_resolve, edge)})
+    return list(merged.values())

@@ -64,7 +64,9 @@ def plan_logs(config: Config, base_needs: Sequence[str]) -> list[PlannedCheck]:
             kind="logs",
             title=_TITLE,
             severity=Severity.BLOCKER,
-            needs=(),
+            # A target that never became ready was sent nothing to log: skipped with
+            # the other app checks, not a pass on an empty window.
+            needs=tuple(base_needs),
             last=True,
             on_start=on_start,
             run=partial(check_logs, config=config, windows=windows, started=started),
