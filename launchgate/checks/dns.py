@@ -21,6 +21,7 @@ from launchgate.config.hosts import Nameserver
 __all__ = [
     "DnsAnswer",
     "DnsFailure",
+    "first_address",
     "lookup",
 ]
 
@@ -84,6 +85,23 @@ async def lookup(
         if rrset.rdtype == dns.rdatatype.CNAME
     )
     return DnsAnswer(name, rdtype, records, cnames)
+
+
+async def first_address(
+    host: str, *, nameservers: Sequence[Nameserver], timeout_s: float
+) -> str | DnsFailure:
+    """The first address these nameservers give ``host``, IPv4 first (the path most
+    likely to work); AAAA is asked only when there is no A record."""
+    for rdtype in ("A", "AAAA"):
+        answer = await lookup(host, rdtype, nameservers=nameservers, timeout_s=timeout_s)
+        if not isinstance(answer, DnsFailure):
+            return answer.records[0]
+        if answer.kind != "no_answer":
+            return answer  # NXDOMAIN, SERVFAIL, a timeout: AAAA will not differ
+    where = ", ".join(map(str, nameservers))
+    return DnsFailure(
+        host, "A/AAAA", "no_answer", f"{host} has no A or AAAA record (asked {where})"
+    )
 
 
 def _text(rdata: object) -> str:

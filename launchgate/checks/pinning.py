@@ -20,7 +20,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from launchgate.checks.dns import DnsFailure, lookup
+from launchgate.checks.dns import DnsFailure, first_address
 from launchgate.config.hosts import Nameserver, ResolveOverride, parse_nameserver, parse_resolve
 
 __all__ = ["PinnedDnsError", "Pinning", "pinned_transport"]
@@ -75,18 +75,7 @@ class Pinning:
         return answer
 
     async def _ask(self, host: str) -> str | DnsFailure:
-        for rdtype in ("A", "AAAA"):  # IPv4 first: the path most likely to work
-            answer = await lookup(
-                host, rdtype, nameservers=self.nameservers, timeout_s=self.timeout_s
-            )
-            if not isinstance(answer, DnsFailure):
-                return answer.records[0]
-            if answer.kind != "no_answer":
-                return answer  # NXDOMAIN, SERVFAIL, a timeout: AAAA will not differ
-        where = ", ".join(map(str, self.nameservers))
-        return DnsFailure(
-            host, "A/AAAA", "no_answer", f"{host} has no A or AAAA record (asked {where})"
-        )
+        return await first_address(host, nameservers=self.nameservers, timeout_s=self.timeout_s)
 
     async def connect_address(self, host: str, port: int) -> str:
         """The address to connect to; raises :class:`PinnedDnsError` naming the cause."""

@@ -30,7 +30,7 @@ from launchgate.checks.bounded_body import (
     UnsupportedEncoding,
     read_bounded,
 )
-from launchgate.checks.dns import DnsFailure, lookup
+from launchgate.checks.dns import DnsFailure, first_address
 from launchgate.checks.http import TransportFailure, describe_error, dns_cause
 from launchgate.config.hosts import EdgeUrl, Nameserver, ResolveOverride
 from launchgate.config.units import format_duration
@@ -112,18 +112,7 @@ class EdgeNetwork:
         return self._answers[host]
 
     async def _ask_nameservers(self, host: str) -> str | DnsFailure:
-        for rdtype in ("A", "AAAA"):  # IPv4 first: the path most likely to work
-            answer = await lookup(
-                host, rdtype, nameservers=self.nameservers, timeout_s=self.timeout_s
-            )
-            if not isinstance(answer, DnsFailure):
-                return answer.records[0]
-            if answer.kind != "no_answer":
-                return answer  # NXDOMAIN, SERVFAIL, a timeout: AAAA will not differ
-        where = ", ".join(map(str, self.nameservers))
-        return DnsFailure(
-            host, "A/AAAA", "no_answer", f"{host} has no A or AAAA record (asked {where})"
-        )
+        return await first_address(host, nameservers=self.nameservers, timeout_s=self.timeout_s)
 
     async def get(
         self, url: EdgeUrl, *, headers: Mapping[str, str] | None = None, body: bool = False
