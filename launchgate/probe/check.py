@@ -203,7 +203,7 @@ async def _run_probe(
                 break
             step = min(_EXTEND_STEP_S, spec.max_extend - extended)
             if ctx.progress is not None:
-                ctx.progress(f"probe: figures inconclusive, measuring {step:.0f}s more")
+                ctx.progress(f"probe: figures not yet decisive, measuring {step:.0f}s more")
             await prober.run(duration_s=step)
             extended += step
         whole = prober.measurement(invalid=_invalid(prober.measurement(), spec),
@@ -301,7 +301,7 @@ def _judge(
         )
     summary = f"over {measurement.duration_s:.0f}s: {counts_text(measurement.routes)}"
     if extended:
-        summary += f" (extended by {extended:.0f}s: figures were inconclusive)"
+        summary += f" (extended by {extended:.0f}s: the figures were not yet decisive)"
     if measurement.stopped_early:
         summary += f"; {measurement.stopped_early}"
     findings = _probe_findings(gates, state)
@@ -410,7 +410,7 @@ def _undecided(
     routes = (*measurement.routes, *control.values())
     few = any(r.successes < spec.gates.min_samples for r in routes)
     if spec.control_url is not None:
-        return few or any(c.could_not_decide for c in comparisons.values())
+        return few or any(c.could_not_decide or c.unsettled for c in comparisons.values())
     return few or any(d.undecided for d in decisions.values())
 
 

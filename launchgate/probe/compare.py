@@ -53,6 +53,7 @@ always give the same decision.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Sequence
@@ -76,6 +77,9 @@ class ComparisonDecision:
     control_p95_ms: float
     blocks: int  # paired blocks with samples on both sides
     reason: str
+    # Passed for now, but the interval still reaches past the limit: the probe measures
+    # longer while it may (``probe.max_extend``), and the outcome stands if it runs out.
+    unsettled: bool = False
 
     @property
     def fails(self) -> bool:
@@ -205,6 +209,13 @@ def compare_p95(
     faster_than_floor = ctrl_p95 - cand_p95 > floor_ms
     if ratio < 1.0 / (1.0 + limit_pct / 100.0) and high < 1.0 / beyond and faster_than_floor:
         return decision("improvement", interval, f"{figures}: faster than the control ({band})")
-    return decision(
+    unchanged = decision(
         "unchanged", interval, f"{figures}: within {limit_pct:g}% of the control ({band})"
     )
+    if high > 1.0 + limit_pct / 100.0 and over_floor:
+        # Under the limit, but a slowdown past it is not ruled out: worth more blocks,
+        # not worth failing closed over (unchanged builds on a noisy runner read like
+        # this too). Measured (docs/benchmarks.md, fast-x2-jitter-comp-rule): the misses
+        # of a true ×1.3 beside a CPU hog read ×1.09-×1.18 with intervals up to ×1.58.
+        return dataclasses.replace(unchanged, unsettled=True)
+    return unchanged

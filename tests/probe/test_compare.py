@@ -210,3 +210,35 @@ def test_slower_beyond_the_margin_with_the_interval_past_the_limit_measures_long
         **rule,
     )
     assert inside.interval[1] < 1.2 and inside.outcome == "unchanged"
+
+
+def test_a_pass_whose_interval_reaches_past_the_limit_asks_for_more_blocks() -> None:
+    """Under the limit, the interval reaching both ×1 and past the limit: a pass for now
+    (unchanged builds on a noisy runner read like this), but not a settled one, so the
+    probe measures longer while ``max_extend`` allows; a narrow pass is settled."""
+    rule = {**RULE, "margin_pct": 5.0}
+    found = None
+    for seed in range(300):
+        control = blocks(7000 + seed, median_ms=5.0, n_blocks=9, per_block=25)
+        candidate = blocks(8000 + seed, median_ms=5.0, n_blocks=9, per_block=25, scale=1.15)
+        decision = compare_p95(candidate, control, **rule)
+        low, high = decision.interval
+        if decision.ratio <= 1.2 and low <= 1.05 and high > 1.2:
+            found = decision
+            break
+    assert found is not None
+    assert found.outcome == "unchanged" and not found.fails and not found.could_not_decide
+    assert found.unsettled
+    narrow = compare_p95(
+        blocks(6000, median_ms=20.0, n_blocks=30, per_block=60),
+        blocks(6001, median_ms=20.0, n_blocks=30, per_block=60),
+        **rule,
+    )
+    assert narrow.interval[1] < 1.2 and narrow.outcome == "unchanged" and not narrow.unsettled
+    # Within the timing floor nothing is worth measuring longer either.
+    tiny = compare_p95(
+        blocks(8100, median_ms=0.2, n_blocks=9, per_block=25, scale=1.15),
+        blocks(8101, median_ms=0.2, n_blocks=9, per_block=25),
+        **rule,
+    )
+    assert tiny.outcome == "unchanged" and not tiny.unsettled
