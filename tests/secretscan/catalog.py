@@ -352,6 +352,20 @@ SPECS: dict[str, Spec] = {
     "vault-token": Spec(
         ".env", "VAULT_TOKEN={s}\n", _rand("hvs.", URLSAFE, 90), _x("hvs.", 90), PLACEHOLDER
     ),
+    "doppler-token": Spec(
+        ".github/workflows/deploy.yml",
+        "env:\n  DOPPLER_TOKEN: {s}\n",
+        _rand("dp.st.prd.", ALNUM, 40),
+        _x("dp.st.prd.", 40),
+        PLACEHOLDER,
+    ),
+    "azure-devops-pat": Spec(
+        "azure-pipelines.env",
+        "AZURE_DEVOPS_EXT_PAT={s}\n",
+        lambda rng: _r(rng, ALNUM, 76) + "AZDO" + _r(rng, ALNUM, 4),
+        lambda rng: "x" * 76 + "AZDO" + "xxxx",
+        PLACEHOLDER,
+    ),
     # Data and auth
     "supabase-service-role-key": Spec(
         ".env",
