@@ -1447,4 +1447,13 @@ def build(where: Path, seed: int) -> Corpus:
         last = text.count("\n") + 1
         lookalikes.append(Label(path, last, last, kind_name, INDEPENDENT))
     repo.commit("docs, fixtures and front-end config", files)
+    from saas_holdout import held_out  # it imports this module's helpers
+
+    with tempfile.TemporaryDirectory() as tmp:
+        more, more_fakes = held_out(rng, Path(tmp))
+    repo.commit("api, blog and ops", {label.file: text for label, text in more + more_fakes})
+    secrets += [label for label, _ in more]
+    lookalikes += [label for label, _ in more_fakes]
+    paths = [x.file for x in secrets + lookalikes]
+    assert len(set(paths)) == len(paths), "two labelled values share a file"
     return Corpus(repo, secrets, lookalikes)

@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from saas_corpus import INDEPENDENT, OWN, Corpus, Label, build  # noqa: E402
+from saas_holdout import HELD_OUT  # noqa: E402
 
 from launchgate.secretscan import scan  # noqa: E402
 from launchgate.secretscan.passwords import is_random_password  # noqa: E402
@@ -137,7 +138,7 @@ def score(
     for where in ("history", "side", "tests"):
         of = [s for s in secrets if s.where == where]
         row[f"{where}_found"] = f"{sum(s in found for s in of)}/{len(of)}"
-    for part in (OWN, INDEPENDENT):
+    for part in (OWN, INDEPENDENT, HELD_OUT):
         mine = [s for s in secrets if s.part == part]
         fakes = [f for f in corpus.lookalikes if f.part == part]
         row[part] = {
@@ -343,16 +344,18 @@ def _timed(fn: Callable[[], set[Location]]) -> tuple[set[Location], float]:
 
 
 def _print_row(row: dict[str, object]) -> None:
-    own, ind = row[OWN], row[INDEPENDENT]
+    own, ind, held = row[OWN], row[INDEPENDENT], row[HELD_OUT]
     assert isinstance(own, dict)
     assert isinstance(ind, dict)
+    assert isinstance(held, dict)
     print(
         f"{row['tool']}: {row['found']}/{row['secrets']} found ({row['recall']:.3f}), "
         f"{row['lookalikes_flagged']}/{row['lookalikes']} look-alikes flagged "
         f"({row['lookalike_rate']:.3f}), {row['other_false_positives']} other reports; "
         f"history-only {row['history_found']}, side {row['side_found']}, tests/ "
         f"{row['tests_found']}; own {own['found']} / {own['lookalikes_flagged']}, "
-        f"independent {ind['found']} / {ind['lookalikes_flagged']} ({row['seconds']} s)"
+        f"independent {ind['found']} / {ind['lookalikes_flagged']}, held-out "
+        f"{held['found']} / {held['lookalikes_flagged']} ({row['seconds']} s)"
     )
     missed = row["missed_kinds"]
     assert isinstance(missed, dict)
@@ -412,7 +415,7 @@ def main() -> None:
         }
         for where in ("tree", "tests", "history", "side"):
             summary[f"secrets_{where}"] = sum(s.where == where for s in secrets)
-        for part in (OWN, INDEPENDENT):
+        for part in (OWN, INDEPENDENT, HELD_OUT):
             summary[f"secrets_{part}"] = sum(s.part == part for s in secrets)
             summary[f"lookalikes_{part}"] = sum(f.part == part for f in fakes)
         results["corpus"] = summary

@@ -52,7 +52,9 @@ _ENCRYPTIONS = (
     (re.compile(r"-----BEGIN AGE ENCRYPTED FILE-----|^age1[a-z0-9]{58}$"), "age"),
     (re.compile(r"^vault:v\d+:"), "Vault transit"),
     (re.compile(r"^\$ANSIBLE_VAULT;"), "Ansible Vault"),
-    (re.compile(r"^AQ[A-Za-z0-9+/]{100,}={0,2}$"), "sealed-secrets"),
+    # A SealedSecret value: the session key's length in two bytes (0x0100 for a 2048-bit
+    # controller key, 0x0200 for 4096) then ciphertext, so base64 starting AQ or Ag.
+    (re.compile(r"^A[Qg][A-Za-z0-9+/]{100,}={0,2}$"), "sealed-secrets"),
 )
 # A Twilio SID (AC account, SK API key, PN number, MG messaging service): 2 letters and
 # 32 hex digits, an identifier sent beside its secret, never one itself.

@@ -869,6 +869,21 @@ SPECS: dict[str, Spec] = {
         lambda rng: "${NETRC_PASSWORD}",
         "reference",
     ),
+    "pgpass-password": Spec(
+        ".pgpass",
+        "# host:port:database:user:password\ndb.internal:5432:app:app:{s}\n",
+        _URL_PW,
+        lambda rng: "*",
+        "placeholder",
+        fake_template="db.internal:5432:app:app:{s}\n",
+    ),
+    "command-line-password": Spec(
+        "scripts/restore.sh",
+        "#!/bin/sh\nmysql -u root -p{s} app < dump.sql\n",
+        _URL_PW,
+        lambda rng: "$MYSQL_ROOT_PASSWORD",
+        "reference",
+    ),
     "curl-user-password": Spec(
         "scripts/backup.sh",
         "#!/bin/sh\ncurl -fsS -u backup:{s} https://files.acme.dev/upload\n",

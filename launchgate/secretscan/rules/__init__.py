@@ -64,7 +64,8 @@ READERS: tuple[tuple[str, str, str, str], ...] = (
         "Secret-named keys",
         "generic-secret-assignment",
         "generated passwords and tokens under names such as password, secret, token or "
-        "api_key in .env, YAML (compose, Helm values), JSON, TOML, .tfvars and code",
+        "api_key in .env, YAML (compose, Helm values), JSON, TOML, XML, .tfvars, Terraform "
+        "variable defaults and code (define() and env() defaults too)",
     ),
 )
 
