@@ -142,6 +142,7 @@ def _keywords_in(lowered: str) -> set[str]:
 _FILE_PATH = re.compile(r"^[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{1,5}$")
 _CODE_SUFFIXES = (
     ".py",
+    ".pyi",  # stubs: "password: _PasswordType | None" is an annotation (typeshed, in every venv)
     ".js",
     ".mjs",
     ".cjs",

@@ -179,3 +179,11 @@ def test_a_sealed_secret_value_starting_ag_is_ciphertext() -> None:
     assert _hits(f"spec:\n  data:\n    password: {secret}\n", "k8s/plain.yaml") == [
         (GENERIC_RULE, secret)
     ]
+
+
+def test_a_stub_file_is_code_its_annotations_are_not_values() -> None:
+    # Found by the outside check (a virtualenv's site-packages): typeshed's stubs.
+    stub = "class Handler:\n    password: _PasswordType | None\n    passwd: HTTPPasswordMgr\n"
+    assert _hits(stub, "typeshed/stdlib/http/server.pyi") == []
+    secret = _r(17, ALNUM, 22) + "6p"
+    assert _hits(f'API_TOKEN: str = "{secret}"\n', "acme/settings.pyi") == [(GENERIC_RULE, secret)]
