@@ -202,6 +202,9 @@ _TF_VARIABLE = re.compile(
     r"\bvariable[ \t]+\"(?P<name>[^\"\n]{1,60})\"[ \t]*\{(?P<body>[^{}]{0,2000}?)"
     r"\bdefault[ \t]*=[ \t]*(?P<value>\"[^\"\n]{1,500}\")"
 )
+# An unquoted call with no arguments, as a README's code block writes one:
+# "secrets = SecretsCollection()". Quoted, "Foo()" would be a literal and is judged.
+_CALL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*\(\)$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _HASH = re.compile(
     r"^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]|^\$(?:2[aby]|argon2\w*|5|6)\$"
@@ -380,6 +383,8 @@ def _named_value(name: str, raw: str, whole: str, *, code: bool) -> tuple[str, s
     reason = value_reason(value)  # hashes and ciphertexts first: "$argon2id$" is no $VAR
     if reason:
         return value, reason
+    if not quoted and _CALL.match(value):
+        return value, "a call, not a literal"
     if _HASH.match(value):
         return value, "hash or digest"
     if _PASSWORD_NAME.search(name):

@@ -187,3 +187,13 @@ def test_a_stub_file_is_code_its_annotations_are_not_values() -> None:
     assert _hits(stub, "typeshed/stdlib/http/server.pyi") == []
     secret = _r(17, ALNUM, 22) + "6p"
     assert _hits(f'API_TOKEN: str = "{secret}"\n', "acme/settings.pyi") == [(GENERIC_RULE, secret)]
+
+
+def test_a_call_in_a_readme_is_not_a_value_and_a_token_is() -> None:
+    # Found by the outside check: detect-secrets' own README, "secrets = SecretsCollection()".
+    reasons = _reasons("```python\nsecrets = SecretsCollection()\n```\n", "README.md")
+    assert any("a call" in r for r in reasons), reasons
+    secret = _r(18, ALNUM, 24) + "1c"
+    assert _hits(f"```sh\nexport API_SECRET={secret}\n```\n", "README.md") == [
+        (GENERIC_RULE, secret)
+    ]
