@@ -21,8 +21,9 @@ Each tool runs as users run it, on the checkout of HEAD ("tree"), and on everyth
 can see of the history: launchgate ``--history`` and Kingfisher read git; detect-secrets
 and secretlint do not, so every distinct blob of every commit is written to a flat
 folder (``<commit>/<path>``) that they scan. A report counts as found when it names a
-labelled (file, line) of a secret (any line of a multi-line key); a report on a
-look-alike's line flags that look-alike; any other report is a false positive too. A
+labelled (file, line) of a secret (any line of a multi-line key); a report anywhere in
+a look-alike's file flags that look-alike (each has a file of its own); any other
+report (in a secret's file, off its lines) is a false positive too. A
 peer that is not installed is reported as skipped. ``--peer-speed`` adds
 detect-secrets on the flattened 5,000-commit history (minutes); ``--tune`` prints the
 password threshold's acceptance on generated passwords (``launchgate/secretscan/
@@ -123,7 +124,8 @@ def score(
         if hit is not None:
             found.add(hit)
             continue
-        fake = _at(fake_at, loc)
+        # Each look-alike has a file of its own: a report anywhere in it flags it.
+        fake = next(iter(fake_at.get(loc[0], ())), None)
         if fake is not None:
             flagged.add(fake)
         else:
