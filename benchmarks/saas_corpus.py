@@ -5,7 +5,7 @@ shell scripts), with labelled secrets and look-alikes.
 
 Where the values come from, and why it matters (issue 19 item 4):
 
-- **Own generators** (``KINDS``, ``GENERATED_LOOKALIKES``): written here from each
+- **Own generators** (``KINDS``, ``_lookalike_makers``): written here from each
   provider's *published* format (prefix, length, alphabet, checksum: GitHub's and npm's
   CRC32 in base62, Grafana's CRC32, PyPI's macaroon, age's bech32, JWT claims), with a
   seeded random. None of it imports or inverts launchgate's detectors
@@ -18,6 +18,9 @@ Where the values come from, and why it matters (issue 19 item 4):
   example, GitHub's docs token), and secrets made by the tools that make them in real
   life (``tool_secrets``: ``ssh-keygen``, ``openssl genpkey``, ``openssl rand``). The
   tool-made values are not reproducible from the seed (their count and placement are).
+
+- **Held out** (``benchmarks/saas_holdout.py``, added by ``build``): written after the
+  scanner's fixes for the two parts above, and run once before any change for it.
 
 ``build(where, seed)`` returns the repository and its labels; ``benchmarks/
 secret_scan.py`` scores every tool on it.

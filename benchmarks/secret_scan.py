@@ -8,14 +8,15 @@ on a 5,000-commit history.
 The corpus (``benchmarks/saas_corpus.py``, deterministic from ``--seed`` but for a few
 tool-made keys) is a git repository of a Django app, a Rails sidecar, a Laravel site, a
 front end, Terraform, Kubernetes and Helm, CI workflows and the files clients keep
-credentials in: every kind of secret once in each of four services (115 kinds, 442
-secrets: a fifth only in history, a twelfth only on side branches, some under
-``tests/`` that are live), and 239 look-alikes (public-by-design keys, password hashes,
-encrypted values, digests, unsigned JWTs, fixtures marked fake, and 41 copied by hand
-from public documentation). Its docstring says which part is "own generators" (written
-here from the providers' published formats, not from launchgate's rules) and which is
-"independent" (copied from public sources, or made by ssh-keygen and openssl); the
-scores are given for each part.
+credentials in: 470 secrets of 143 kinds (115 kinds once in each of four services,
+14 made by ssh-keygen and openssl, 28 held out; 88 only in history, 36 only on side
+branches, 20 live under ``tests/``) and 280 look-alikes (public-by-design keys, password
+hashes, encrypted values, digests, unsigned JWTs, fixtures marked fake; 41 copied by
+hand from public documentation, 41 held out). Its docstring says which part is "own
+generators" (written here from the providers' published formats, not from launchgate's
+rules), which is "independent" (copied from public sources, or made by ssh-keygen and
+openssl) and which "held-out" (``benchmarks/saas_holdout.py``); the scores are given
+for each part.
 
 Each tool runs as users run it, on the checkout of HEAD ("tree"), and on everything it
 can see of the history: launchgate ``--history`` and Kingfisher read git; detect-secrets

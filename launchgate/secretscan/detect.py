@@ -11,7 +11,9 @@ around it never decides. A password-named key (``password``, ``*_PASSWORD``,
 :mod:`passwords`; other names need 16 random-looking characters. The path matters only
 for syntax: lock files are skipped by the generic rule, in source code only quoted
 values count (an unquoted value there is a variable, not a literal), and ``.netrc``,
-``.npmrc``, ``.pypirc`` and ``config/master.key`` have rules of their own.
+``.npmrc``, ``.pypirc``, ``.pgpass`` and ``config/master.key`` have rules of their own.
+The same names are also read in a call's default (``define('DB_PASSWORD', '…')``,
+``env()``, ``getenv()``), an XML element and a Terraform variable's ``default``.
 """
 
 from __future__ import annotations
