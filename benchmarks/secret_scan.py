@@ -1,23 +1,31 @@
-"""Benchmark of the secret scan: recall and false positives on a labelled corpus beside
-detect-secrets and secretlint, and scan speed on a 5,000-commit history.
+"""Benchmark of the secret scan: recall and false positives on a labelled repository laid
+out like a small SaaS, beside detect-secrets, secretlint and Kingfisher, and scan speed
+on a 5,000-commit history.
 
     python benchmarks/secret_scan.py [--detect-secrets EXE] [--secretlint DIR]
-        [--sets 10] [--commits 5000] [--seed 1] [--peer-speed] [--tune]
+        [--kingfisher EXE] [--seed 1] [--commits 5000] [--peer-speed] [--tune N]
 
-The corpus is a git repository the script builds, deterministically from ``--seed``,
-out of random, real-format secrets (``tests/secretscan/samples.py``): 32 kinds a set
-(every credential format the scan knows, and generated passwords of 10-20 characters
-from three alphabets under password-named keys in compose, ``.env``, YAML, JSON, TOML,
-Python, JavaScript, Go and a connection URL on a documentation host), some only in
-history (committed, then deleted), some only on a side branch, the rest in the tree;
-and 67 look-alikes a set (documented example keys, placeholders, ``${VAR}``
-references, hashes, public keys by design, fixtures marked fake, word passwords).
+The corpus (``benchmarks/saas_corpus.py``, deterministic from ``--seed`` but for a few
+tool-made keys) is a git repository of a Django app, a Rails sidecar, a Laravel site, a
+front end, Terraform, Kubernetes and Helm, CI workflows and the files clients keep
+credentials in: 470 secrets of 143 kinds (115 kinds once in each of four services,
+14 made by ssh-keygen and openssl, 28 held out; 88 only in history, 36 only on side
+branches, 20 live under ``tests/``) and 280 look-alikes (public-by-design keys, password
+hashes, encrypted values, digests, unsigned JWTs, fixtures marked fake; 41 copied by
+hand from public documentation, 41 held out). Its docstring says which part is "own
+generators" (written here from the providers' published formats, not from launchgate's
+rules), which is "independent" (copied from public sources, or made by ssh-keygen and
+openssl) and which "held-out" (``benchmarks/saas_holdout.py``); the scores are given
+for each part.
 
-detect-secrets and secretlint do not read git history, so every distinct blob is also
-written to a flat folder that all three tools scan; launchgate also scans the
-repository with ``--history``. A report counts as found when it names a labelled
-(file, line); any other reported location is a false positive. A peer that is not
-installed is reported as skipped and the rest runs. ``--peer-speed`` adds
+Each tool runs as users run it, on the checkout of HEAD ("tree"), and on everything it
+can see of the history: launchgate ``--history`` and Kingfisher read git; detect-secrets
+and secretlint do not, so every distinct blob of every commit is written to a flat
+folder (``<commit>/<path>``) that they scan. A report counts as found when it names a
+labelled (file, line) of a secret (any line of a multi-line key); a report anywhere in
+a look-alike's file flags that look-alike (each has a file of its own); any other
+report (in a secret's file, off its lines) is a false positive too. A
+peer that is not installed is reported as skipped. ``--peer-speed`` adds
 detect-secrets on the flattened 5,000-commit history (minutes); ``--tune`` prints the
 password threshold's acceptance on generated passwords (``launchgate/secretscan/
 passwords.py`` quotes it). Raw figures go to ``benchmarks/results/secret_scan.json``.
@@ -26,79 +34,47 @@ passwords.py`` quotes it). Raw figures go to ``benchmarks/results/secret_scan.js
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from saas_corpus import INDEPENDENT, OWN, Corpus, Label, build  # noqa: E402
+from saas_holdout import HELD_OUT  # noqa: E402
 
 from launchgate.secretscan import scan  # noqa: E402
 from launchgate.secretscan.passwords import is_random_password  # noqa: E402
-from tests.secretscan.catalog import catalog_samples  # noqa: E402
 from tests.secretscan.gitrepo import Repo  # noqa: E402
 from tests.secretscan.samples import (  # noqa: E402
     LOWER_DIGITS,
     MIXED_DIGITS,
     WITH_SYMBOLS,
-    Sample,
-    lookalikes,
     password,
-    password_lookalikes,
-    passwords,
-    secrets,
 )
 
 Location = tuple[str, int]
 RESULTS = ROOT / "benchmarks" / "results" / "secret_scan.json"
+_COMMIT_DIR = re.compile(r"^[0-9a-f]{8}$")
 
 
-def kind(s: Sample) -> str:
-    return s.kind or s.rule
-
-
-def build_corpus(
-    where: Path, sets: int, seed: int, *, catalog: bool = False
-) -> tuple[Repo, list[Sample], list[Sample]]:
-    """``catalog``: each set also holds a true sample and a look-alike of every detector
-    of the table (tests/secretscan/catalog.py), a fifth of the secrets only in history
-    and a twelfth only on a side branch."""
-    rng = random.Random(seed)
-    repo = Repo(where / "corpus")
-    repo.commit("init", {"README.md": "corpus\n"})
-    planted, fakes = [], []
-    for i in range(sets):
-        batch = secrets(rng, tag=f"-{i}") + passwords(rng, tag=f"-{i}")
-        fakes += lookalikes(rng, tag=f"-{i}") + password_lookalikes(rng, tag=f"-{i}")
-        if catalog:
-            more, more_fakes = catalog_samples(rng, tag=f"-{i}")
-            batch += more
-            fakes += more_fakes
-        rng.shuffle(batch)  # every kind lands in history, on a side branch or in the tree
-        planted += batch
-        n_history, n_side = (len(batch) // 5, len(batch) // 12) if catalog else (5, 3)
-        history_only = batch[:n_history]
-        side = batch[n_history : n_history + n_side]
-        tree = batch[n_history + n_side :]
-        repo.commit(f"leak {i}", {s.file: s.text for s in history_only})
-        for s in history_only:
-            (repo.root / s.file).unlink()
-        repo.commit(f"remove {i}")
-        repo.git("checkout", "-q", "-b", f"side-{i}")
-        repo.commit(f"side {i}", {s.file: s.text for s in side})
-        repo.git("checkout", "-q", "main")
-        for s in side:
-            (repo.root / s.file).unlink(missing_ok=True)
-        repo.commit(f"tree {i}", {s.file: s.text for s in tree})
-    repo.commit("look-alikes", {s.file: s.text for s in fakes})
-    return repo, planted, fakes
+def strip_prefix(path: str) -> str:
+    """<commit>/<path> of the flat folder -> <path>, to compare with the labels."""
+    parts = Path(path).parts
+    return str(Path(*parts[1:])) if len(parts) > 1 and _COMMIT_DIR.match(parts[0]) else path
 
 
 def flatten(repo: Repo, out: Path) -> int:
@@ -122,53 +98,83 @@ def flatten(repo: Repo, out: Path) -> int:
     return total
 
 
-def strip_prefix(path: str) -> str:
-    """out/<commit>/<path> -> <path>, to compare with the labels."""
-    parts = Path(path).parts
-    return str(Path(*parts[1:])) if len(parts) > 1 and len(parts[0]) == 8 else path
+def _match(labels: list[Label]) -> dict[str, list[Label]]:
+    by_file: dict[str, list[Label]] = {}
+    for label in labels:
+        by_file.setdefault(label.file, []).append(label)
+    return by_file
+
+
+def _at(by_file: dict[str, list[Label]], loc: Location) -> Label | None:
+    file, line = loc
+    return next((x for x in by_file.get(file, ()) if x.line <= line <= x.last), None)
 
 
 def score(
-    name: str, reported: set[Location], planted: list[Sample], fakes: list[Sample]
+    name: str, reported: set[Location], corpus: Corpus, *, only: set[str] | None = None
 ) -> dict[str, object]:
-    truth = {(s.file, s.line) for s in planted}
-    found = reported & truth
-    wrong = reported - truth
-    fake_files = {s.file for s in fakes}
+    """``only``: the ``where`` values that count as plantable (the tree-only runs cannot
+    see history and side branches, so N is the secrets of HEAD there)."""
+    secrets = [s for s in corpus.secrets if only is None or s.where in only]
+    secret_at, fake_at = _match(corpus.secrets), _match(corpus.lookalikes)
+    found: set[Label] = set()
+    flagged: set[Label] = set()
+    other = 0
+    for loc in reported:
+        hit = _at(secret_at, loc)
+        if hit is not None:
+            found.add(hit)
+            continue
+        # Each look-alike has a file of its own: a report anywhere in it flags it.
+        fake = next(iter(fake_at.get(loc[0], ())), None)
+        if fake is not None:
+            flagged.add(fake)
+        else:
+            other += 1
+    row: dict[str, object] = {"tool": name, "secrets": len(secrets)}
+    row["found"] = sum(s in found for s in secrets)
+    row["recall"] = round(int(str(row["found"])) / len(secrets), 3)
+    row["lookalikes"] = len(corpus.lookalikes)
+    row["lookalikes_flagged"] = len(flagged)
+    row["lookalike_rate"] = round(len(flagged) / len(corpus.lookalikes), 3)
+    row["other_false_positives"] = other
+    for where in ("history", "side", "tests"):
+        of = [s for s in secrets if s.where == where]
+        row[f"{where}_found"] = f"{sum(s in found for s in of)}/{len(of)}"
+    for part in (OWN, INDEPENDENT, HELD_OUT):
+        mine = [s for s in secrets if s.part == part]
+        fakes = [f for f in corpus.lookalikes if f.part == part]
+        row[part] = {
+            "found": f"{sum(s in found for s in mine)}/{len(mine)}",
+            "recall": round(sum(s in found for s in mine) / len(mine), 3) if mine else None,
+            "lookalikes_flagged": f"{sum(f in flagged for f in fakes)}/{len(fakes)}",
+            "lookalike_rate": round(sum(f in flagged for f in fakes) / len(fakes), 3),
+        }
     by_kind: dict[str, list[int]] = {}
-    for s in planted:
-        hit = by_kind.setdefault(kind(s), [0, 0])
-        hit[0] += (s.file, s.line) in found
-        hit[1] += 1
-    fake_kind = {(s.file, s.line): kind(s) for s in fakes if s.line}
-    # A look-alike file without line labels: name every kind it holds.
-    file_kinds: dict[str, str] = {}
-    for s in fakes:
-        if not s.line and kind(s) not in file_kinds.get(s.file, ""):
-            file_kinds[s.file] = ", ".join(filter(None, (file_kinds.get(s.file), kind(s))))
-    wrong_kinds: dict[str, int] = {}
-    for file, line in wrong:
-        k = fake_kind.get((file, line)) or file_kinds.get(file, "a line of a secret's file")
-        wrong_kinds[k] = wrong_kinds.get(k, 0) + 1
-    return {
-        "tool": name,
-        "found": len(found),
-        "planted": len(truth),
-        "recall": round(len(found) / len(truth), 3),
-        "false_positives": len(wrong),
-        "false_positives_in_lookalike_files": sum(f in fake_files for f, _ in wrong),
-        "missed_kinds": sorted(k for k, (n, total) in by_kind.items() if n < total),
-        "recall_by_kind": {k: f"{n}/{total}" for k, (n, total) in sorted(by_kind.items())},
-        "false_positives_by_kind": dict(sorted(wrong_kinds.items(), key=lambda kv: -kv[1])),
-    }
+    for s in secrets:
+        cell = by_kind.setdefault(s.kind, [0, 0])
+        cell[0] += s in found
+        cell[1] += 1
+    row["missed_kinds"] = {k: f"{n}/{t}" for k, (n, t) in sorted(by_kind.items()) if n < t}
+    flagged_kinds: dict[str, int] = {}
+    for f in flagged:
+        flagged_kinds[f.kind] = flagged_kinds.get(f.kind, 0) + 1
+    row["flagged_kinds"] = dict(sorted(flagged_kinds.items(), key=lambda kv: -kv[1]))
+    return row
 
 
-def run_launchgate_history(repo: Repo) -> set[Location]:
-    return {(f.file, f.line) for f in scan(repo.root, history=True).findings}
+def export_tree(repo: Repo, out: Path) -> None:
+    """The checkout of HEAD, without .git: what a tool sees when run on the tree."""
+    data = subprocess.run(
+        ["git", "archive", "HEAD"], cwd=repo.root, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(out, filter="data")
 
 
-def run_launchgate_flat(flat: Path) -> set[Location]:
-    return {(strip_prefix(f.file), f.line) for f in scan(flat).findings}
+def run_launchgate(where: Path, *, history: bool, flat: bool = False) -> set[Location]:
+    report = scan(where, history=history)
+    return {(strip_prefix(f.file) if flat else f.file, f.line) for f in report.findings}
 
 
 def run_detect_secrets(flat: Path, exe: list[str]) -> tuple[set[Location], float]:
@@ -218,6 +224,39 @@ def run_secretlint(flat: Path, secretlint: Path) -> set[Location]:
         for message in result["messages"]:
             reported.add((strip_prefix(rel), message["loc"]["start"]["line"]))
     return reported
+
+
+def run_kingfisher(target: Path, exe: str, work: Path) -> set[Location]:
+    """Kingfisher 2.x offline: validation off (--no-validate), no update check, every
+    occurrence (--no-dedup), its default rules and confidence. On a git repository it
+    reads the whole history (every ref); on a folder, the files."""
+    report = work / f"kingfisher-{target.name}.json"
+    subprocess.run(
+        [
+            exe,
+            "scan",
+            str(target),
+            "--no-validate",
+            "--no-update-check",
+            "--no-dedup",
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--quiet",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    doc = json.loads(report.read_text()) if report.exists() else {}
+    out: set[Location] = set()
+    for item in doc.get("findings", []):
+        finding = item["finding"]
+        path = Path(finding["path"])
+        if path.is_absolute():
+            path = path.relative_to(target)
+        out.add((strip_prefix(str(path)), int(finding["line"])))
+    return out
 
 
 def build_history(where: Path, commits: int) -> Repo:
@@ -301,6 +340,34 @@ def machine() -> dict[str, object]:
     }
 
 
+def _timed(fn: Callable[[], set[Location]]) -> tuple[set[Location], float]:
+    started = time.perf_counter()
+    out = fn()
+    return out, round(time.perf_counter() - started, 2)
+
+
+def _print_row(row: dict[str, object]) -> None:
+    own, ind, held = row[OWN], row[INDEPENDENT], row[HELD_OUT]
+    assert isinstance(own, dict)
+    assert isinstance(ind, dict)
+    assert isinstance(held, dict)
+    print(
+        f"{row['tool']}: {row['found']}/{row['secrets']} found ({row['recall']:.3f}), "
+        f"{row['lookalikes_flagged']}/{row['lookalikes']} look-alikes flagged "
+        f"({row['lookalike_rate']:.3f}), {row['other_false_positives']} other reports; "
+        f"history-only {row['history_found']}, side {row['side_found']}, tests/ "
+        f"{row['tests_found']}; own {own['found']} / {own['lookalikes_flagged']}, "
+        f"independent {ind['found']} / {ind['lookalikes_flagged']}, held-out "
+        f"{held['found']} / {held['lookalikes_flagged']} ({row['seconds']} s)"
+    )
+    missed = row["missed_kinds"]
+    assert isinstance(missed, dict)
+    print(f"  missed: {'; '.join(f'{k} {v}' for k, v in missed.items()) or '-'}")
+    flagged = row["flagged_kinds"]
+    assert isinstance(flagged, dict)
+    print(f"  flagged: {'; '.join(f'{k} {v}' for k, v in flagged.items()) or '-'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -309,17 +376,12 @@ def main() -> None:
         help="detect-secrets executable (default: python -m detect_secrets in this venv)",
     )
     parser.add_argument("--secretlint", type=Path, help="folder where secretlint is installed")
-    parser.add_argument("--commits", type=int, default=5000)
-    parser.add_argument("--sets", type=int, default=10)
+    parser.add_argument("--kingfisher", default=None, help="kingfisher executable")
+    parser.add_argument("--commits", type=int, default=5000, help="0: no speed run")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--peer-speed", action="store_true", help="detect-secrets on history")
     parser.add_argument("--tune", type=int, default=0, metavar="N", help="N passwords a cell")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument(
-        "--catalog",
-        action="store_true",
-        help="add a true sample and a look-alike of every detector to each set",
-    )
     args = parser.parse_args()
     results: dict[str, object] = {"machine": machine(), "args": vars(args) | {"out": args.out.name}}
     ds_exe = (
@@ -328,120 +390,121 @@ def main() -> None:
     ds_version = peer_version(ds_exe)
     sl_exe = args.secretlint / "node_modules/.bin/secretlint" if args.secretlint else None
     sl_version = peer_version([str(sl_exe)]) if sl_exe else None
-    peers = {"detect-secrets": ds_version, "secretlint": sl_version}
+    kf_exe = args.kingfisher or shutil.which("kingfisher")
+    kf_version = peer_version([kf_exe]) if kf_exe else None
+    if kf_version:
+        kf_version = kf_version.removeprefix("kingfisher ").strip()
+    peers = {"detect-secrets": ds_version, "secretlint": sl_version, "kingfisher": kf_version}
     for peer, version in peers.items():
         print(f"{peer}: {version or 'not installed, skipped'}")
     results["peers"] = peers
     work = Path(tempfile.mkdtemp(prefix="lg-bench-"))
     try:
-        repo, planted, fakes = build_corpus(work, args.sets, args.seed, catalog=args.catalog)
-        head_files = set(repo.git("ls-tree", "-r", "--name-only", "HEAD").splitlines())
-        side_files: set[str] = set()
-        for ref in repo.git(
-            "for-each-ref", "--format=%(refname:short)", "refs/heads/side-*"
-        ).split():
-            side_files |= set(repo.git("ls-tree", "-r", "--name-only", ref).splitlines())
-        side_files -= head_files
-        side_only = sum(s.file in side_files for s in planted)
-        history_only = sum(s.file not in head_files | side_files for s in planted)
-        flat = work / "flat"
+        corpus = build(work, args.seed)
+        repo = corpus.repo
+        flat, tree = work / "flat", work / "tree"
         flat.mkdir()
+        tree.mkdir()
         flat_bytes = flatten(repo, flat)
-        corpus = {
-            "secrets": len(planted),
-            "kinds": len({kind(s) for s in planted}),
+        export_tree(repo, tree)
+        secrets, fakes = corpus.secrets, corpus.lookalikes
+        summary = {
+            "secrets": len(secrets),
+            "kinds": len({s.kind for s in secrets}),
             "lookalikes": len(fakes),
-            "lookalike_kinds": len({kind(s) for s in fakes}),
-            "history_only": history_only,
-            "side_branch_only": side_only,
+            "lookalike_kinds": len({f.kind for f in fakes}),
+            "commits": int(repo.git("rev-list", "--all", "--count")),
             "flat_bytes": flat_bytes,
         }
-        print(
-            f"corpus (seed {args.seed}): {corpus['secrets']} secrets of {corpus['kinds']} kinds "
-            f"({corpus['history_only']} only in history, {corpus['side_branch_only']} only on "
-            f"side branches), {corpus['lookalikes']} look-alikes of "
-            f"{corpus['lookalike_kinds']} kinds, {flat_bytes / 1e6:.2f} MB of blobs"
-        )
-        rows = [
-            score(
-                "launchgate scan-secrets --history (repo)",
-                run_launchgate_history(repo),
-                planted,
-                fakes,
-            )
+        for where in ("tree", "tests", "history", "side"):
+            summary[f"secrets_{where}"] = sum(s.where == where for s in secrets)
+        for part in (OWN, INDEPENDENT, HELD_OUT):
+            summary[f"secrets_{part}"] = sum(s.part == part for s in secrets)
+            summary[f"lookalikes_{part}"] = sum(f.part == part for f in fakes)
+        results["corpus"] = summary
+        print(f"corpus (seed {args.seed}): {json.dumps(summary)}")
+        runs: list[tuple[str, str, Callable[[], set[Location]]]] = [
+            (
+                "launchgate scan-secrets --history (git)",
+                "history",
+                lambda: run_launchgate(repo.root, history=True),
+            ),
+            (
+                "launchgate scan-secrets (flat blobs)",
+                "history",
+                lambda: run_launchgate(flat, history=False, flat=True),
+            ),
+            ("launchgate scan-secrets (tree)", "tree", lambda: run_launchgate(tree, history=False)),
         ]
-        started = time.perf_counter()
-        rows.append(
-            score("launchgate scan-secrets (flat blobs)", run_launchgate_flat(flat), planted, fakes)
-        )
-        lg_flat_s = time.perf_counter() - started
-        ds_s = None
+        if kf_exe and kf_version:
+            exe = kf_exe
+            runs += [
+                (
+                    f"Kingfisher {kf_version} (git history)",
+                    "history",
+                    lambda: run_kingfisher(repo.root, exe, work),
+                ),
+                (
+                    f"Kingfisher {kf_version} (tree)",
+                    "tree",
+                    lambda: run_kingfisher(tree, exe, work),
+                ),
+            ]
         if ds_version:
-            ds_found, ds_s = run_detect_secrets(flat, ds_exe)
-            rows.append(
-                score(f"detect-secrets {ds_version} (flat blobs)", ds_found, planted, fakes)
-            )
-        if sl_exe and sl_version:
-            found = run_secretlint(flat, args.secretlint)
-            rows.append(score(f"secretlint {sl_version} (flat blobs)", found, planted, fakes))
-        base = rows[1]
-        for row in rows:
-            print(
-                f"{row['tool']}: {row['found']}/{row['planted']} found, recall "
-                f"{row['recall']:.3f}, {row['false_positives']} false positives "
-                f"({row['false_positives_in_lookalike_files']} in look-alike files)"
-            )
-            if row is not base and row is not rows[0]:
-                lg_fp = int(str(base["false_positives"]))
-                fp = int(str(row["false_positives"]))
-                row["recall_vs_launchgate"] = round(
-                    float(str(row["recall"])) / float(str(base["recall"])), 3
-                )
-                row["false_positives_vs_launchgate"] = (
-                    round(fp / lg_fp, 2) if lg_fp else f"{fp} vs 0"
-                )
-                print(
-                    f"  vs launchgate (flat): recall x{row['recall_vs_launchgate']}, "
-                    f"false positives {row['false_positives_vs_launchgate']}"
-                )
-            missed = row["missed_kinds"]
-            assert isinstance(missed, list)
-            print(f"  missed kinds: {'; '.join(missed) or '-'}")
-        results["corpus"] = corpus
+            runs += [
+                (
+                    f"detect-secrets {ds_version} (flat blobs)",
+                    "history",
+                    lambda: run_detect_secrets(flat, ds_exe)[0],
+                ),
+                (
+                    f"detect-secrets {ds_version} (tree)",
+                    "tree",
+                    lambda: run_detect_secrets(tree, ds_exe)[0],
+                ),
+            ]
+        if sl_exe and sl_version and args.secretlint:
+            sl_dir = args.secretlint
+            runs += [
+                (
+                    f"secretlint {sl_version} (flat blobs)",
+                    "history",
+                    lambda: run_secretlint(flat, sl_dir),
+                ),
+                (f"secretlint {sl_version} (tree)", "tree", lambda: run_secretlint(tree, sl_dir)),
+            ]
+        rows = []
+        for name, scope, fn in runs:
+            reported, seconds = _timed(fn)
+            only = None if scope == "history" else {"tree", "tests"}
+            row = score(name, reported, corpus, only=only) | {"scope": scope, "seconds": seconds}
+            rows.append(row)
+            _print_row(row)
         results["tools"] = rows
-        speed = {"launchgate_flat_mb_s": round(flat_bytes / 1e6 / lg_flat_s, 2)}
-        if ds_s:
-            speed["detect_secrets_flat_mb_s"] = round(flat_bytes / 1e6 / ds_s, 4)
-        print(
-            f"flat corpus: launchgate {speed['launchgate_flat_mb_s']} MB/s"
-            + (f", detect-secrets {speed['detect_secrets_flat_mb_s']} MB/s" if ds_s else "")
-            + " (process start included for detect-secrets)"
-        )
-        history = build_history(work, args.commits)
-        report = scan(history.root, history=True)
-        speed |= {
-            "history_commits": args.commits,
-            "history_blobs": report.blobs_scanned,
-            "history_mb": round(report.bytes_scanned / 1e6, 2),
-            "launchgate_history_s": round(report.duration_s, 2),
-            "launchgate_history_findings": len(report.findings),
-        }
-        print(
-            f"history: {args.commits} commits, {report.blobs_scanned} blobs, "
-            f"{report.bytes_scanned / 1e6:.1f} MB in {report.duration_s:.2f}s "
-            f"({report.bytes_scanned / 1e6 / report.duration_s:.1f} MB/s), "
-            f"{len(report.findings)} findings"
-        )
-        if args.peer_speed and ds_version:
-            hflat = work / "hflat"
-            hflat.mkdir()
-            hbytes = flatten(history, hflat)
-            _, hds = run_detect_secrets(hflat, ds_exe)
-            speed["detect_secrets_history_s"] = round(hds, 2)
+        speed: dict[str, object] = {}
+        if args.commits:
+            history = build_history(work, args.commits)
+            report = scan(history.root, history=True)
+            speed |= {
+                "history_commits": args.commits,
+                "history_blobs": report.blobs_scanned,
+                "history_mb": round(report.bytes_scanned / 1e6, 2),
+                "launchgate_history_s": round(report.duration_s, 2),
+                "launchgate_history_findings": len(report.findings),
+                "load_1min_at_speed_run": Path("/proc/loadavg").read_text().split()[0],
+            }
             print(
-                f"detect-secrets on the same {hbytes / 1e6:.1f} MB of blobs (flattened): "
-                f"{hds:.2f}s ({hbytes / 1e6 / hds:.1f} MB/s)"
+                f"history: {args.commits} commits, {report.blobs_scanned} blobs, "
+                f"{report.bytes_scanned / 1e6:.1f} MB in {report.duration_s:.2f}s, "
+                f"{len(report.findings)} findings"
             )
+            if args.peer_speed and ds_version:
+                hflat = work / "hflat"
+                hflat.mkdir()
+                hbytes = flatten(history, hflat)
+                _, hds = run_detect_secrets(hflat, ds_exe)
+                speed["detect_secrets_history_s"] = round(hds, 2)
+                print(f"detect-secrets on the same {hbytes / 1e6:.1f} MB of blobs: {hds:.2f}s")
         results["speed"] = speed
         if args.tune:
             table = tune(args.tune, args.seed)

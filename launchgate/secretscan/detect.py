@@ -11,7 +11,9 @@ around it never decides. A password-named key (``password``, ``*_PASSWORD``,
 :mod:`passwords`; other names need 16 random-looking characters. The path matters only
 for syntax: lock files are skipped by the generic rule, in source code only quoted
 values count (an unquoted value there is a variable, not a literal), and ``.netrc``,
-``.npmrc``, ``.pypirc`` and ``config/master.key`` have rules of their own.
+``.npmrc``, ``.pypirc``, ``.pgpass`` and ``config/master.key`` have rules of their own.
+The same names are also read in a call's default (``define('DB_PASSWORD', '…')``,
+``env()``, ``getenv()``), an XML element and a Terraform variable's ``default``.
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ def _keywords_in(lowered: str) -> set[str]:
 _FILE_PATH = re.compile(r"^[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{1,5}$")
 _CODE_SUFFIXES = (
     ".py",
+    ".pyi",  # stubs: "password: _PasswordType | None" is an annotation (typeshed, in every venv)
     ".js",
     ".mjs",
     ".cjs",
@@ -183,6 +186,27 @@ _SNAKE_REFERENCE = re.compile(
     r"^(?:[a-z_][a-z0-9_]*|[A-Z_][A-Z0-9_]*)(?:\.(?:[a-z_][a-z0-9_]*|[A-Z_][A-Z0-9_]*))+(?:\(\))?$"
     r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
 )
+# The same names written other ways: a call's default or a constant (PHP define(),
+# Laravel env(), os.getenv(), ENV.fetch()), an XML element (Maven's settings.xml), and a
+# Terraform variable's default a few lines below its name.
+_SECRET_WORD = re.compile(
+    r"(?i:secret|token|passw|passphrase|pwd|(?<![a-z])(?:pass|pw)(?![a-z])"
+    r"|api_?key|apikey|access_?key|private_?key|auth_?key"
+    r"|signing_?key|encryption_?key|master_?key|credential)"
+)
+_CALL_FORM = re.compile(
+    r"\b(?:define|env|getenv|fetch|get|setdefault)\([ \t]*(?P<q>[\"'])"
+    r"(?P<name>[A-Za-z_][\w.-]{0,60})(?P=q)[ \t]*,[ \t]*"
+    r"(?P<value>\"[^\"\n]{1,500}\"|'[^'\n]{1,500}')"
+)
+_XML_FORM = re.compile(r"<(?P<name>[A-Za-z_][\w.:-]{0,60})>(?P<value>[^<>\n]{1,500})</(?P=name)>")
+_TF_VARIABLE = re.compile(
+    r"\bvariable[ \t]+\"(?P<name>[^\"\n]{1,60})\"[ \t]*\{(?P<body>[^{}]{0,2000}?)"
+    r"\bdefault[ \t]*=[ \t]*(?P<value>\"[^\"\n]{1,500}\")"
+)
+# An unquoted call with no arguments, as a README's code block writes one:
+# "secrets = SecretsCollection()". Quoted, "Foo()" would be a literal and is judged.
+_CALL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*\(\)$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _HASH = re.compile(
     r"^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]|^\$(?:2[aby]|argon2\w*|5|6)\$"
@@ -248,7 +272,23 @@ def analyse(text: str, path: str) -> Detection:
                 value, why = candidate
                 why = why or fake_line_reason(text[start:end], value)
                 found.add(GENERIC_RULE, line, value, why)
+            for form in (_CALL_FORM, _XML_FORM):
+                for m in form.finditer(text, start, end):
+                    _other_form(found, m, text[start:end], line)
+        if path.lower().endswith(".tf") and "variable" in lowered:
+            for m in _TF_VARIABLE.finditer(text):
+                _other_form(found, m, m["value"], found.line_of(m.start("value")))
     return Detection(tuple(found.hits), tuple(found.dropped))
+
+
+def _other_form(found: _Found, m: re.Match[str], line_text: str, line: int) -> None:
+    if not _SECRET_WORD.search(m["name"]):
+        return
+    candidate = _named_value(m["name"], m["value"], m[0], code=False)
+    if candidate is None or found.overlaps(candidate[0]):
+        return
+    value, why = candidate
+    found.add(GENERIC_RULE, line, value, why or fake_line_reason(line_text, value))
 
 
 def _judge(rule: Rule, m: re.Match[str]) -> tuple[str, str | None, int] | None:
@@ -327,21 +367,26 @@ def _generic_value(text: str, m: re.Match[str], *, code: bool) -> tuple[str, str
     start = m.start()
     while start > 0 and start > m.start() - 60 and _NAME_CHAR.match(text[start - 1]):
         start -= 1
-    name = text[start : m.end("tail")]
+    return _named_value(text[start : m.end("tail")], m["value"], m[0], code=code)
+
+
+def _named_value(name: str, raw: str, whole: str, *, code: bool) -> tuple[str, str | None] | None:
+    """Judge ``raw`` (as written, quotes and all) assigned to ``name``."""
     if _NOT_SECRET_NAME.search(name):
         return None
-    raw = m["value"]
     quoted = raw[0] in "\"'`"
     if code and not quoted:
         return None  # a variable or a call, not a literal
     value = raw[1:-1] if quoted else raw
     if value.count(" ") >= 2 or value.startswith(("http://", "https://", "/", "./", "~/")):
         return None  # prose (a label, a help text) or a location
-    if _ENCRYPTED.search(m[0]):
+    if _ENCRYPTED.search(whole):
         return value, "encrypted value (SOPS)"
     reason = value_reason(value)  # hashes and ciphertexts first: "$argon2id$" is no $VAR
     if reason:
         return value, reason
+    if not quoted and _CALL.match(value):
+        return value, "a call, not a literal"
     if _HASH.match(value):
         return value, "hash or digest"
     if _PASSWORD_NAME.search(name):

@@ -36,6 +36,12 @@ KNOWN_EXAMPLES = frozenset(
         # The Kubernetes documentation's Secret example (data: password), decoded and not.
         "1f2d1e2e67df",
         "MWYyZDFlMmU2N2Rm",
+        # The same page's kubectl example (--from-literal=password='S!B\*d$zDsb=').
+        "S!B\\*d$zDsb=",
+        "S!B*d$zDsb=",
+        # Google's reCAPTCHA v2 test keys (the FAQ: always pass, for automated tests).
+        "6LeIxAcTAAAAAJcZVRqyHh4xlvJS1ZGUjH7XgZcA",
+        "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
     }
 )
 

@@ -38,7 +38,9 @@ ENCRYPTED = "encrypted value"
 _HASHES = (
     (re.compile(r"^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$"), "bcrypt"),
     (re.compile(r"^\$argon2(?:id|i|d)\$"), "argon2"),
-    (re.compile(r"^\$(?:scrypt|7)\$"), "scrypt"),
+    # passlib's and libsodium's $scrypt$ / $7$, and Werkzeug's scrypt:N:r:p$salt$hash
+    # (Flask's default generate_password_hash since Werkzeug 3.0).
+    (re.compile(r"^(?:\$(?:scrypt|7)\$|scrypt:\d+:\d+:\d+\$)"), "scrypt"),
     (re.compile(r"^(?:\$pbkdf2(?:-sha\d+)?\$|pbkdf2_sha\d+\$|pbkdf2:sha\d+:)"), "PBKDF2"),
     (re.compile(r"^\$(?:1|5|6|y|gy|sha1|md5)\$"), "crypt"),
     (re.compile(r"^SCRAM-SHA-256\$"), "SCRAM"),
@@ -50,8 +52,13 @@ _ENCRYPTIONS = (
     (re.compile(r"-----BEGIN AGE ENCRYPTED FILE-----|^age1[a-z0-9]{58}$"), "age"),
     (re.compile(r"^vault:v\d+:"), "Vault transit"),
     (re.compile(r"^\$ANSIBLE_VAULT;"), "Ansible Vault"),
-    (re.compile(r"^AQ[A-Za-z0-9+/]{100,}={0,2}$"), "sealed-secrets"),
+    # A SealedSecret value: the session key's length in two bytes (0x0100 for a 2048-bit
+    # controller key, 0x0200 for 4096) then ciphertext, so base64 starting AQ or Ag.
+    (re.compile(r"^A[Qg][A-Za-z0-9+/]{100,}={0,2}$"), "sealed-secrets"),
 )
+# A Twilio SID (AC account, SK API key, PN number, MG messaging service): 2 letters and
+# 32 hex digits, an identifier sent beside its secret, never one itself.
+_TWILIO_SID = re.compile(r"^(?:AC|SK|PN|MG)[0-9a-f]{32}$")
 _DIGEST = re.compile(
     r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:][A-Za-z0-9+/=_-]{20,}$"
     r"|^(?:sha256|sha512):[0-9a-f]{64,128}$"
@@ -83,6 +90,8 @@ def jwt_reason(value: str) -> str | None:
         return "unsigned JWT (alg none): it grants nothing a server verifies"
     if claims.get("role") == "anon":
         return "public by design: Supabase anon key (role anon)"
+    if claims.get("iss") == "supabase-demo":  # what `supabase start` prints to everyone
+        return f"{DOCUMENTED}: the Supabase CLI's local key (iss supabase-demo)"
     return None
 
 
@@ -98,6 +107,8 @@ def value_reason(value: str) -> str | None:
             return f"{ENCRYPTED} ({name})"
     if _DIGEST.match(value):
         return "digest (SRI or checksum)"
+    if _TWILIO_SID.match(value):
+        return "a Twilio SID: an identifier, not a secret"
     reason = jwt_reason(value)
     if reason:
         return reason

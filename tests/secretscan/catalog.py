@@ -352,6 +352,20 @@ SPECS: dict[str, Spec] = {
     "vault-token": Spec(
         ".env", "VAULT_TOKEN={s}\n", _rand("hvs.", URLSAFE, 90), _x("hvs.", 90), PLACEHOLDER
     ),
+    "doppler-token": Spec(
+        ".github/workflows/deploy.yml",
+        "env:\n  DOPPLER_TOKEN: {s}\n",
+        _rand("dp.st.prd.", ALNUM, 40),
+        _x("dp.st.prd.", 40),
+        PLACEHOLDER,
+    ),
+    "azure-devops-pat": Spec(
+        "azure-pipelines.env",
+        "AZURE_DEVOPS_EXT_PAT={s}\n",
+        lambda rng: _r(rng, ALNUM, 76) + "AZDO" + _r(rng, ALNUM, 4),
+        lambda rng: "x" * 76 + "AZDO" + "xxxx",
+        PLACEHOLDER,
+    ),
     # Data and auth
     "supabase-service-role-key": Spec(
         ".env",
@@ -853,6 +867,21 @@ SPECS: dict[str, Spec] = {
         "machine git.acme.dev\n  login ci\n  password {s}\n",
         _PW,
         lambda rng: "${NETRC_PASSWORD}",
+        "reference",
+    ),
+    "pgpass-password": Spec(
+        ".pgpass",
+        "# host:port:database:user:password\ndb.internal:5432:app:app:{s}\n",
+        _URL_PW,
+        lambda rng: "*",
+        "placeholder",
+        fake_template="db.internal:5432:app:app:{s}\n",
+    ),
+    "command-line-password": Spec(
+        "scripts/restore.sh",
+        "#!/bin/sh\nmysql -u root -p{s} app < dump.sql\n",
+        _URL_PW,
+        lambda rng: "$MYSQL_ROOT_PASSWORD",
         "reference",
     ),
     "curl-user-password": Spec(

@@ -1,4 +1,5 @@
-"""Code and packages: GitHub, GitLab, npm, PyPI, Docker Hub, Terraform Cloud, Vault;
+"""Code and packages: GitHub, GitLab, npm, PyPI, Docker Hub, Terraform Cloud, Vault,
+Doppler, Azure DevOps;
 and the files their clients keep credentials in (.npmrc, .pypirc, docker's auths)."""
 
 from __future__ import annotations
@@ -171,5 +172,31 @@ RULES = (
         "hvr.",
         "vault",
         remedy="revoke the token (vault token revoke) and its children",
+    ),
+    rule(
+        FAMILY,
+        "Doppler",
+        "doppler-token",
+        "Doppler token (personal, service, service-account, CLI, SCIM or audit)",
+        # dp.<type>.[<config>.]<40-44 alphanumerics>: service tokens carry the config name.
+        tok(r"dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{2,40}\.)?[A-Za-z0-9]{40,44}"),
+        "dp.pt.",
+        "dp.st.",
+        "dp.sa.",
+        "dp.ct.",
+        "dp.scim.",
+        "dp.audit.",
+        remedy="revoke the token in Doppler (the project's Access tab, or Tokens for a "
+        "personal one)",
+    ),
+    rule(
+        FAMILY,
+        "Azure DevOps",
+        "azure-devops-pat",
+        "Azure DevOps personal access token",
+        # The 2024 format: 76 base62 characters, the fixed signature AZDO, then 4 more.
+        r"(?<![A-Za-z0-9])(?P<secret>[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4})(?![A-Za-z0-9])",
+        "azdo",
+        remedy="revoke the token in Azure DevOps, User settings, Personal access tokens",
     ),
 )

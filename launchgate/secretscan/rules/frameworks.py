@@ -1,7 +1,8 @@
 """Framework and tool files, read for what they are: Django's ``SECRET_KEY``, Rails'
 ``secret_key_base`` and ``config/master.key``, Laravel's ``APP_KEY``, ``.netrc``,
-``curl -u user:password`` and ``Authorization: Basic`` in scripts and CI files, and
-passwords in connection URLs. (Kubernetes ``Secret`` manifests are parsed as YAML in
+``.pgpass``, ``curl -u user:password``, ``Authorization: Basic`` and password flags
+(``mysql -p``, ``sshpass -p``, ``docker login -p``, ``--password=``) in scripts and CI
+files, and passwords in connection URLs. (Kubernetes ``Secret`` manifests are parsed as YAML in
 :mod:`launchgate.secretscan.manifests`; Helm values, ``.tfvars``, compose files and
 ``.env`` go through the password-named-key rule of :mod:`launchgate.secretscan.detect`.)
 """
@@ -94,6 +95,34 @@ RULES = (
     ),
     rule(
         FAMILY,
+        ".pgpass",
+        "pgpass-password",
+        "Password in .pgpass (host:port:database:user:password)",
+        r"(?m)^(?:[^:\n#]*:){4}(?P<secret>[^\n]+?)[ \t]*$",
+        paths=r"(?:^|/)(?:\.pgpass|pgpass\.conf)$",
+        check=_netrc,
+        remedy="change that database user's password",
+    ),
+    rule(
+        FAMILY,
+        "Command lines",
+        "command-line-password",
+        "Password on a command line (mysql -p, sshpass -p, docker login -p, --password=)",
+        r"\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]*?[ \t]-p(?P<secret>[^\s'\"`]{4,200})"
+        r"|\b(?:sshpass[ \t]+-p[ \t]*|docker[ \t]+login\b[^\n]*?[ \t](?:-p|--password)"
+        r"(?:[ \t]+|=))['\"]?(?P<secret2>[^\s'\"`]{4,200})"
+        r"|[ \t]--password[= ][ \t]*['\"]?(?P<secret3>[^\s'\"`]{4,200})",
+        "mysql",
+        "mariadb",
+        "sshpass",
+        "docker",
+        "--password",
+        check=_netrc,
+        remedy="change that account's password; pass it in the environment or a file, "
+        "not on the command line",
+    ),
+    rule(
+        FAMILY,
         "curl",
         "curl-user-password",
         "Password in curl -u user:password",
@@ -109,7 +138,8 @@ RULES = (
         "HTTP Basic",
         "basic-auth-header",
         "Password in an Authorization: Basic header",
-        r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:basic)[ \t]+"
+        # "Authorization: Basic", and nginx's proxy_set_header Authorization "Basic …"
+        r"(?i:authorization)[\"']?[ \t]*[:=]?[ \t]*[\"']?(?i:basic)[ \t]+"
         r"(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
         "basic",
         decode=basic_password,
