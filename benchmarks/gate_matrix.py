@@ -43,7 +43,9 @@ stored baselines**: a healthy app measured with the same probe settings (a contr
 beside it, as the gate requires of a baseline for a comparison run) at an independent
 noise draw. A/A trial ``i`` is judged against A/A runs ``i-1 … i-5`` (``i-1`` the
 latest entry, all five the history; indices wrap round, so the first trials read
-later runs: the draws are independent, so order carries no information), never its
+later runs: the noise draws are independent, but the machine's own speed drifts
+over a long run, so those trials set a build against a later stretch, as a history
+from last week would; ``stored_ceiling.py`` counts with and without them), never its
 own run; slowed trial ``i`` against A/A runs ``i … i-4``. So each baseline run serves
 up to ten trials, and the rules' counts within a condition are not independent
 trials of a history; the A/B counts are. The two healthy servers swap roles on every
