@@ -4,6 +4,7 @@ target, the error budget and the regression against the stored baseline."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import math
 import secrets
@@ -37,6 +38,7 @@ from launchgate.probe.gate_checks import GateCheck, RouteEvidence, gate_checks, 
 from launchgate.probe.gates import DriftDecision, RegressionDecision
 from launchgate.probe.measurement import ProbeMeasurement, RouteMeasurement
 from launchgate.probe.outcome import ProbeOutcome
+from launchgate.probe.refusal import REFUSED_REMEDY, refusal
 from launchgate.probe.schedule import Jitter
 from launchgate.probe.settings import RouteSettings, probe_fingerprint, resolve
 from launchgate.results import BaselineRef, CheckResult, CheckStatus, Finding, Severity
@@ -130,7 +132,7 @@ async def _run_probe(
         if route.session and route.session not in ctx.sessions
     }
     state.unmeasured = unmeasured
-    unhonoured = _unhonoured_encodings(spec)
+    unhonoured = _unhonoured_encodings(spec, ctx.target.headers)
     if unhonoured:
         return _probe_result("error", time.perf_counter() - started, message=unhonoured)
     measured = [route for route in routes if route.name not in unmeasured]
@@ -338,7 +340,8 @@ def _target(
 ) -> ProbeTarget:
     session = sessions.get(route.session or "")
     variables = {**ctx.variables, **(session.captures if session else {})}
-    headers = [(k, render(v, variables)) for k, v in spec.routes[route.name].headers.items()]
+    own = [(k, render(v, variables)) for k, v in spec.routes[route.name].headers.items()]
+    headers = _as_the_journeys_send(ctx, own)
     # The probe's own client has no redaction hooks: a literal ?token= or credential
     # header of a route is registered here, before any message can quote it.
     ctx.redactor.learn_url(route.path)
@@ -359,17 +362,38 @@ def _target(
     )
 
 
-def _unhonoured_encodings(spec: ProbeSpec) -> str | None:
-    """A route's own Accept-Encoding may only ask for what the probe decodes: asking
-    for br and then failing every br answer would measure nothing but our limits."""
+def _as_the_journeys_send(
+    ctx: CheckContext, own: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """A route's headers, then ``target.headers`` it does not set itself, then the
+    base URL's user info as Basic auth, replacing any Authorization (as httpx does for
+    the journeys' requests). Without them a staging site behind basic auth or a
+    deployment-protection header answers every probe request 401 while every journey
+    passes, and the gate reads the target as collapsing under load."""
+    headers = list(own)
+    named = {name.lower() for name, _ in headers}
+    headers += [(k, v) for k, v in ctx.target.headers.items() if k.lower() not in named]
+    url = httpx.URL(ctx.base_url)
+    if url.username or url.password:
+        basic = base64.b64encode(f"{url.username}:{url.password}".encode()).decode("ascii")
+        headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
+        headers.append(("Authorization", f"Basic {basic}"))
+    return headers
+
+
+def _unhonoured_encodings(spec: ProbeSpec, target_headers: Mapping[str, str]) -> str | None:
+    """The Accept-Encoding a route sends (its own, or else target.headers') may only
+    ask for what the probe decodes: asking for br and then failing every br answer
+    would measure nothing but our limits."""
     for name, route in spec.routes.items():
-        for header, value in route.headers.items():
-            if header.lower() != "accept-encoding":
-                continue
-            cannot = undecodable_codings(value)
+        own = [(h, v, f"probe.routes.{name}.headers") for h, v in route.headers.items()]
+        if not any(h.lower() == "accept-encoding" for h, _, _ in own):
+            own = [(h, v, "target.headers") for h, v in target_headers.items()]
+        for header, value, where in own:
+            cannot = undecodable_codings(value) if header.lower() == "accept-encoding" else ()
             if cannot:
                 return (
-                    f"probe.routes.{name}.headers: {header} asks for {', '.join(cannot)}, "
+                    f"{where}: {header} asks for {', '.join(cannot)}, "
                     f"which the probe cannot decode (it decodes {ACCEPT_ENCODING}): "
                     "leave the header out, or ask only for those"
                 )
@@ -440,14 +464,24 @@ def _probe_findings(gates: tuple[GateCheck, ...], state: ProbeState) -> tuple[Fi
     findings: list[Finding] = []
     measurement = state.measurement
     if measurement is not None and measurement.collapsed:
+        title = f"the target collapsed under the probe's load: {measurement.stopped_early}"
+        remedy = (
+            "look at the app's error log and its capacity (workers, connections, "
+            "pool sizes) at this rate"
+        )
+        errors = {r.route: r.errors for r in measurement.routes}
+        refused = refusal(
+            measurement.collapsed_route or "", errors.get(measurement.collapsed_route or "", {})
+        )
+        if refused:
+            title, remedy = f"{refused}; stopped early", REFUSED_REMEDY
         findings.append(
             Finding(
                 check_id=PROBE_ID,
                 severity=Severity.BLOCKER,
-                title=f"the target collapsed under the probe's load: {measurement.stopped_early}",
+                title=title,
                 detail=counts_text(measurement.routes),
-                remedy="look at the app's error log and its capacity (workers, connections, "
-                "pool sizes) at this rate",
+                remedy=remedy,
             )
         )
     judged = [judge(gate, _evidence(state, gate.route.name)) for gate in gates]

@@ -17,6 +17,7 @@ from launchgate.probe.driver import PAUSED, SESSION_LOST
 from launchgate.probe.figures import route_counts_text
 from launchgate.probe.gates import DriftDecision, RegressionDecision, error_gate, p95_gate
 from launchgate.probe.measurement import RouteMeasurement
+from launchgate.probe.refusal import REFUSED_REMEDY, refusal
 from launchgate.probe.settings import RouteSettings
 from launchgate.results import CheckResult, CheckStatus, Finding, Severity
 
@@ -167,6 +168,9 @@ def _judge_errors(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
                 "the journey's session expired or was dropped under load: look at the "
                 "session lifetime and store, or measure this page without session:"
             )
+        elif refusal(route.name, measured.errors):
+            reason = f"{decision.reason}; {refusal(route.name, measured.errors)}"
+            remedy = REFUSED_REMEDY
         else:
             reason = decision.reason
             remedy = (

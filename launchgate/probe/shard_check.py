@@ -101,7 +101,7 @@ async def _run_shard(
         if route.session and route.session not in ctx.sessions
     }
     measured = [route for route in routes if route.name not in unmeasured]
-    unhonoured = _unhonoured_encodings(spec)
+    unhonoured = _unhonoured_encodings(spec, ctx.target.headers)
     offset = await _clock_offset(ctx)
 
     def result(
