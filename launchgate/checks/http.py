@@ -31,7 +31,8 @@ from launchgate.checks.bounded_body import (
     UnsupportedEncoding,
     read_bounded,
 )
-from launchgate.checks.pinning import PinnedDnsError
+from launchgate.checks.dns import DnsFailure
+from launchgate.checks.pinning import PinnedDnsError, Pinning
 from launchgate.checks.redirect_policy import (
     MAX_REDIRECTS,
     REDIRECT_CODES,
@@ -101,6 +102,21 @@ class TransportFailure:
     elapsed_s: float
 
 
+async def _resolve(host: str, port: int, pinning: Pinning | None) -> str | None:
+    """Why ``host`` does not resolve where the request will connect, or None."""
+    if pinning is not None:
+        where = await pinning.address(host, port)
+        if isinstance(where, DnsFailure):
+            return where.message
+        if where is not None:
+            return None
+    try:
+        await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return dns_cause(host, exc)
+    return None
+
+
 async def send(
     client: httpx.AsyncClient,
     request: httpx.Request,
@@ -109,31 +125,33 @@ async def send(
     max_body: int,
     follow_redirects: bool = False,
     resolve_host: bool = True,
+    pinning: Pinning | None = None,
 ) -> Exchange | TransportFailure:
     """One request, ended by ``timeout_s`` whatever the server does.
 
     ``resolve_host``: look the host name up first, under the same limit, so that a
     resolver that fails or never answers is named as DNS, not as a slow app (httpx
     resolves inside its connect step and cannot tell the two apart). Off for test
-    transports that never touch the network.
+    transports that never touch the network. ``pinning`` (target.resolve,
+    target.nameservers): ask it first instead, for the same reason; its answer is
+    kept, so the pinned transport's connect does not ask again.
     """
     started = time.perf_counter()
     response: httpx.Response | None = None
     set_cookies: dict[str, str] = {}
     hops: _Hops | None = None
     host = request.url.host
-    phase = "resolve" if resolve_host and _is_name(host) else "request"
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    asked = ""
+    if pinning is not None and pinning.nameservers:
+        asked = f" (asked {', '.join(map(str, pinning.nameservers))})"
+    phase = "resolve" if (resolve_host or pinning) and _is_name(host) else "request"
     try:
         async with asyncio.timeout(timeout_s):
             if phase == "resolve":
-                try:
-                    await asyncio.get_running_loop().getaddrinfo(
-                        host, request.url.port or 443, type=socket.SOCK_STREAM
-                    )
-                except socket.gaierror as exc:
-                    return TransportFailure(
-                        kind="dns", cause=dns_cause(host, exc), elapsed_s=_since(started)
-                    )
+                failure = await _resolve(host, port, pinning)
+                if failure is not None:
+                    return TransportFailure(kind="dns", cause=failure, elapsed_s=_since(started))
                 phase = "request"
             hops = _Hops(client) if follow_redirects else None
             while True:
@@ -169,7 +187,7 @@ async def send(
             return TransportFailure(
                 kind="dns",
                 cause=f"DNS resolution of {host} got no answer within {format_duration(timeout_s)} "
-                "(the resolver did not respond)",
+                f"(the resolver did not respond){asked}",
                 elapsed_s=_since(started),
             )
         return TransportFailure(

@@ -105,6 +105,7 @@ async def run_journey(
                 timeout_s=step.timeout if step.timeout is not None else ctx.target.timeout,
                 max_body=ctx.target.max_body,
                 resolve_host=ctx.resolve_hosts,
+                pinning=ctx.pinning,
                 follow_redirects=step.follow_redirects,
             )
             if isinstance(outcome, TransportFailure):

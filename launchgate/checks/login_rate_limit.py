@@ -104,6 +104,7 @@ class _Burst:
                     timeout_s=max(min(limit, remaining), 0.001),
                     max_body=ctx.target.max_body,
                     resolve_host=ctx.resolve_hosts,
+                    pinning=ctx.pinning,
                     follow_redirects=step.follow_redirects,
                 )
                 self._record(name, step, request.url.raw_path.decode("ascii"), outcome)

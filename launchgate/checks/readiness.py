@@ -178,6 +178,7 @@ async def _probe(ctx: CheckContext, spec: ReadinessSpec, timeout_s: float) -> _A
                 timeout_s=timeout_s,
                 max_body=ctx.target.max_body,
                 resolve_host=ctx.resolve_hosts,
+                pinning=ctx.pinning,
             )
             record = _record(path, outcome)
             if isinstance(outcome, TransportFailure):

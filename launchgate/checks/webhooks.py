@@ -171,6 +171,7 @@ async def run_webhook_check(
             timeout_s=ctx.target.timeout,
             max_body=ctx.target.max_body,
             resolve_host=ctx.resolve_hosts,
+            pinning=ctx.pinning,
         )
     record = _record(which, spec.path, outcome)
     label = spec.title or f"{name} callback"
@@ -387,6 +388,7 @@ async def _processed_once(
             timeout_s=ctx.target.timeout,
             max_body=ctx.target.max_body,
             resolve_host=ctx.resolve_hosts,
+            pinning=ctx.pinning,
         )
     records.append(_record("replay.verify", path, outcome, method="GET"))
     if isinstance(outcome, TransportFailure):

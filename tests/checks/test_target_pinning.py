@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import socket
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -127,6 +128,25 @@ def test_an_unresolved_name_skips_the_app_checks_because_of_it(
         assert check["status"] == "skipped", check
         assert cause in check["message"], check  # skipped *because* of the DNS failure
     assert checks["probe"]["status"] == "skipped"  # never a probe at an unresolved target
+
+
+def test_a_nameserver_that_never_answers_is_named_as_dns_not_as_a_slow_app(
+    demo_server: Callable[..., DemoServer], tmp_path: Path
+) -> None:
+    server = demo_server()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # bound, never read
+        silent.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        code, report = pinned_gate(server, tmp_path, {"nameservers": [address]}, probe=True)
+
+    assert code != 0
+    checks = {c["id"]: c for c in report["checks"]}
+    readiness = checks["readiness"]
+    assert readiness["status"] == "failed"
+    assert f"DNS resolution of {server.public_host} got no answer" in readiness["message"]
+    assert f"(asked {address})" in readiness["message"]
+    assert "no complete answer" not in readiness["message"]
+    assert checks["probe"]["status"] == "skipped"
 
 
 def test_a_second_entry_for_the_same_host_and_port_is_an_error(tmp_path: Path) -> None:

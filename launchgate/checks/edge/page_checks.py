@@ -254,6 +254,7 @@ async def check_private_cache(
                 timeout_s=ctx.target.timeout,
                 max_body=ctx.target.max_body,
                 resolve_host=ctx.resolve_hosts,
+                pinning=ctx.pinning,
             )
             if isinstance(outcome, TransportFailure):
                 records.append(
