@@ -56,8 +56,13 @@ def format_text(
         else ("the working tree and HEAD")
     )
     megabytes = report.bytes_scanned / 1_000_000
+    whole = (
+        f" (the whole repository: {report.inside}/ is inside it, and every clone carries all of it)"
+        if report.inside
+        else ""
+    )
     summary = (
-        f"scanned {scope} of {report.root}: {report.blobs_scanned} files and blobs, "
+        f"scanned {scope} of {report.root}{whole}: {report.blobs_scanned} files and blobs, "
         f"{megabytes:.1f} MB in {report.duration_s:.1f}s"
     )
     if report.skipped_files:

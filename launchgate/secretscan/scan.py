@@ -49,6 +49,10 @@ class ScanReport:
     duration_s: float
     # Candidates judged not to be secrets, with the reason (kept only when asked: --explain).
     dropped: tuple[DroppedCandidate, ...] = ()
+    # The folder asked for, when it lies inside the git work tree at ``root``: the whole
+    # repository is scanned all the same (every clone carries all of it, and a secret
+    # committed elsewhere in it has leaked from this folder's repository too).
+    inside: str | None = None
 
 
 class _Collector:
@@ -158,7 +162,16 @@ def scan(
         collector.skipped,
         time.perf_counter() - started,
         tuple(sorted(collector.dropped.values(), key=lambda d: (d.file, d.line, d.rule))),
+        _inside(path, root),
     )
+
+
+def _inside(asked: Path, root: Path) -> str | None:
+    try:
+        rel = asked.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
+    return rel.as_posix() if rel.parts else None
 
 
 def _with_head(finding: SecretFinding, in_head: bool) -> SecretFinding:

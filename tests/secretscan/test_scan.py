@@ -137,6 +137,20 @@ def test_the_allowlist_suppresses_exactly_what_it_lists(
     assert {"rule", "file", "line", "commit", "in_head", "fingerprint"} <= set(out[0])
 
 
+def test_a_folder_inside_a_repository_scans_the_whole_repository_and_says_so(
+    tmp_path: Path, rng: random.Random, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Repo(tmp_path / "r")
+    sample = secrets(rng)[0]
+    repo.commit("add", {"api/app.py": "x = 1\n", f"billing/{sample.file}": sample.text})
+    assert main(["scan-secrets", str(repo.root / "api")], environ={}) == 1
+    out = capsys.readouterr().out
+    assert f"billing/{sample.file}:{sample.line}: {sample.rule}" in out
+    assert f"of {repo.root} (the whole repository: api/ is inside it" in out
+    assert main(["scan-secrets", str(repo.root)], environ={}) == 1
+    assert "the whole repository" not in capsys.readouterr().out
+
+
 def test_update_allowlist_appends_entries_that_need_a_reason(
     tmp_path: Path, rng: random.Random, capsys: pytest.CaptureFixture[str]
 ) -> None:
