@@ -117,7 +117,11 @@ def test_a_narrowed_run_is_a_partial_gate_that_never_passes(
     assert all(cases[c].startswith("skipped: not selected") for c in left_out)
     assert cases["launchgate::verdict"].startswith(f"error: partial gate: only {ran} of 4")
     result.stdout.fnmatch_lines(
-        [f"not selected: {', '.join(left_out)}", "verdict: COULD NOT DECIDE*partial gate*"]
+        [
+            f"not selected: {', '.join(left_out)}",
+            "verdict: COULD NOT DECIDE*partial gate*",
+            "pytest exits 0 (every selected test passed): that is not the gate's verdict*",
+        ]
     )
     summary = (pytester.path / "launchgate-results" / "summary.md").read_text()
     assert "No launch risks found" not in summary

@@ -68,6 +68,7 @@ def test_a_passing_gate_passes_and_hand_written_tests_get_their_session(
     result = pytester.runpytest_subprocess("--launchgate", *XDIST)
     result.assert_outcomes(passed=12)
     result.stdout.fnmatch_lines(["*verdict: PASS: 4 check(s) ran and none is blocking*"])
+    assert "not the gate's verdict" not in result.stdout.str()
 
     data = report(pytester.path)
     assert (data["verdict"], data["exit_code"], data["not_selected"]) == ("pass", 0, [])
@@ -88,6 +89,7 @@ def test_a_narrowed_distributed_run_is_partial(
     assert data["verdict"] == "error"
     assert data["not_selected"] == ["journey::homepage", "journey::dashboard"]
     assert data["reason"].startswith("partial gate: only 2 of 4 checks selected")
+    result.stdout.fnmatch_lines(["pytest exits 0 (every selected test passed): that is not*"])
 
 
 def test_dist_each_is_refused(pytester: pytest.Pytester) -> None:

@@ -93,10 +93,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         gate.finish()
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
     gate = _session(terminalreporter.config)
     if gate is not None:
-        gate.summarize(terminalreporter)
+        gate.summarize(terminalreporter, exitstatus)
 
 
 def _session(config: pytest.Config) -> GateSession | None:

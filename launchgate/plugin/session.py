@@ -168,7 +168,7 @@ class GateSession:
         finally:
             self.run.close()
 
-    def summarize(self, reporter: pytest.TerminalReporter) -> None:
+    def summarize(self, reporter: pytest.TerminalReporter, exitstatus: int = 0) -> None:
         outcome = None if self.is_worker else self.outcome()
         if outcome is None:
             return
@@ -183,6 +183,13 @@ class GateSession:
         if verdict.not_selected:
             reporter.write_line(redact(f"not selected: {', '.join(verdict.not_selected)}"))
         reporter.write_line(redact(f"verdict: {label}: {verdict.reason}"))
+        if verdict.outcome != "pass" and exitstatus == 0:
+            # The rule: pytest's exit code stays pytest's. Say so where the
+            # two disagree, so that a 0 is not read as the gate's pass.
+            reporter.write_line(
+                "pytest exits 0 (every selected test passed): that is not the gate's "
+                "verdict; deploy on the verdict above, which report.json and junit.xml carry"
+            )
         for path in self.written:
             reporter.write_line(f"wrote {path}")
         if self.write_error:
