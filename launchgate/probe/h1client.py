@@ -72,11 +72,16 @@ def encode_request(
 ) -> bytes:
     """One request's bytes, made once per route. Header values that could split
     the request (CR, LF) are refused: they would let a config smuggle a second one."""
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {host_header}"]
+    # A Host of the config's (target.headers, a route's) replaces the URL's, as httpx
+    # does for the journeys: one Host only, or the server answers 400.
+    given = [v for n, v in headers if n.strip().lower() == "host"]
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {given[-1] if given else host_header}"]
     names = {"host"}
     for name, value in headers:
         if any(c in name or c in value for c in "\r\n\0") or ":" in name or not name:
             raise ValueError(f"header {name!r} cannot be sent: it contains a control character")
+        if name.strip().lower() == "host":
+            continue
         names.add(name.lower())
         lines.append(f"{name}: {value}")
     if "accept" not in names:

@@ -155,6 +155,12 @@ def test_the_request_asks_for_what_a_browser_does() -> None:
     assert raw.endswith("\r\n\r\n")
 
 
+def test_a_configured_host_replaces_the_urls_and_is_sent_once() -> None:
+    raw = encode_request("GET", "/", "127.0.0.1:8000", (("host", "shop.example"),)).decode()
+    assert raw.startswith("GET / HTTP/1.1\r\nHost: shop.example\r\n")
+    assert raw.lower().count("\r\nhost:") == 1
+
+
 @pytest.mark.asyncio
 async def test_keep_alive_reuses_one_connection_and_survives_the_servers_close() -> None:
     import asyncio
