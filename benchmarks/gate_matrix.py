@@ -371,6 +371,15 @@ def _histogram(run: dict[str, Any]) -> LatencyHistogram | None:
     return LatencyHistogram.decode(encoded) if encoded else None
 
 
+def history_of(arm: str, i: int, n: int) -> list[int]:
+    """The A/A runs trial ``i`` of ``arm`` is judged against, the latest entry first:
+    for an A/A trial the runs before it, for a slowed one A/A run ``i`` and before;
+    indices wrap round (see the module doc)."""
+    start = i - 1 if arm == "aa" else i
+    picks = [(start - k) % n for k in range(min(HISTORY, n - (arm == "aa")))]
+    return [j for j in picks if j != i or arm == "slow"]
+
+
 def judge(aa: Sequence[dict[str, Any]], slow: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Every rule's counts over the condition's trials (see the module doc)."""
     n = len(aa)
@@ -382,10 +391,7 @@ def judge(aa: Sequence[dict[str, Any]], slow: Sequence[dict[str, Any]]) -> dict[
     outcomes: dict[str, list[dict[str, str]]] = {"aa": [], "slow": []}
     for arm, runs in (("aa", aa), ("slow", slow)):
         for i, run in enumerate(runs):
-            # A/A trial i: the A/A runs before it; slowed trial i: A/A run i and before.
-            start = i - 1 if arm == "aa" else i
-            picks = [(start - k) % n for k in range(min(HISTORY, n - (arm == "aa")))]
-            history = [bases[j] for j in picks if j != i or arm == "slow"]
+            history = [bases[j] for j in history_of(arm, i, n)]
             current = _histogram(run)
             seen: dict[str, str] = {}
             usable = [b for b in history if b is not None and b.count]

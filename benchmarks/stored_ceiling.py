@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import table
+from gate_matrix import history_of
 from regression_rules import HISTORY
 
 from launchgate.probe.gates import regression_gate
@@ -49,16 +50,16 @@ Trial = tuple[str, LatencyHistogram, list[LatencyHistogram]]
 def trials(
     aa: Sequence[dict[str, Any]], slow: Sequence[dict[str, Any]], wrap: bool
 ) -> Iterator[Trial]:
-    """(arm, current, history) as gate_matrix.judge forms them; history[0] the latest."""
+    """(arm, current, history) as gate_matrix.judge forms them; history[0] the latest.
+    ``wrap=False``: only the trials whose history is all earlier runs."""
     n = len(aa)
     bases = [LatencyHistogram.decode(r["histogram"]) for r in aa]
     for arm, runs in (("aa", aa), ("slow", slow)):
         for i, run in enumerate(runs):
-            start = i - 1 if arm == "aa" else i
-            if not wrap and start - (HISTORY - 1) < 0:
+            picks = history_of(arm, i, n)
+            if not wrap and any(j > i for j in picks):
                 continue
-            history = [bases[(start - k) % n] for k in range(HISTORY)]
-            yield arm, LatencyHistogram.decode(run["histogram"]), history
+            yield arm, LatencyHistogram.decode(run["histogram"]), [bases[j] for j in picks]
 
 
 def ratio(current: LatencyHistogram, history: Sequence[LatencyHistogram], q: float) -> float:

@@ -168,8 +168,8 @@ def _judge_errors(check: GateCheck, evidence: RouteEvidence) -> CheckResult:
                 "the journey's session expired or was dropped under load: look at the "
                 "session lifetime and store, or measure this page without session:"
             )
-        elif refusal(route.name, measured.errors):
-            reason = f"{decision.reason}; {refusal(route.name, measured.errors)}"
+        elif refused := refusal(route.name, measured.errors):
+            reason = f"{decision.reason}; {refused}"
             remedy = REFUSED_REMEDY
         else:
             reason = decision.reason

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from launchgate.probe.compare import compare_p95, expanded_tail, p95
+from launchgate.probe.compare import ComparisonDecision, compare_p95, expanded_tail, p95
 
 RULE: dict[str, Any] = {
     "limit_pct": 20.0,
@@ -178,21 +179,35 @@ def test_a_regression_must_clear_the_margin_two_identical_builds_differ_by() -> 
     )
 
 
+def first_seed_where(
+    accept: Callable[[ComparisonDecision], bool],
+    *,
+    first: int,
+    tries: int,
+    scale: float,
+    rule: dict[str, Any],
+) -> tuple[list[list[float]], list[list[float]], ComparisonDecision]:
+    """The first seeded 5 ms pair (9 blocks of 25; control seed ``first + i``, candidate
+    ``first + 1000 + i``, ``scale`` times slower) whose decision under ``rule`` is
+    ``accept``-ed: a case the sampling makes rare, found rather than hand-built."""
+    for i in range(tries):
+        control = blocks(first + i, median_ms=5.0, n_blocks=9, per_block=25)
+        candidate = blocks(first + 1000 + i, median_ms=5.0, n_blocks=9, per_block=25, scale=scale)
+        decision = compare_p95(candidate, control, **rule)
+        if accept(decision):
+            return candidate, control, decision
+    raise AssertionError(f"no seed in {first}..{first + tries - 1} gave the case")
+
+
 def test_slower_beyond_the_margin_with_the_interval_past_the_limit_measures_longer() -> None:
     """Under the limit as a point, but surely slower and perhaps by more than the limit:
     the point estimate is no pass (a slowed build read ×1.17, ×1.08–×1.49, beside a hog)."""
     rule = {**RULE, "margin_pct": 5.0}
-    found = None
-    for seed in range(200):
-        control = blocks(3000 + seed, median_ms=5.0, n_blocks=9, per_block=25)
-        candidate = blocks(4000 + seed, median_ms=5.0, n_blocks=9, per_block=25, scale=1.22)
-        plain = compare_p95(candidate, control, **RULE)
-        low, high = plain.interval
-        if plain.ratio <= 1.2 and low > 1.05 and high > 1.2:
-            found = (candidate, control)
-            break
-    assert found is not None
-    decision = compare_p95(*found, **rule)
+    candidate, control, _ = first_seed_where(
+        lambda d: d.ratio <= 1.2 and d.interval[0] > 1.05 and d.interval[1] > 1.2,
+        first=3000, tries=200, scale=1.22, rule=RULE,
+    )  # fmt: skip
+    decision = compare_p95(candidate, control, **rule)
     assert decision.outcome == "inconclusive" and decision.could_not_decide
     assert "reaches past the 20% limit; more blocks are needed" in decision.reason
     # Unchanged builds with a wide interval around ×1 still pass: not every wide
@@ -217,16 +232,10 @@ def test_a_pass_whose_interval_reaches_past_the_limit_asks_for_more_blocks() -> 
     (unchanged builds on a noisy runner read like this), but not a settled one, so the
     probe measures longer while ``max_extend`` allows; a narrow pass is settled."""
     rule = {**RULE, "margin_pct": 5.0}
-    found = None
-    for seed in range(300):
-        control = blocks(7000 + seed, median_ms=5.0, n_blocks=9, per_block=25)
-        candidate = blocks(8000 + seed, median_ms=5.0, n_blocks=9, per_block=25, scale=1.15)
-        decision = compare_p95(candidate, control, **rule)
-        low, high = decision.interval
-        if decision.ratio <= 1.2 and low <= 1.05 and high > 1.2:
-            found = decision
-            break
-    assert found is not None
+    *_, found = first_seed_where(
+        lambda d: d.ratio <= 1.2 and d.interval[0] <= 1.05 and d.interval[1] > 1.2,
+        first=7000, tries=300, scale=1.15, rule=rule,
+    )  # fmt: skip
     assert found.outcome == "unchanged" and not found.fails and not found.could_not_decide
     assert found.unsettled
     narrow = compare_p95(
